@@ -1,0 +1,196 @@
+//! The calling order: which waiting ticket a counter gets on "next".
+//!
+//! Priority tickets (lansia, disabilitas, ibu hamil) come first, but once `max_in_row`
+//! calls in a row at a counter have passed over a waiting normal ticket, the next call takes
+//! a normal ticket, so neither group starves. A call that passes over no normal ticket
+//! starts the count again at 0. Within each group the longest-waiting ticket comes first, by
+//! `issued_at`, ties broken by the order of issue.
+
+/// A waiting ticket as the calling order sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Candidate {
+    /// The order of issue (unique, increasing): breaks ties of `issued_ms`.
+    pub issue_order: i64,
+    /// When the ticket was first issued (kept across transfers), ms since the epoch.
+    pub issued_ms: i64,
+    /// Whether it is a priority ticket.
+    pub priority: bool,
+}
+
+impl Candidate {
+    fn key(&self) -> (i64, i64) {
+        (self.issued_ms, self.issue_order)
+    }
+}
+
+/// The outcome of a call: which candidate, and the counter's new count of calls in a row
+/// that passed over a waiting normal ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pick {
+    pub index: usize,
+    pub streak: u32,
+}
+
+/// Picks the next ticket among `waiting` for a counter whose last `streak` calls passed over
+/// a waiting normal ticket. `None` when nothing waits.
+pub fn pick_next(waiting: &[Candidate], streak: u32, max_in_row: u32) -> Option<Pick> {
+    let oldest = |priority: bool| {
+        waiting
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.priority == priority)
+            .min_by_key(|(_, c)| c.key())
+            .map(|(i, _)| i)
+    };
+    let normal = oldest(false);
+    let priority = oldest(true);
+    match (priority, normal) {
+        (None, None) => None,
+        (Some(p), None) => Some(Pick { index: p, streak: 0 }),
+        (None, Some(n)) => Some(Pick { index: n, streak: 0 }),
+        (Some(p), Some(n)) => {
+            if streak < max_in_row {
+                Some(Pick {
+                    index: p,
+                    streak: streak + 1,
+                })
+            } else {
+                Some(Pick { index: n, streak: 0 })
+            }
+        }
+    }
+}
+
+/// The counter's new streak after an officer called a chosen ticket (`call_ticket`): a
+/// priority ticket called while a normal one waits counts as passing it over; anything else
+/// starts the count again.
+pub fn streak_after_chosen(chosen_priority: bool, normal_waiting: bool, streak: u32) -> u32 {
+    if chosen_priority && normal_waiting {
+        streak + 1
+    } else {
+        0
+    }
+}
+
+/// How many of `waiting` would be called before `target` if one counter served them all
+/// from a fresh streak: the people ahead of a ticket as the kiosk tells the visitor.
+pub fn ahead_of(waiting: &[Candidate], target: &Candidate, max_in_row: u32) -> u32 {
+    let mut queue: Vec<Candidate> = waiting
+        .iter()
+        .copied()
+        .filter(|c| c.issue_order != target.issue_order)
+        .collect();
+    queue.push(*target);
+    let mut streak = 0;
+    let mut ahead = 0;
+    while let Some(pick) = pick_next(&queue, streak, max_in_row) {
+        if queue[pick.index].issue_order == target.issue_order {
+            return ahead;
+        }
+        queue.swap_remove(pick.index);
+        streak = pick.streak;
+        ahead += 1;
+    }
+    ahead
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(order: i64, issued_ms: i64, priority: bool) -> Candidate {
+        Candidate {
+            issue_order: order,
+            issued_ms,
+            priority,
+        }
+    }
+
+    /// Calls everything and returns the issue orders in calling order.
+    fn drain(mut q: Vec<Candidate>, max: u32) -> Vec<i64> {
+        let mut streak = 0;
+        let mut out = vec![];
+        while let Some(p) = pick_next(&q, streak, max) {
+            out.push(q[p.index].issue_order);
+            streak = p.streak;
+            q.remove(p.index);
+        }
+        out
+    }
+
+    #[test]
+    fn empty_queue_calls_nothing() {
+        assert_eq!(pick_next(&[], 0, 2), None);
+    }
+
+    #[test]
+    fn longest_waiting_first_ties_by_issue_order() {
+        let q = vec![c(3, 100, false), c(1, 200, false), c(2, 100, false)];
+        assert_eq!(drain(q, 2), vec![2, 3, 1]);
+    }
+
+    #[test]
+    fn priority_first_but_at_most_two_in_a_row_while_normals_wait() {
+        // N1 N2 then P3 P4 P5 P6 arrive.
+        let q = vec![
+            c(1, 1, false),
+            c(2, 2, false),
+            c(3, 3, true),
+            c(4, 4, true),
+            c(5, 5, true),
+            c(6, 6, true),
+        ];
+        assert_eq!(drain(q, 2), vec![3, 4, 1, 5, 6, 2]);
+    }
+
+    #[test]
+    fn priority_calls_with_no_normal_waiting_do_not_count() {
+        let q = vec![c(1, 1, true), c(2, 2, true), c(3, 3, true)];
+        assert_eq!(drain(q, 2), vec![1, 2, 3]);
+        // With streak already at the limit but no normal ticket, a priority ticket is called
+        // and the count starts again.
+        assert_eq!(
+            pick_next(&[c(1, 1, true)], 2, 2),
+            Some(Pick { index: 0, streak: 0 })
+        );
+    }
+
+    #[test]
+    fn limit_zero_never_passes_over_a_normal_ticket() {
+        // max 0: a waiting normal ticket is never passed over.
+        let q = vec![c(1, 1, false), c(2, 2, true), c(3, 3, false)];
+        assert_eq!(drain(q, 0), vec![1, 3, 2]);
+    }
+
+    #[test]
+    fn streak_carries_over_between_calls() {
+        let q = [c(1, 1, false), c(2, 2, true)];
+        assert_eq!(pick_next(&q, 1, 2), Some(Pick { index: 1, streak: 2 }));
+        assert_eq!(pick_next(&q, 2, 2), Some(Pick { index: 0, streak: 0 }));
+    }
+
+    #[test]
+    fn chosen_call_streak() {
+        assert_eq!(streak_after_chosen(true, true, 1), 2);
+        assert_eq!(streak_after_chosen(true, false, 1), 0);
+        assert_eq!(streak_after_chosen(false, true, 1), 0);
+    }
+
+    #[test]
+    fn people_ahead_follow_the_calling_order() {
+        let waiting = vec![c(1, 1, false), c(2, 2, false), c(3, 3, true)];
+        // A new normal ticket waits for all three.
+        assert_eq!(ahead_of(&waiting, &c(4, 4, false), 2), 3);
+        // A new priority ticket waits only for the older priority one.
+        assert_eq!(ahead_of(&waiting, &c(4, 4, true), 2), 1);
+        // An empty hall: nobody ahead.
+        assert_eq!(ahead_of(&[], &c(1, 1, false), 2), 0);
+        // Five priority tickets and one normal: the normal one is called third.
+        let many_p: Vec<_> = (2..7).map(|i| c(i, i, true)).collect();
+        let mut with_normal = many_p.clone();
+        with_normal.push(c(1, 1, false));
+        assert_eq!(ahead_of(&many_p, &c(1, 1, false), 2), 2);
+        // A sixth priority ticket in that queue: P P N P P P then it.
+        assert_eq!(ahead_of(&with_normal, &c(7, 7, true), 2), 6);
+    }
+}

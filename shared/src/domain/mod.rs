@@ -1,0 +1,20 @@
+//! The queue's rules, pure: no I/O and no clock. Time is always a parameter.
+//!
+//! - [`ids`]: newtypes for the identifiers of agencies, services, counters and devices.
+//! - [`ticket`]: priorities, ticket states, ticket codes.
+//! - [`calling`]: which waiting ticket a counter calls next.
+//! - [`day`]: the service day and local time in the hall's time zone.
+//! - [`issuing`]: issuing hours and daily quotas.
+//! - [`estimate`]: people ahead and the estimated wait.
+//! - [`counter`]: which counter action is allowed in which state.
+
+pub mod calling;
+pub mod counter;
+pub mod day;
+pub mod estimate;
+pub mod ids;
+pub mod issuing;
+pub mod ticket;
+
+pub use ids::{AgencyId, CounterId, DeviceId, ServiceId};
+pub use ticket::{Priority, TicketCode, TicketStatus};

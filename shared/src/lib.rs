@@ -1,0 +1,12 @@
+//! Antre's queue core, shared by the hub and every app.
+//!
+//! - [`domain`]: the queue's rules, pure (no I/O, no clock).
+//! - [`config`]: the hall's `hall.toml`, validated with line numbers.
+//! - [`proto`]: the hall protocol's messages, as both sides read and write them.
+//! - [`store`]: the SQLite store: one transaction per request, events with consecutive `seq`.
+//! - [`server`]: the hub: TCP, handshake, roles, broadcast.
+//! - [`client`]: the devices' side: connect, resume, retry, a local view of the hall.
+
+pub mod config;
+pub mod domain;
+pub mod proto;

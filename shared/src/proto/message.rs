@@ -1,0 +1,272 @@
+//! Messages from the hub to devices.
+
+use crate::domain::{AgencyId, CounterId, DeviceId, Priority, ServiceId, TicketStatus};
+use serde::{Deserialize, Serialize};
+
+/// A ticket as every device sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ticket {
+    pub code: String,
+    pub service: ServiceId,
+    pub number: u32,
+    pub day: String,
+    pub priority: Option<Priority>,
+    pub status: TicketStatus,
+    pub issued_at: String,
+    pub called_at: Option<String>,
+    pub counter: Option<CounterId>,
+    pub recalls: u32,
+    /// Waiting tickets that will be called before this one (in `issue_ticket` replies).
+    #[serde(default)]
+    pub ahead: Option<u32>,
+    /// The hub's estimate in minutes (in `issue_ticket` replies).
+    #[serde(default)]
+    pub estimated_wait_min: Option<u32>,
+}
+
+/// A counter's state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CounterState {
+    pub id: CounterId,
+    pub open: bool,
+    pub officer: Option<String>,
+    pub current: Option<Ticket>,
+}
+
+/// What a device is allowed to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Kiosk,
+    Counter,
+    Display,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Kiosk => "kiosk",
+            Role::Counter => "counter",
+            Role::Display => "display",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgencyInfo {
+    pub id: AgencyId,
+    pub name: String,
+    /// Addition to the contract: the agency's colour on kiosk tiles, `#rrggbb`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceInfo {
+    pub id: ServiceId,
+    pub agency: AgencyId,
+    pub name: String,
+    pub prefix: String,
+    pub daily_quota: Option<u32>,
+    pub hours: Option<String>,
+    /// Whether a ticket could be issued at the time of the message.
+    pub open: bool,
+    /// Addition: what the visitor must bring.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requirements: Vec<String>,
+    /// Addition: the standard service time in minutes, if the agency published one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub standard_minutes: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CounterInfo {
+    pub id: CounterId,
+    pub name: String,
+    pub services: Vec<ServiceId>,
+}
+
+/// The hall as the welcome describes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HallInfo {
+    pub name: String,
+    pub day: String,
+    pub agencies: Vec<AgencyInfo>,
+    pub services: Vec<ServiceInfo>,
+    pub counters: Vec<CounterInfo>,
+    /// Addition: the hall's IANA time zone, e.g. `Asia/Jakarta`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+}
+
+/// The state of the current service day.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub tickets: Vec<Ticket>,
+    pub counters: Vec<CounterState>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Welcome {
+    pub protocol: u32,
+    pub device: DeviceId,
+    pub role: Role,
+    pub zone: Option<Vec<AgencyId>>,
+    pub seq: u64,
+    pub hall: HallInfo,
+    pub snapshot: Option<Snapshot>,
+}
+
+/// A successful reply.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OkReply {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<Ticket>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counter: Option<CounterState>,
+}
+
+/// Every error code the hub uses. The first block is the contract's; the rest are
+/// additions documented in `docs/PROTOCOL.md`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    Unauthorized,
+    Forbidden,
+    InvalidRequest,
+    TooLarge,
+    UnknownService,
+    UnknownCounter,
+    UnknownTicket,
+    ServiceClosed,
+    QuotaExhausted,
+    QueueEmpty,
+    NoCurrentTicket,
+    CounterClosed,
+    AlreadyRated,
+    NotServed,
+    NotWaiting,
+    UnsupportedProtocol,
+    Busy,
+    // Additions.
+    /// The current ticket is in a state where the action makes no sense.
+    WrongState,
+    /// This kiosk issued more tickets in the last minute than the hall allows.
+    RateLimited,
+    /// The connection fell too far behind the event stream; reconnect and resume.
+    TooSlow,
+    /// The hub failed internally; nothing was done. Safe to retry.
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::InvalidRequest => "invalid_request",
+            ErrorCode::TooLarge => "too_large",
+            ErrorCode::UnknownService => "unknown_service",
+            ErrorCode::UnknownCounter => "unknown_counter",
+            ErrorCode::UnknownTicket => "unknown_ticket",
+            ErrorCode::ServiceClosed => "service_closed",
+            ErrorCode::QuotaExhausted => "quota_exhausted",
+            ErrorCode::QueueEmpty => "queue_empty",
+            ErrorCode::NoCurrentTicket => "no_current_ticket",
+            ErrorCode::CounterClosed => "counter_closed",
+            ErrorCode::AlreadyRated => "already_rated",
+            ErrorCode::NotServed => "not_served",
+            ErrorCode::NotWaiting => "not_waiting",
+            ErrorCode::UnsupportedProtocol => "unsupported_protocol",
+            ErrorCode::Busy => "busy",
+            ErrorCode::WrongState => "wrong_state",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::TooSlow => "too_slow",
+            ErrorCode::Internal => "internal",
+        }
+    }
+
+    /// Whether a reply with this code may be sent again for the same request id because
+    /// nothing was done and nothing remembered.
+    pub fn is_transient(self) -> bool {
+        matches!(self, ErrorCode::Busy | ErrorCode::Internal)
+    }
+}
+
+/// An error reply. `id` is the request's where it could be read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorReply {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl ErrorReply {
+    pub fn new(id: Option<&str>, code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            id: id.map(str::to_owned),
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// What happened, in the order it happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    TicketIssued,
+    TicketCalled,
+    TicketRecalled,
+    ServingStarted,
+    TicketFinished,
+    TicketNoShow,
+    TicketTransferred,
+    CounterOpened,
+    CounterClosed,
+    DayStarted,
+}
+
+/// One change of the hall's state. `seq` increases by exactly one from event to event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub seq: u64,
+    pub at: String,
+    pub kind: EventKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<Ticket>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counter: Option<CounterId>,
+    /// Addition: the officer, on `counter_opened`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub officer: Option<String>,
+    /// Addition: the service the ticket left, on `ticket_transferred`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_service: Option<ServiceId>,
+    /// Addition: the new service day, on `day_started`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub day: Option<String>,
+}
+
+/// Any line the hub sends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMessage {
+    Welcome(Welcome),
+    Ok(OkReply),
+    Error(ErrorReply),
+    Event(Event),
+}
+
+impl ServerMessage {
+    /// The message as one protocol line, `\n` included.
+    pub fn to_line(&self) -> String {
+        let mut s = serde_json::to_string(self).expect("server messages always serialize");
+        s.push('\n');
+        s
+    }
+}

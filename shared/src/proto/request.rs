@@ -1,0 +1,335 @@
+//! Messages from devices to the hub, and how the hub reads a line.
+
+use super::message::{ErrorCode, ErrorReply, Role};
+use crate::domain::{CounterId, DeviceId, Priority, ServiceId};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::fmt;
+
+/// The first line of every connection.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hello {
+    pub protocol: u32,
+    pub device: DeviceId,
+    pub token: String,
+    #[serde(default)]
+    pub since: u64,
+}
+
+// Tokens are secrets: never in a log line.
+impl fmt::Debug for Hello {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Hello")
+            .field("protocol", &self.protocol)
+            .field("device", &self.device)
+            .field("token", &"<redacted>")
+            .field("since", &self.since)
+            .finish()
+    }
+}
+
+/// What a visitor tells the mall in the ruang aspirasi.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AspirationKind {
+    MissingService,
+    Suggestion,
+    Complaint,
+}
+
+impl AspirationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AspirationKind::MissingService => "missing_service",
+            AspirationKind::Suggestion => "suggestion",
+            AspirationKind::Complaint => "complaint",
+        }
+    }
+}
+
+/// The longest aspiration text, in characters.
+pub const MAX_ASPIRATION_CHARS: usize = 2000;
+/// The longest officer name, in characters.
+pub const MAX_OFFICER_CHARS: usize = 64;
+/// The longest request id, in characters.
+pub const MAX_ID_CHARS: usize = 64;
+
+/// A request, one variant per request type of the contract.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Request {
+    IssueTicket {
+        service: ServiceId,
+        #[serde(default)]
+        priority: Option<Priority>,
+    },
+    CallNext {
+        counter: CounterId,
+    },
+    Recall {
+        counter: CounterId,
+    },
+    CallTicket {
+        counter: CounterId,
+        ticket: String,
+    },
+    StartServing {
+        counter: CounterId,
+    },
+    Finish {
+        counter: CounterId,
+    },
+    NoShow {
+        counter: CounterId,
+    },
+    Transfer {
+        counter: CounterId,
+        to_service: ServiceId,
+    },
+    Survey {
+        ticket: String,
+        answers: Vec<i64>,
+    },
+    Aspiration {
+        kind: AspirationKind,
+        text: String,
+    },
+    OpenCounter {
+        counter: CounterId,
+        officer: String,
+    },
+    CloseCounter {
+        counter: CounterId,
+    },
+    Ping,
+}
+
+impl Request {
+    /// The request's `type` on the wire.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Request::IssueTicket { .. } => "issue_ticket",
+            Request::CallNext { .. } => "call_next",
+            Request::Recall { .. } => "recall",
+            Request::CallTicket { .. } => "call_ticket",
+            Request::StartServing { .. } => "start_serving",
+            Request::Finish { .. } => "finish",
+            Request::NoShow { .. } => "no_show",
+            Request::Transfer { .. } => "transfer",
+            Request::Survey { .. } => "survey",
+            Request::Aspiration { .. } => "aspiration",
+            Request::OpenCounter { .. } => "open_counter",
+            Request::CloseCounter { .. } => "close_counter",
+            Request::Ping => "ping",
+        }
+    }
+
+    /// The counter a counter action is for.
+    pub fn counter(&self) -> Option<&CounterId> {
+        match self {
+            Request::CallNext { counter }
+            | Request::Recall { counter }
+            | Request::CallTicket { counter, .. }
+            | Request::StartServing { counter }
+            | Request::Finish { counter }
+            | Request::NoShow { counter }
+            | Request::Transfer { counter, .. }
+            | Request::OpenCounter { counter, .. }
+            | Request::CloseCounter { counter } => Some(counter),
+            _ => None,
+        }
+    }
+
+    /// Whether a device of `role` may send this request at all (a counter device is further
+    /// limited to its own counter).
+    pub fn allowed_for(&self, role: Role) -> bool {
+        match role {
+            Role::Admin => true,
+            Role::Display => matches!(self, Request::Ping),
+            Role::Kiosk => matches!(
+                self,
+                Request::IssueTicket { .. }
+                    | Request::Survey { .. }
+                    | Request::Aspiration { .. }
+                    | Request::Ping
+            ),
+            Role::Counter => self.counter().is_some() || matches!(self, Request::Ping),
+        }
+    }
+
+    /// Checks the ranges that the types alone do not.
+    fn validate(&self) -> Result<(), String> {
+        match self {
+            Request::Survey { answers, .. } => {
+                if answers.len() != 9 {
+                    return Err(format!(
+                        "answers must be 9 integers (U1..U9), got {}",
+                        answers.len()
+                    ));
+                }
+                if let Some((i, a)) = answers.iter().enumerate().find(|(_, a)| !(1..=4).contains(*a)) {
+                    return Err(format!("answer U{} is {a}: answers are 1 to 4", i + 1));
+                }
+            }
+            Request::Aspiration { text, .. } => {
+                let n = text.chars().count();
+                if text.trim().is_empty() || n > MAX_ASPIRATION_CHARS {
+                    return Err(format!(
+                        "text must be 1 to {MAX_ASPIRATION_CHARS} characters, got {n}"
+                    ));
+                }
+            }
+            Request::OpenCounter { officer, .. } => {
+                let n = officer.chars().count();
+                if officer.trim().is_empty() || n > MAX_OFFICER_CHARS {
+                    return Err(format!(
+                        "officer must be 1 to {MAX_OFFICER_CHARS} characters, got {n}"
+                    ));
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// A request with the id the client chose for it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RequestLine {
+    pub id: String,
+    #[serde(flatten)]
+    pub request: Request,
+}
+
+impl RequestLine {
+    pub fn to_line(&self) -> String {
+        let mut s = serde_json::to_string(self).expect("requests always serialize");
+        s.push('\n');
+        s
+    }
+}
+
+/// A line a client sent, as the hub reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClientLine {
+    Hello(Hello),
+    Request { id: String, request: Request },
+}
+
+/// Reads one line from a client. Errors carry the request's `id` where it could be read.
+pub fn parse_client_line(line: &[u8]) -> Result<ClientLine, ErrorReply> {
+    let invalid = |id: Option<&str>, msg: String| ErrorReply::new(id, ErrorCode::InvalidRequest, msg);
+    let text = std::str::from_utf8(line).map_err(|_| invalid(None, "the line is not UTF-8".into()))?;
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| invalid(None, format!("the line is not JSON: {e}")))?;
+    let Value::Object(obj) = &value else {
+        return Err(invalid(None, "the line is not a JSON object".into()));
+    };
+    let raw_id = obj.get("id").and_then(Value::as_str);
+    let Some(kind) = obj.get("type").and_then(Value::as_str) else {
+        return Err(invalid(raw_id, "the object has no \"type\" string".into()));
+    };
+    if kind == "hello" {
+        return Hello::deserialize(&value)
+            .map(ClientLine::Hello)
+            .map_err(|e| invalid(raw_id, format!("bad hello: {e}")));
+    }
+    let request = Request::deserialize(&value).map_err(|e| {
+        invalid(raw_id, format!("bad {kind}: {e}"))
+    })?;
+    let id = match obj.get("id") {
+        Some(Value::String(id)) if (1..=MAX_ID_CHARS).contains(&id.chars().count()) => id.clone(),
+        Some(Value::String(_)) => {
+            return Err(invalid(raw_id, format!("id must be 1 to {MAX_ID_CHARS} characters")))
+        }
+        _ => return Err(invalid(None, "every request needs an \"id\" string".into())),
+    };
+    request.validate().map_err(|m| invalid(Some(&id), m))?;
+    Ok(ClientLine::Request { id, request })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> Result<ClientLine, ErrorReply> {
+        parse_client_line(s.as_bytes())
+    }
+
+    #[test]
+    fn reads_hello_and_requests() {
+        let h = parse(r#"{"type":"hello","protocol":1,"device":"counter-3","token":"x","since":7}"#)
+            .unwrap();
+        assert!(matches!(h, ClientLine::Hello(Hello { since: 7, .. })));
+        let r = parse(r#"{"type":"issue_ticket","id":"k1","service":"dukcapil-ktp","priority":"ibu_hamil","extra":1}"#)
+            .unwrap();
+        assert_eq!(
+            r,
+            ClientLine::Request {
+                id: "k1".into(),
+                request: Request::IssueTicket {
+                    service: "dukcapil-ktp".into(),
+                    priority: Some(Priority::IbuHamil)
+                }
+            }
+        );
+        let p = parse(r#"{"type":"ping","id":"p"}"#).unwrap();
+        assert_eq!(p, ClientLine::Request { id: "p".into(), request: Request::Ping });
+    }
+
+    #[test]
+    fn request_lines_round_trip() {
+        let line = RequestLine {
+            id: "c-1".into(),
+            request: Request::Transfer { counter: "3".into(), to_service: "bpjs".into() },
+        };
+        let parsed = parse(line.to_line().trim_end()).unwrap();
+        assert_eq!(parsed, ClientLine::Request { id: line.id.clone(), request: line.request.clone() });
+    }
+
+    #[test]
+    fn bad_lines_are_invalid_requests_with_the_id_where_readable() {
+        let cases = [
+            ("not json", None),
+            ("[1,2]", None),
+            (r#"{"id":"a"}"#, Some("a")),
+            (r#"{"type":"fly","id":"b"}"#, Some("b")),
+            (r#"{"type":"issue_ticket","id":"c"}"#, Some("c")),
+            (r#"{"type":"issue_ticket","id":"d","service":"x","priority":"vip"}"#, Some("d")),
+            (r#"{"type":"survey","id":"e","ticket":"A-001","answers":[1,2,3,4,5,1,1,1,1]}"#, Some("e")),
+            (r#"{"type":"survey","id":"f","ticket":"A-001","answers":[1,2,3]}"#, Some("f")),
+            (r#"{"type":"call_next","counter":"3"}"#, None),
+            (r#"{"type":"call_next","id":"","counter":"3"}"#, Some("")),
+            (r#"{"type":"call_next","id":7,"counter":"3"}"#, None),
+        ];
+        for (line, id) in cases {
+            let e = parse(line).unwrap_err();
+            assert_eq!(e.code, ErrorCode::InvalidRequest, "{line}");
+            assert_eq!(e.id.as_deref(), id, "{line}");
+        }
+        let long = format!(
+            r#"{{"type":"aspiration","id":"g","kind":"suggestion","text":"{}"}}"#,
+            "é".repeat(2001)
+        );
+        assert_eq!(parse(&long).unwrap_err().code, ErrorCode::InvalidRequest);
+        let ok = long.replace(&"é".repeat(2001), &"é".repeat(2000));
+        assert!(parse(&ok).is_ok());
+        assert!(parse_client_line(b"{\"type\":\"ping\",\"id\":\"\xff\"}").is_err());
+    }
+
+    #[test]
+    fn roles() {
+        let issue = Request::IssueTicket { service: "s".into(), priority: None };
+        let call = Request::CallNext { counter: "3".into() };
+        assert!(issue.allowed_for(Role::Kiosk) && !issue.allowed_for(Role::Counter));
+        assert!(!issue.allowed_for(Role::Display) && issue.allowed_for(Role::Admin));
+        assert!(call.allowed_for(Role::Counter) && !call.allowed_for(Role::Kiosk));
+        assert!(Request::Ping.allowed_for(Role::Display));
+    }
+
+    #[test]
+    fn hello_debug_hides_the_token() {
+        let h = Hello { protocol: 1, device: "k".into(), token: "s3cr3t-s3cr3t-s3cr3t".into(), since: 0 };
+        assert!(!format!("{h:?}").contains("s3cr3t"));
+    }
+}
