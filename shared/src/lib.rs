@@ -6,7 +6,12 @@
 //! - [`store`]: the SQLite store: one transaction per request, events with consecutive `seq`.
 //! - [`server`]: the hub: TCP, handshake, roles, broadcast.
 //! - [`client`]: the devices' side: connect, resume, retry, a local view of the hall.
+//! - [`lines`]: reading newline-delimited lines of bounded length, cancel-safe.
 
+pub mod client;
 pub mod config;
 pub mod domain;
+pub mod lines;
 pub mod proto;
+pub mod server;
+pub mod store;

@@ -1,0 +1,161 @@
+//! The database schema and its upgrades. `PRAGMA user_version` holds the version; each
+//! upgrade runs in one IMMEDIATE transaction, so a file is always at one version or the next.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+/// The schema version this code writes.
+pub const VERSION: u32 = 2;
+
+/// Upgrades, in order: `MIGRATIONS[i]` takes a file from version `i` to `i + 1`.
+/// Never edit one that has shipped; add the next.
+const MIGRATIONS: [&str; VERSION as usize] = [V1, V2];
+
+/// Version 1: the queue.
+const V1: &str = r#"
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- One row per ticket. `id` is the order of issue; times are ms since the Unix epoch.
+CREATE TABLE tickets (
+    id            INTEGER PRIMARY KEY,
+    day           TEXT    NOT NULL,   -- service day, YYYY-MM-DD in the hall's time zone
+    prefix        TEXT    NOT NULL,
+    number        INTEGER NOT NULL,
+    service       TEXT    NOT NULL,   -- the service it waits for or was served in
+    first_service TEXT    NOT NULL,   -- the service it was issued for (quota, reports)
+    priority      TEXT,
+    status        TEXT    NOT NULL,
+    issued_ms     INTEGER NOT NULL,
+    called_ms     INTEGER,
+    serving_ms    INTEGER,
+    closed_ms     INTEGER,
+    counter       TEXT,
+    officer       TEXT,
+    recalls       INTEGER NOT NULL DEFAULT 0,
+    device        TEXT    NOT NULL,   -- the device that issued it
+    UNIQUE (day, prefix, number)
+);
+CREATE INDEX tickets_by_status ON tickets (day, status, service);
+CREATE INDEX tickets_by_device ON tickets (device, issued_ms);
+
+-- Each counter's state; a row of an earlier day means the counter is closed today.
+CREATE TABLE counters (
+    id      TEXT PRIMARY KEY,
+    day     TEXT    NOT NULL,
+    open    INTEGER NOT NULL,
+    officer TEXT,
+    current INTEGER REFERENCES tickets (id),
+    streak  INTEGER NOT NULL DEFAULT 0  -- priority calls in a row that passed over a normal ticket
+) WITHOUT ROWID;
+
+-- Every change, in order; `body` is the event as sent on the wire.
+CREATE TABLE events (
+    seq   INTEGER PRIMARY KEY,
+    day   TEXT    NOT NULL,
+    at_ms INTEGER NOT NULL,
+    body  TEXT    NOT NULL
+);
+
+-- The first reply to every request id, per device and day: a retry gets it again.
+CREATE TABLE requests (
+    device TEXT NOT NULL,
+    day    TEXT NOT NULL,
+    id     TEXT NOT NULL,
+    reply  TEXT NOT NULL,
+    PRIMARY KEY (device, day, id)
+) WITHOUT ROWID;
+
+CREATE TABLE transfers (
+    ticket       INTEGER NOT NULL REFERENCES tickets (id),
+    at_ms        INTEGER NOT NULL,
+    from_service TEXT    NOT NULL,
+    to_service   TEXT    NOT NULL,
+    counter      TEXT    NOT NULL,
+    officer      TEXT
+);
+"#;
+
+/// Version 2: the ruang aspirasi (surveys, aspirations, unmet demand) and officers' sessions.
+const V2: &str = r#"
+CREATE TABLE unmet_demand (
+    id      INTEGER PRIMARY KEY,
+    day     TEXT    NOT NULL,
+    at_ms   INTEGER NOT NULL,
+    service TEXT    NOT NULL,
+    reason  TEXT    NOT NULL,   -- service_closed | quota_exhausted
+    device  TEXT    NOT NULL
+);
+CREATE INDEX unmet_by_day ON unmet_demand (day);
+
+-- IKM answers, raw, one row per served ticket; nothing that identifies a person.
+CREATE TABLE surveys (
+    ticket  INTEGER PRIMARY KEY REFERENCES tickets (id),
+    day     TEXT    NOT NULL,
+    at_ms   INTEGER NOT NULL,
+    service TEXT    NOT NULL,
+    u1 INTEGER NOT NULL CHECK (u1 BETWEEN 1 AND 4),
+    u2 INTEGER NOT NULL CHECK (u2 BETWEEN 1 AND 4),
+    u3 INTEGER NOT NULL CHECK (u3 BETWEEN 1 AND 4),
+    u4 INTEGER NOT NULL CHECK (u4 BETWEEN 1 AND 4),
+    u5 INTEGER NOT NULL CHECK (u5 BETWEEN 1 AND 4),
+    u6 INTEGER NOT NULL CHECK (u6 BETWEEN 1 AND 4),
+    u7 INTEGER NOT NULL CHECK (u7 BETWEEN 1 AND 4),
+    u8 INTEGER NOT NULL CHECK (u8 BETWEEN 1 AND 4),
+    u9 INTEGER NOT NULL CHECK (u9 BETWEEN 1 AND 4),
+    device  TEXT    NOT NULL
+);
+CREATE INDEX surveys_by_day ON surveys (day);
+
+CREATE TABLE aspirations (
+    id     INTEGER PRIMARY KEY,
+    day    TEXT    NOT NULL,
+    at_ms  INTEGER NOT NULL,
+    kind   TEXT    NOT NULL,   -- missing_service | suggestion | complaint
+    text   TEXT    NOT NULL,
+    device TEXT    NOT NULL
+);
+CREATE INDEX aspirations_by_day ON aspirations (day);
+
+-- Who staffed which counter when (reports per officer).
+CREATE TABLE counter_sessions (
+    id        INTEGER PRIMARY KEY,
+    counter   TEXT    NOT NULL,
+    officer   TEXT    NOT NULL,
+    day       TEXT    NOT NULL,
+    opened_ms INTEGER NOT NULL,
+    closed_ms INTEGER
+);
+"#;
+
+/// Why a database cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SchemaError {
+    #[error(
+        "the database is at schema version {found}, newer than this hub understands ({VERSION}): \
+         run the newer antre-hub, or restore a backup made by this version"
+    )]
+    TooNew { found: u32 },
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// Brings the database to [`VERSION`], one upgrade per transaction.
+///
+/// # Errors
+/// The file is newer than this code, or SQLite fails.
+pub fn migrate(conn: &mut Connection) -> Result<u32, SchemaError> {
+    let found: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found > VERSION {
+        return Err(SchemaError::TooNew { found });
+    }
+    for (from, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", from as u32 + 1)?;
+        tx.commit()?;
+        tracing::info!(from, to = from + 1, "upgraded the database schema");
+    }
+    Ok(found)
+}
