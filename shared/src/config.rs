@@ -46,6 +46,9 @@ pub struct Hall {
     pub client_buffer_events: usize,
     /// Seconds a new connection has to send its `hello`.
     pub hello_timeout_secs: u64,
+    /// The kernel's send buffer per connection, in bytes: with `client_buffer_events`, it
+    /// bounds what a device that stops reading can hold up.
+    pub client_send_buffer_bytes: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -170,6 +173,8 @@ struct RawHall {
     client_buffer_events: Option<usize>,
     #[serde(default)]
     hello_timeout_secs: Option<u64>,
+    #[serde(default)]
+    client_send_buffer_bytes: Option<usize>,
 }
 
 #[derive(Deserialize)]
@@ -538,6 +543,7 @@ impl<'a> Validator<'a> {
             max_connections: r.max_connections.unwrap_or(512),
             client_buffer_events: r.client_buffer_events.unwrap_or(4096),
             hello_timeout_secs: r.hello_timeout_secs.unwrap_or(10),
+            client_send_buffer_bytes: r.client_send_buffer_bytes.unwrap_or(256 * 1024),
         })
     }
 }

@@ -104,6 +104,9 @@ fn serve(config: PathBuf, db: PathBuf, listen: Option<std::net::SocketAddr>, ign
             db = %db.display(),
             "the hub is serving"
         );
+        // One plain line on stdout, for scripts and tests that start the hub on port 0.
+        println!("listening on {}", listener.local_addr()?);
+        std::io::Write::flush(&mut std::io::stdout())?;
         server::run(listener, hub, shutdown_signal()).await?;
         Ok(())
     })

@@ -65,6 +65,9 @@ pub(super) async fn refuse_full(stream: TcpStream) {
 
 pub(super) async fn serve(stream: TcpStream, peer: SocketAddr, hub: Arc<Hub>, mut stop: watch::Receiver<bool>) {
     let _ = stream.set_nodelay(true);
+    // Bounded: a device that stops reading holds at most this much in the kernel, then its
+    // events back up in the broadcast until it is dropped as too slow.
+    let _ = socket2::SockRef::from(&stream).set_send_buffer_size(hub.cfg.hall.client_send_buffer_bytes);
     let (r, w) = stream.into_split();
     let mut lines = LineReader::new(r, MAX_LINE);
     let mut out = Out { w: BufWriter::with_capacity(64 * 1024, w) };

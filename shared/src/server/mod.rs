@@ -50,6 +50,8 @@ enum Job {
         reply: oneshot::Sender<ServerMessage>,
     },
     Tick,
+    /// Finish: the writer stops after the jobs queued before this one.
+    Stop,
 }
 
 /// The hub's shared state: config, the writer, and the event broadcast.
@@ -100,8 +102,11 @@ impl Hub {
                             Ok(evs) => publish(evs),
                             Err(e) => tracing::error!(error = %e, "day check failed"),
                         },
+                        Job::Stop => break,
                     }
                 }
+                // Jobs queued after the stop are dropped: their callers hear `busy`.
+                rx.close();
                 tracing::debug!("writer stopped");
             })
             .expect("spawning the writer thread");
@@ -150,12 +155,11 @@ impl Hub {
 
     /// Stops the writer after the requests already queued, and waits for it: the database
     /// is closed cleanly when this returns. Later requests get `busy`.
-    pub async fn close(self: Arc<Self>) {
+    pub async fn close(&self) {
         let handle = self.writer.lock().expect("writer lock").take();
-        // The writer stops when every sender is gone; connections have ended by now, so
-        // ours is the last but for clones held elsewhere (tests), which then get `busy`.
-        drop(self);
         if let Some(h) = handle {
+            // `send` waits for room in the queue: the stop is never lost to a full queue.
+            let _ = self.jobs.send(Job::Stop).await;
             let _ = tokio::task::spawn_blocking(move || h.join()).await;
         }
     }
