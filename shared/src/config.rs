@@ -131,7 +131,11 @@ impl fmt::Display for Problem {
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.problems.len();
-        writeln!(f, "the config has {n} problem{}:", if n == 1 { "" } else { "s" })?;
+        writeln!(
+            f,
+            "the config has {n} problem{}:",
+            if n == 1 { "" } else { "s" }
+        )?;
         for p in &self.problems {
             writeln!(f, "  - {p}")?;
         }
@@ -190,13 +194,13 @@ struct RawAgency {
 #[serde(deny_unknown_fields)]
 struct RawService {
     id: String,
-    agency: String,
+    agency: Spanned<String>,
     name: String,
-    prefix: String,
+    prefix: Spanned<String>,
     #[serde(default)]
     daily_quota: Option<u32>,
     #[serde(default)]
-    hours: Option<String>,
+    hours: Option<Spanned<String>>,
     #[serde(default)]
     requirements: Vec<String>,
     #[serde(default)]
@@ -208,7 +212,7 @@ struct RawService {
 struct RawCounter {
     id: String,
     name: String,
-    services: Vec<String>,
+    services: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -221,9 +225,9 @@ struct RawDevice {
     #[serde(default)]
     token_sha256: Option<String>,
     #[serde(default)]
-    counter: Option<String>,
+    counter: Option<Spanned<String>>,
     #[serde(default)]
-    agencies: Option<Vec<String>>,
+    agencies: Option<Vec<Spanned<String>>>,
 }
 
 impl Config {
@@ -276,7 +280,10 @@ impl Config {
     }
 
     /// The services that share `prefix`, and so its numbering.
-    pub fn services_with_prefix<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a Service> {
+    pub fn services_with_prefix<'a>(
+        &'a self,
+        prefix: &'a str,
+    ) -> impl Iterator<Item = &'a Service> {
         self.services.iter().filter(move |s| s.prefix == prefix)
     }
 
@@ -289,7 +296,11 @@ impl Config {
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].bytes().filter(|&b| b == b'\n').count() + 1
+    text[..offset.min(text.len())]
+        .bytes()
+        .filter(|&b| b == b'\n')
+        .count()
+        + 1
 }
 
 struct Validator<'a> {
@@ -333,12 +344,24 @@ impl<'a> Validator<'a> {
         self.unique_ids("counters", &raw.counters, |c| &c.id);
         self.unique_ids("devices", &raw.devices, |d| &d.id);
 
-        let agency_ids: HashSet<&str> = raw.agencies.iter().map(|a| a.get_ref().id.as_str()).collect();
+        let agency_ids: HashSet<&str> = raw
+            .agencies
+            .iter()
+            .map(|a| a.get_ref().id.as_str())
+            .collect();
         for a in &raw.agencies {
             if let Some(c) = &a.get_ref().color {
-                let ok = c.len() == 7 && c.starts_with('#') && c[1..].bytes().all(|b| b.is_ascii_hexdigit());
+                let ok = c.len() == 7
+                    && c.starts_with('#')
+                    && c[1..].bytes().all(|b| b.is_ascii_hexdigit());
                 if !ok {
-                    self.problem(a, format!("agency {:?}: color must look like \"#1e88e5\", got {c:?}", a.get_ref().id));
+                    self.problem(
+                        a,
+                        format!(
+                            "agency {:?}: color must look like \"#1e88e5\", got {c:?}",
+                            a.get_ref().id
+                        ),
+                    );
                 }
             }
         }
@@ -347,35 +370,45 @@ impl<'a> Validator<'a> {
         let mut services = vec![];
         for s in &raw.services {
             let r = s.get_ref();
-            if !agency_ids.contains(r.agency.as_str()) {
-                self.problem(s, format!(
-                    "service {:?} names agency {:?}, which no [[agencies]] entry defines",
-                    r.id, r.agency
-                ));
+            let (agency, prefix) = (r.agency.get_ref(), r.prefix.get_ref());
+            if !agency_ids.contains(agency.as_str()) {
+                self.problem(
+                    &r.agency,
+                    format!(
+                        "service {:?} names agency {agency:?}, which no [[agencies]] entry defines",
+                        r.id
+                    ),
+                );
             }
-            let prefix_ok = (1..=3).contains(&r.prefix.len()) && r.prefix.bytes().all(|b| b.is_ascii_uppercase());
+            let prefix_ok =
+                (1..=3).contains(&prefix.len()) && prefix.bytes().all(|b| b.is_ascii_uppercase());
             if !prefix_ok {
-                self.problem(s, format!(
-                    "service {:?}: prefix must be 1 to 3 capital letters (A-Z), got {:?}",
-                    r.id, r.prefix
-                ));
+                self.problem(
+                    &r.prefix,
+                    format!(
+                        "service {:?}: prefix must be 1 to 3 capital letters (A-Z), got {prefix:?}",
+                        r.id
+                    ),
+                );
             }
-            match prefix_owner.get(r.prefix.as_str()) {
-                Some(owner) if *owner != r.agency => self.problem(s, format!(
-                    "service {:?} uses prefix {:?}, which agency {:?} already uses: services of different agencies may not share a prefix",
-                    r.id, r.prefix, owner
+            match prefix_owner.get(prefix.as_str()) {
+                Some(owner) if *owner != agency => self.problem(&r.prefix, format!(
+                    "service {:?} uses prefix {prefix:?}, which agency {owner:?} already uses: services of different agencies may not share a prefix",
+                    r.id
                 )),
                 Some(_) => {}
                 None => {
-                    prefix_owner.insert(&r.prefix, &r.agency);
+                    prefix_owner.insert(prefix, agency);
                 }
             }
-            let hours = match r.hours.as_deref().map(str::parse::<IssuingHours>) {
-                Some(Err(e)) => {
-                    self.problem(s, format!("service {:?}: {e}", r.id));
-                    None
-                }
-                Some(Ok(h)) => Some(h),
+            let hours = match &r.hours {
+                Some(h) => match h.get_ref().parse::<IssuingHours>() {
+                    Ok(h) => Some(h),
+                    Err(e) => {
+                        self.problem(h, format!("service {:?}: {e}", r.id));
+                        None
+                    }
+                },
                 None => None,
             };
             if r.name.trim().is_empty() {
@@ -383,9 +416,9 @@ impl<'a> Validator<'a> {
             }
             services.push(Service {
                 id: ServiceId::new(&r.id),
-                agency: AgencyId::new(&r.agency),
+                agency: AgencyId::new(agency),
                 name: r.name.clone(),
-                prefix: r.prefix.clone(),
+                prefix: prefix.clone(),
                 daily_quota: r.daily_quota,
                 hours,
                 requirements: r.requirements.clone(),
@@ -393,10 +426,17 @@ impl<'a> Validator<'a> {
             });
         }
         if raw.services.is_empty() {
-            self.problems.push(Problem { line: None, message: "the hall has no [[services]]".into() });
+            self.problems.push(Problem {
+                line: None,
+                message: "the hall has no [[services]]".into(),
+            });
         }
 
-        let service_ids: HashSet<&str> = raw.services.iter().map(|s| s.get_ref().id.as_str()).collect();
+        let service_ids: HashSet<&str> = raw
+            .services
+            .iter()
+            .map(|s| s.get_ref().id.as_str())
+            .collect();
         let mut counters = vec![];
         for c in &raw.counters {
             let r = c.get_ref();
@@ -404,31 +444,46 @@ impl<'a> Validator<'a> {
                 self.problem(c, format!("counter {:?} serves no service", r.id));
             }
             for s in &r.services {
-                if !service_ids.contains(s.as_str()) {
-                    self.problem(c, format!(
-                        "counter {:?} serves {s:?}, which no [[services]] entry defines",
-                        r.id
-                    ));
+                if !service_ids.contains(s.get_ref().as_str()) {
+                    self.problem(
+                        s,
+                        format!(
+                            "counter {:?} serves {:?}, which no [[services]] entry defines",
+                            r.id,
+                            s.get_ref()
+                        ),
+                    );
                 }
             }
             counters.push(Counter {
                 id: CounterId::new(&r.id),
                 name: r.name.clone(),
-                services: r.services.iter().map(ServiceId::new).collect(),
+                services: r
+                    .services
+                    .iter()
+                    .map(|s| ServiceId::new(s.get_ref()))
+                    .collect(),
             });
         }
 
-        let counter_ids: HashSet<&str> = raw.counters.iter().map(|c| c.get_ref().id.as_str()).collect();
+        let counter_ids: HashSet<&str> = raw
+            .counters
+            .iter()
+            .map(|c| c.get_ref().id.as_str())
+            .collect();
         let mut devices = vec![];
         for d in &raw.devices {
             let r = d.get_ref();
             let hash = match (&r.token, &r.token_sha256) {
                 (Some(t), None) => {
                     if t.chars().count() < MIN_TOKEN_CHARS {
-                        self.problem(d, format!(
+                        self.problem(
+                            d,
+                            format!(
                             "device {:?}: its token is shorter than {MIN_TOKEN_CHARS} characters",
                             r.id
-                        ));
+                        ),
+                        );
                     }
                     Some(Sha256::digest(t.as_bytes()).into())
                 }
@@ -443,39 +498,66 @@ impl<'a> Validator<'a> {
                     }
                 },
                 (Some(_), Some(_)) => {
-                    self.problem(d, format!("device {:?} has both token and token_sha256: keep one", r.id));
+                    self.problem(
+                        d,
+                        format!(
+                            "device {:?} has both token and token_sha256: keep one",
+                            r.id
+                        ),
+                    );
                     None
                 }
                 (None, None) => {
-                    self.problem(d, format!("device {:?} has no token (or token_sha256)", r.id));
+                    self.problem(
+                        d,
+                        format!("device {:?} has no token (or token_sha256)", r.id),
+                    );
                     None
                 }
             };
             match (r.role, &r.counter) {
-                (Role::Counter, None) => self.problem(d, format!(
-                    "device {:?} has role counter but names no counter (counter = \"...\")",
-                    r.id
-                )),
-                (Role::Counter, Some(c)) if !counter_ids.contains(c.as_str()) => self.problem(d, format!(
-                    "device {:?} names counter {c:?}, which no [[counters]] entry defines",
-                    r.id
-                )),
-                (role, Some(_)) if role != Role::Counter => self.problem(d, format!(
-                    "device {:?}: only counter devices name a counter",
-                    r.id
-                )),
+                (Role::Counter, None) => self.problem(
+                    d,
+                    format!(
+                        "device {:?} has role counter but names no counter (counter = \"...\")",
+                        r.id
+                    ),
+                ),
+                (Role::Counter, Some(c)) if !counter_ids.contains(c.get_ref().as_str()) => self
+                    .problem(
+                        c,
+                        format!(
+                            "device {:?} names counter {:?}, which no [[counters]] entry defines",
+                            r.id,
+                            c.get_ref()
+                        ),
+                    ),
+                (role, Some(c)) if role != Role::Counter => self.problem(
+                    c,
+                    format!("device {:?}: only counter devices name a counter", r.id),
+                ),
                 _ => {}
             }
             if let Some(zone) = &r.agencies {
                 if r.role != Role::Display {
-                    self.problem(d, format!("device {:?}: only display devices have agencies (a zone)", r.id));
+                    self.problem(
+                        d,
+                        format!(
+                            "device {:?}: only display devices have agencies (a zone)",
+                            r.id
+                        ),
+                    );
                 }
                 for a in zone {
-                    if !agency_ids.contains(a.as_str()) {
-                        self.problem(d, format!(
-                            "device {:?} covers agency {a:?}, which no [[agencies]] entry defines",
-                            r.id
-                        ));
+                    if !agency_ids.contains(a.get_ref().as_str()) {
+                        self.problem(
+                            a,
+                            format!(
+                            "device {:?} covers agency {:?}, which no [[agencies]] entry defines",
+                            r.id,
+                            a.get_ref()
+                        ),
+                        );
                     }
                 }
             }
@@ -483,13 +565,18 @@ impl<'a> Validator<'a> {
                 id: DeviceId::new(&r.id),
                 role: r.role,
                 token_sha256: hash.unwrap_or([0; 32]),
-                counter: r.counter.as_deref().map(CounterId::new),
-                zone: r.agencies.as_ref().map(|z| z.iter().map(AgencyId::new).collect()),
+                counter: r.counter.as_ref().map(|c| CounterId::new(c.get_ref())),
+                zone: r
+                    .agencies
+                    .as_ref()
+                    .map(|z| z.iter().map(|a| AgencyId::new(a.get_ref())).collect()),
             });
         }
 
         if !self.problems.is_empty() {
-            return Err(ConfigError { problems: self.problems });
+            return Err(ConfigError {
+                problems: self.problems,
+            });
         }
         let hall = hall.expect("no problems means the hall resolved");
         let agencies = raw
@@ -497,13 +584,38 @@ impl<'a> Validator<'a> {
             .iter()
             .map(|a| {
                 let r = a.get_ref();
-                Agency { id: AgencyId::new(&r.id), name: r.name.clone(), color: r.color.clone() }
+                Agency {
+                    id: AgencyId::new(&r.id),
+                    name: r.name.clone(),
+                    color: r.color.clone(),
+                }
             })
             .collect();
-        let service_index = services.iter().enumerate().map(|(i, s)| (s.id.clone(), i)).collect();
-        let counter_index = counters.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect();
-        let device_index = devices.iter().enumerate().map(|(i, d)| (d.id.clone(), i)).collect();
-        Ok(Config { hall, agencies, services, counters, devices, service_index, counter_index, device_index })
+        let service_index = services
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.clone(), i))
+            .collect();
+        let counter_index = counters
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.clone(), i))
+            .collect();
+        let device_index = devices
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.id.clone(), i))
+            .collect();
+        Ok(Config {
+            hall,
+            agencies,
+            services,
+            counters,
+            devices,
+            service_index,
+            counter_index,
+            device_index,
+        })
     }
 
     fn hall(&mut self, raw: &Spanned<RawHall>) -> Option<Hall> {
@@ -513,26 +625,37 @@ impl<'a> Validator<'a> {
             Some(tz) => match tz.get_ref().parse::<Tz>() {
                 Ok(t) => Some(t),
                 Err(_) => {
-                    self.problem(tz, format!("unknown time zone {:?} (e.g. \"Asia/Jakarta\")", tz.get_ref()));
+                    self.problem(
+                        tz,
+                        format!(
+                            "unknown time zone {:?} (e.g. \"Asia/Jakarta\")",
+                            tz.get_ref()
+                        ),
+                    );
                     None
                 }
             },
         };
         let listen = match &r.listen {
             None => Some(SocketAddr::from(([0, 0, 0, 0], 7878))),
-            Some(l) => match l.get_ref().parse::<SocketAddr>() {
-                Ok(a) => Some(a),
-                Err(_) => {
-                    self.problem(l, format!("listen must be an address and port such as \"0.0.0.0:7878\", got {:?}", l.get_ref()));
-                    None
+            Some(l) => {
+                match l.get_ref().parse::<SocketAddr>() {
+                    Ok(a) => Some(a),
+                    Err(_) => {
+                        self.problem(l, format!("listen must be an address and port such as \"0.0.0.0:7878\", got {:?}", l.get_ref()));
+                        None
+                    }
                 }
-            },
+            }
         };
         if r.name.trim().is_empty() {
             self.problem(raw, "[hall] name is empty".into());
         }
         if r.max_connections == Some(0) || r.client_buffer_events == Some(0) {
-            self.problem(raw, "[hall] max_connections and client_buffer_events must be at least 1".into());
+            self.problem(
+                raw,
+                "[hall] max_connections and client_buffer_events must be at least 1".into(),
+            );
         }
         Some(Hall {
             name: r.name.clone(),
@@ -603,7 +726,12 @@ agencies = ["dukcapil"]
 "#;
 
     fn problems(text: &str) -> Vec<String> {
-        Config::parse(text).unwrap_err().problems.iter().map(|p| p.to_string()).collect()
+        Config::parse(text)
+            .unwrap_err()
+            .problems
+            .iter()
+            .map(|p| p.to_string())
+            .collect()
     }
 
     #[test]
@@ -628,7 +756,7 @@ agencies = ["dukcapil"]
         let bad = GOOD.replace("agency = \"bpjs\"", "agency = \"bpjs-kes\"");
         let p = problems(&bad);
         assert_eq!(p.len(), 1, "{p:?}");
-        assert!(p[0].starts_with("line 27:"), "{p:?}");
+        assert!(p[0].starts_with("line 29:"), "{p:?}");
         assert!(p[0].contains("\"bpjs-kes\""), "{p:?}");
     }
 
@@ -636,14 +764,23 @@ agencies = ["dukcapil"]
     fn a_prefix_shared_across_agencies_is_refused() {
         let bad = GOOD.replace("prefix = \"B\"", "prefix = \"A\"");
         let p = problems(&bad);
-        assert!(p[0].contains("prefix \"A\"") && p[0].contains("dukcapil"), "{p:?}");
+        assert!(
+            p[0].contains("prefix \"A\"") && p[0].contains("dukcapil"),
+            "{p:?}"
+        );
     }
 
     #[test]
     fn a_counter_serving_an_unknown_service_is_refused() {
-        let bad = GOOD.replace("services = [\"ktp\", \"kk\"]", "services = [\"ktp\", \"kia\"]");
+        let bad = GOOD.replace(
+            "services = [\"ktp\", \"kk\"]",
+            "services = [\"ktp\", \"kia\"]",
+        );
         let p = problems(&bad);
-        assert!(p[0].starts_with("line 33:") && p[0].contains("\"kia\""), "{p:?}");
+        assert!(
+            p[0].starts_with("line 36:") && p[0].contains("\"kia\""),
+            "{p:?}"
+        );
     }
 
     #[test]
@@ -665,7 +802,10 @@ agencies = ["dukcapil"]
     #[test]
     fn typos_and_syntax_errors_name_the_line() {
         let p = problems(&GOOD.replace("daily_quota = 150", "daily_qouta = 150"));
-        assert!(p[0].starts_with("line 18:") && p[0].contains("daily_qouta"), "{p:?}");
+        assert!(
+            p[0].starts_with("line 18:") && p[0].contains("daily_qouta"),
+            "{p:?}"
+        );
         let p = problems(&GOOD.replace("name = \"KK\"", "name = KK"));
         assert!(p[0].starts_with("line 24:"), "{p:?}");
     }

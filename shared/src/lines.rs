@@ -25,7 +25,12 @@ pub struct LineReader<R> {
 
 impl<R: AsyncRead + Unpin> LineReader<R> {
     pub fn new(inner: R, max: usize) -> Self {
-        Self { inner, buf: Vec::with_capacity(1024), scanned: 0, max }
+        Self {
+            inner,
+            buf: Vec::with_capacity(1024),
+            scanned: 0,
+            max,
+        }
     }
 
     pub async fn next(&mut self) -> std::io::Result<Read> {
@@ -79,9 +84,15 @@ mod tests {
     #[tokio::test]
     async fn lines_up_to_the_limit_pass_and_longer_ones_do_not() {
         let exact = [vec![b'x'; 8], b"\n".to_vec()].concat();
-        assert_eq!(read_all(&exact, 8).await, vec![Read::Line(vec![b'x'; 8]), Read::Eof]);
+        assert_eq!(
+            read_all(&exact, 8).await,
+            vec![Read::Line(vec![b'x'; 8]), Read::Eof]
+        );
         let crlf = [vec![b'x'; 7], b"\r\n".to_vec()].concat();
-        assert_eq!(read_all(&crlf, 8).await, vec![Read::Line(vec![b'x'; 7]), Read::Eof]);
+        assert_eq!(
+            read_all(&crlf, 8).await,
+            vec![Read::Line(vec![b'x'; 7]), Read::Eof]
+        );
         let over = [vec![b'x'; 9], b"\n".to_vec()].concat();
         assert_eq!(read_all(&over, 8).await, vec![Read::TooLarge]);
         let endless = vec![b'x'; 100];
@@ -92,7 +103,12 @@ mod tests {
     async fn several_lines_in_one_read() {
         assert_eq!(
             read_all(b"a\nbb\n\nccc", 8).await,
-            vec![Read::Line(b"a".to_vec()), Read::Line(b"bb".to_vec()), Read::Line(vec![]), Read::Eof]
+            vec![
+                Read::Line(b"a".to_vec()),
+                Read::Line(b"bb".to_vec()),
+                Read::Line(vec![]),
+                Read::Eof
+            ]
         );
     }
 }

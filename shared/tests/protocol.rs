@@ -34,7 +34,10 @@ async fn welcome_has_the_contract_fields_and_a_snapshot() {
     assert_eq!(t["status"], "waiting");
     assert_eq!(t["issued_at"], "2026-11-27T09:00:00.000+07:00");
     assert_eq!(w["snapshot"]["counters"].as_array().unwrap().len(), 3);
-    assert_eq!(w["snapshot"]["counters"][0], json!({"id":"1","open":false,"officer":null,"current":null}));
+    assert_eq!(
+        w["snapshot"]["counters"][0],
+        json!({"id":"1","open":false,"officer":null,"current":null})
+    );
     // day_started, ticket_issued
     assert_eq!(w["seq"], 2);
     hub.stop().await;
@@ -47,7 +50,9 @@ async fn a_ticket_goes_through_its_whole_life() {
     let mut counter = hub.connect("counter-1").await;
     let mut display = hub.connect("display-1").await;
 
-    let r = kiosk.ok(json!({"type":"issue_ticket","service":"ktp","priority":null})).await;
+    let r = kiosk
+        .ok(json!({"type":"issue_ticket","service":"ktp","priority":null}))
+        .await;
     let t = &r["ticket"];
     assert_eq!(t["code"], "A-001");
     assert_eq!(t["number"], 1);
@@ -57,10 +62,19 @@ async fn a_ticket_goes_through_its_whole_life() {
     assert_eq!(t["recalls"], 0);
     assert_eq!(t["called_at"], Value::Null);
 
-    counter.err(json!({"type":"call_next","counter":"1"}), "counter_closed").await;
-    let r = counter.ok(json!({"type":"open_counter","counter":"1","officer":"Sri"})).await;
-    assert_eq!(r["counter"], json!({"id":"1","open":true,"officer":"Sri","current":null}));
-    counter.err(json!({"type":"recall","counter":"1"}), "no_current_ticket").await;
+    counter
+        .err(json!({"type":"call_next","counter":"1"}), "counter_closed")
+        .await;
+    let r = counter
+        .ok(json!({"type":"open_counter","counter":"1","officer":"Sri"}))
+        .await;
+    assert_eq!(
+        r["counter"],
+        json!({"id":"1","open":true,"officer":"Sri","current":null})
+    );
+    counter
+        .err(json!({"type":"recall","counter":"1"}), "no_current_ticket")
+        .await;
 
     hub.clock.advance(Duration::from_secs(65));
     let r = counter.ok(json!({"type":"call_next","counter":"1"})).await;
@@ -69,13 +83,23 @@ async fn a_ticket_goes_through_its_whole_life() {
     assert_eq!(r["ticket"]["called_at"], "2026-11-27T09:01:05.000+07:00");
     let r = counter.ok(json!({"type":"recall","counter":"1"})).await;
     assert_eq!(r["ticket"]["recalls"], 1);
-    counter.ok(json!({"type":"start_serving","counter":"1"})).await;
-    counter.err(json!({"type":"recall","counter":"1"}), "wrong_state").await;
-    counter.err(json!({"type":"no_show","counter":"1"}), "wrong_state").await;
+    counter
+        .ok(json!({"type":"start_serving","counter":"1"}))
+        .await;
+    counter
+        .err(json!({"type":"recall","counter":"1"}), "wrong_state")
+        .await;
+    counter
+        .err(json!({"type":"no_show","counter":"1"}), "wrong_state")
+        .await;
     let r = counter.ok(json!({"type":"finish","counter":"1"})).await;
     assert_eq!(r["ticket"]["status"], "done");
-    counter.err(json!({"type":"finish","counter":"1"}), "no_current_ticket").await;
-    counter.err(json!({"type":"call_next","counter":"1"}), "queue_empty").await;
+    counter
+        .err(json!({"type":"finish","counter":"1"}), "no_current_ticket")
+        .await;
+    counter
+        .err(json!({"type":"call_next","counter":"1"}), "queue_empty")
+        .await;
 
     // The display heard every change, in order, with consecutive seqs.
     let kinds = [
@@ -118,8 +142,13 @@ async fn calling_order_priority_at_most_two_in_a_row_then_longest_wait() {
     for _ in 0..6 {
         order.push(admin.call_next("1").await);
     }
-    assert_eq!(order, ["A-003", "A-004", "A-001", "A-005", "A-006", "A-002"]);
-    admin.err(json!({"type":"call_next","counter":"1"}), "queue_empty").await;
+    assert_eq!(
+        order,
+        ["A-003", "A-004", "A-001", "A-005", "A-006", "A-002"]
+    );
+    admin
+        .err(json!({"type":"call_next","counter":"1"}), "queue_empty")
+        .await;
     hub.stop().await;
 }
 
@@ -133,18 +162,32 @@ async fn call_next_closes_the_current_ticket_as_the_contract_says() {
     admin.open("1", "Sri").await;
     admin.call_next("1").await; // A-001 called, never came
     admin.call_next("1").await; // A-001 -> no_show
-    admin.ok(json!({"type":"start_serving","counter":"1"})).await;
+    admin
+        .ok(json!({"type":"start_serving","counter":"1"}))
+        .await;
     admin.call_next("1").await; // A-002 -> done
-    let r = admin.ok(json!({"type":"close_counter","counter":"1"})).await; // A-003 -> no_show
-    assert_eq!(r["counter"], json!({"id":"1","open":false,"officer":null,"current":null}));
+    let r = admin
+        .ok(json!({"type":"close_counter","counter":"1"}))
+        .await; // A-003 -> no_show
+    assert_eq!(
+        r["counter"],
+        json!({"id":"1","open":false,"officer":null,"current":null})
+    );
     let (_, w) = hub.connect_since("display-1", 0).await;
-    let status: Vec<_> = w["snapshot"]["tickets"].as_array().unwrap().iter().map(|t| t["status"].clone()).collect();
+    let status: Vec<_> = w["snapshot"]["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["status"].clone())
+        .collect();
     assert_eq!(status, [json!("no_show"), json!("done"), json!("no_show")]);
     // With the queue empty, call_next leaves the current ticket as it was.
     admin.open("1", "Sri").await;
     admin.issue("ktp", None).await;
     admin.call_next("1").await;
-    admin.err(json!({"type":"call_next","counter":"1"}), "queue_empty").await;
+    admin
+        .err(json!({"type":"call_next","counter":"1"}), "queue_empty")
+        .await;
     let (_, w) = hub.connect_since("display-1", 0).await;
     assert_eq!(w["snapshot"]["counters"][0]["current"]["code"], "A-004");
     assert_eq!(w["snapshot"]["counters"][0]["current"]["status"], "called");
@@ -163,13 +206,32 @@ async fn call_ticket_and_transfer_keep_code_and_waiting_time() {
     admin.open("1", "Sri").await;
     bpjs.open("3", "Budi").await;
 
-    admin.err(json!({"type":"call_ticket","counter":"1","ticket":"A-099"}), "unknown_ticket").await;
-    let r = admin.ok(json!({"type":"call_ticket","counter":"1","ticket":"a-2"})).await;
+    admin
+        .err(
+            json!({"type":"call_ticket","counter":"1","ticket":"A-099"}),
+            "unknown_ticket",
+        )
+        .await;
+    let r = admin
+        .ok(json!({"type":"call_ticket","counter":"1","ticket":"a-2"}))
+        .await;
     assert_eq!(r["ticket"]["code"], "A-002");
-    admin.err(json!({"type":"call_ticket","counter":"1","ticket":"A-002"}), "not_waiting").await;
+    admin
+        .err(
+            json!({"type":"call_ticket","counter":"1","ticket":"A-002"}),
+            "not_waiting",
+        )
+        .await;
     admin.call_next("1").await; // A-001; A-002 -> no_show
-    admin.err(json!({"type":"transfer","counter":"1","to_service":"nope"}), "unknown_service").await;
-    let r = admin.ok(json!({"type":"transfer","counter":"1","to_service":"bpjs"})).await;
+    admin
+        .err(
+            json!({"type":"transfer","counter":"1","to_service":"nope"}),
+            "unknown_service",
+        )
+        .await;
+    let r = admin
+        .ok(json!({"type":"transfer","counter":"1","to_service":"bpjs"}))
+        .await;
     let t = &r["ticket"];
     assert_eq!(t["code"], a1);
     assert_eq!(t["service"], "bpjs");
@@ -222,19 +284,33 @@ async fn resume_sends_exactly_the_missed_events_in_order() {
     let (mut display, w) = hub.connect_since("display-1", seen).await;
     assert_eq!(w["snapshot"], Value::Null);
     assert_eq!(w["seq"].as_u64().unwrap(), seen + 3);
-    let kinds: Vec<Value> = [display.event().await, display.event().await, display.event().await]
-        .iter()
-        .enumerate()
-        .map(|(i, e)| {
-            assert_eq!(e["seq"].as_u64().unwrap(), seen + 1 + i as u64);
-            e["kind"].clone()
-        })
-        .collect();
-    assert_eq!(kinds, [json!("ticket_issued"), json!("counter_opened"), json!("ticket_called")]);
+    let kinds: Vec<Value> = [
+        display.event().await,
+        display.event().await,
+        display.event().await,
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, e)| {
+        assert_eq!(e["seq"].as_u64().unwrap(), seen + 1 + i as u64);
+        e["kind"].clone()
+    })
+    .collect();
+    assert_eq!(
+        kinds,
+        [
+            json!("ticket_issued"),
+            json!("counter_opened"),
+            json!("ticket_called")
+        ]
+    );
     // And then live, no gap.
     admin.ok(json!({"type":"recall","counter":"1"})).await;
     let e = display.event().await;
-    assert_eq!((e["seq"].as_u64().unwrap(), e["kind"].clone()), (seen + 4, json!("ticket_recalled")));
+    assert_eq!(
+        (e["seq"].as_u64().unwrap(), e["kind"].clone()),
+        (seen + 4, json!("ticket_recalled"))
+    );
 
     // A since from the future, or one the hub cannot resume from: a snapshot.
     let (_, w) = hub.connect_since("display-1", 9999).await;
@@ -260,7 +336,9 @@ async fn a_new_day_restarts_numbering_and_closes_counters() {
     // Numbers restart at 1, per prefix.
     assert_eq!(admin.issue("kk", None).await, "A-001");
     // Yesterday's open counter is closed today.
-    admin.err(json!({"type":"call_next","counter":"1"}), "counter_closed").await;
+    admin
+        .err(json!({"type":"call_next","counter":"1"}), "counter_closed")
+        .await;
     // Yesterday's seq cannot be resumed: a snapshot of today.
     let (_, w) = hub.connect_since("display-1", yesterday_seq).await;
     assert_eq!(w["hall"]["day"], "2026-11-28");
@@ -274,15 +352,33 @@ async fn quota_and_hours_refuse_and_record_unmet_demand() {
     let mut kiosk = hub.connect("kiosk-1").await;
     kiosk.issue("ktp", None).await;
     kiosk.issue("ktp", Some("lansia")).await;
-    let r = kiosk.err(json!({"type":"issue_ticket","service":"ktp","priority":null}), "quota_exhausted").await;
+    let r = kiosk
+        .err(
+            json!({"type":"issue_ticket","service":"ktp","priority":null}),
+            "quota_exhausted",
+        )
+        .await;
     assert!(r["message"].as_str().unwrap().contains("quota of 2"), "{r}");
     // A transfer into a service does not count against its quota; another service is fine.
     kiosk.issue("kk", None).await;
     hub.clock.set(jakarta(15, 0));
-    let r = kiosk.err(json!({"type":"issue_ticket","service":"ktp","priority":null}), "service_closed").await;
-    assert!(r["message"].as_str().unwrap().contains("08:00-15:00"), "{r}");
+    let r = kiosk
+        .err(
+            json!({"type":"issue_ticket","service":"ktp","priority":null}),
+            "service_closed",
+        )
+        .await;
+    assert!(
+        r["message"].as_str().unwrap().contains("08:00-15:00"),
+        "{r}"
+    );
     hub.clock.set(jakarta(7, 59));
-    kiosk.err(json!({"type":"issue_ticket","service":"ktp","priority":null}), "service_closed").await;
+    kiosk
+        .err(
+            json!({"type":"issue_ticket","service":"ktp","priority":null}),
+            "service_closed",
+        )
+        .await;
     let (_, w) = hub.connect_since("display-1", 0).await;
     assert_eq!(w["hall"]["services"][0]["open"], false);
     assert_eq!(w["hall"]["services"][1]["open"], true);
@@ -296,7 +392,14 @@ async fn quota_and_hours_refuse_and_record_unmet_demand() {
         .collect::<Result<_, _>>()
         .unwrap();
     let expect = |reason: &str| ("ktp".to_owned(), reason.to_owned(), "kiosk-1".to_owned());
-    assert_eq!(unmet, vec![expect("quota_exhausted"), expect("service_closed"), expect("service_closed")]);
+    assert_eq!(
+        unmet,
+        vec![
+            expect("quota_exhausted"),
+            expect("service_closed"),
+            expect("service_closed")
+        ]
+    );
     hub.stop().await;
 }
 
@@ -307,7 +410,12 @@ async fn kiosk_rate_limit_when_configured() {
     for _ in 0..3 {
         kiosk.issue("kk", None).await;
     }
-    kiosk.err(json!({"type":"issue_ticket","service":"kk","priority":null}), "rate_limited").await;
+    kiosk
+        .err(
+            json!({"type":"issue_ticket","service":"kk","priority":null}),
+            "rate_limited",
+        )
+        .await;
     // Another kiosk is not affected; a minute later this one may issue again.
     hub.connect("kiosk-2").await.issue("kk", None).await;
     hub.clock.advance(Duration::from_secs(61));
@@ -322,20 +430,56 @@ async fn survey_and_aspiration_rules() {
     let mut kiosk = hub.connect("kiosk-1").await;
     let code = admin.issue("ktp", None).await;
     let answers = json!([4, 3, 4, 4, 3, 4, 4, 3, 2]);
-    kiosk.err(json!({"type":"survey","ticket":code,"answers":answers}), "not_served").await;
-    kiosk.err(json!({"type":"survey","ticket":"A-404","answers":answers}), "unknown_ticket").await;
+    kiosk
+        .err(
+            json!({"type":"survey","ticket":code,"answers":answers}),
+            "not_served",
+        )
+        .await;
+    kiosk
+        .err(
+            json!({"type":"survey","ticket":"A-404","answers":answers}),
+            "unknown_ticket",
+        )
+        .await;
     admin.open("1", "Sri").await;
     admin.call_next("1").await;
     admin.ok(json!({"type":"finish","counter":"1"})).await;
-    kiosk.ok(json!({"type":"survey","ticket":code,"answers":answers})).await;
-    kiosk.err(json!({"type":"survey","ticket":code,"answers":answers}), "already_rated").await;
-    kiosk.err(json!({"type":"survey","ticket":code,"answers":[1,2,3,4,5,1,1,1,1]}), "invalid_request").await;
-    kiosk.ok(json!({"type":"aspiration","kind":"missing_service","text":"Layanan paspor"})).await;
-    kiosk.err(json!({"type":"aspiration","kind":"missing_service","text":""}), "invalid_request").await;
-    kiosk.err(json!({"type":"aspiration","kind":"praise","text":"bagus"}), "invalid_request").await;
+    kiosk
+        .ok(json!({"type":"survey","ticket":code,"answers":answers}))
+        .await;
+    kiosk
+        .err(
+            json!({"type":"survey","ticket":code,"answers":answers}),
+            "already_rated",
+        )
+        .await;
+    kiosk
+        .err(
+            json!({"type":"survey","ticket":code,"answers":[1,2,3,4,5,1,1,1,1]}),
+            "invalid_request",
+        )
+        .await;
+    kiosk
+        .ok(json!({"type":"aspiration","kind":"missing_service","text":"Layanan paspor"}))
+        .await;
+    kiosk
+        .err(
+            json!({"type":"aspiration","kind":"missing_service","text":""}),
+            "invalid_request",
+        )
+        .await;
+    kiosk
+        .err(
+            json!({"type":"aspiration","kind":"praise","text":"bagus"}),
+            "invalid_request",
+        )
+        .await;
     let conn = rusqlite::Connection::open(&hub.db).unwrap();
     let row: (String, i64, i64) = conn
-        .query_row("SELECT service, u1, u9 FROM surveys", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_row("SELECT service, u1, u9 FROM surveys", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
         .unwrap();
     assert_eq!(row, ("ktp".into(), 4, 2));
     hub.stop().await;
@@ -345,18 +489,52 @@ async fn survey_and_aspiration_rules() {
 async fn roles_and_counters_are_enforced() {
     let hub = TestHub::start(&config()).await;
     let mut display = hub.connect("display-1").await;
-    display.err(json!({"type":"issue_ticket","service":"ktp","priority":null}), "forbidden").await;
+    display
+        .err(
+            json!({"type":"issue_ticket","service":"ktp","priority":null}),
+            "forbidden",
+        )
+        .await;
     display.ok(json!({"type":"ping"})).await;
     let mut kiosk = hub.connect("kiosk-1").await;
-    kiosk.err(json!({"type":"open_counter","counter":"1","officer":"Calo"}), "forbidden").await;
+    kiosk
+        .err(
+            json!({"type":"open_counter","counter":"1","officer":"Calo"}),
+            "forbidden",
+        )
+        .await;
     let mut counter = hub.connect("counter-1").await;
-    counter.err(json!({"type":"open_counter","counter":"2","officer":"Sri"}), "forbidden").await;
-    counter.err(json!({"type":"issue_ticket","service":"ktp","priority":null}), "forbidden").await;
-    counter.ok(json!({"type":"open_counter","counter":"1","officer":"Sri"})).await;
+    counter
+        .err(
+            json!({"type":"open_counter","counter":"2","officer":"Sri"}),
+            "forbidden",
+        )
+        .await;
+    counter
+        .err(
+            json!({"type":"issue_ticket","service":"ktp","priority":null}),
+            "forbidden",
+        )
+        .await;
+    counter
+        .ok(json!({"type":"open_counter","counter":"1","officer":"Sri"}))
+        .await;
     let mut admin = hub.connect("admin").await;
-    admin.err(json!({"type":"open_counter","counter":"9","officer":"Sri"}), "unknown_counter").await;
-    admin.err(json!({"type":"issue_ticket","service":"paspor","priority":null}), "unknown_service").await;
-    admin.ok(json!({"type":"open_counter","counter":"2","officer":"Admin"})).await;
+    admin
+        .err(
+            json!({"type":"open_counter","counter":"9","officer":"Sri"}),
+            "unknown_counter",
+        )
+        .await;
+    admin
+        .err(
+            json!({"type":"issue_ticket","service":"paspor","priority":null}),
+            "unknown_service",
+        )
+        .await;
+    admin
+        .ok(json!({"type":"open_counter","counter":"2","officer":"Admin"}))
+        .await;
     hub.stop().await;
 }
 
@@ -369,21 +547,33 @@ async fn bad_input_gets_its_code_and_the_hub_keeps_serving_others() {
     let mut c = hub.connect("kiosk-1").await;
     c.send_raw(b"{this is not json\n").await;
     let r = c.recv().await;
-    assert_eq!((r["type"].clone(), r["code"].clone()), (json!("error"), json!("invalid_request")));
+    assert_eq!(
+        (r["type"].clone(), r["code"].clone()),
+        (json!("error"), json!("invalid_request"))
+    );
     c.send_raw(b"{\"type\":\"launch\",\"id\":\"x1\"}\n").await;
     let r = c.recv().await;
-    assert_eq!((r["code"].clone(), r["id"].clone()), (json!("invalid_request"), json!("x1")));
+    assert_eq!(
+        (r["code"].clone(), r["id"].clone()),
+        (json!("invalid_request"), json!("x1"))
+    );
     c.send_raw(b"[1,2,3]\n").await;
     assert_eq!(c.recv().await["code"], "invalid_request");
     c.ok(json!({"type":"ping"})).await;
 
     // A 100 KB line: too_large, and that connection is closed.
-    let mut big = format!("{{\"type\":\"aspiration\",\"id\":\"big\",\"kind\":\"suggestion\",\"text\":\"{}\"}}\n", "x".repeat(100_000))
-        .into_bytes();
+    let mut big = format!(
+        "{{\"type\":\"aspiration\",\"id\":\"big\",\"kind\":\"suggestion\",\"text\":\"{}\"}}\n",
+        "x".repeat(100_000)
+    )
+    .into_bytes();
     c.send_raw(&big).await;
     let r = c.recv().await;
     assert_eq!(r["code"], "too_large");
-    assert!(c.try_recv().await.is_none(), "the connection must be closed");
+    assert!(
+        c.try_recv().await.is_none(),
+        "the connection must be closed"
+    );
     // Exactly 65,536 bytes is still a line.
     let mut c = hub.connect("kiosk-1").await;
     let head = "{\"type\":\"ping\",\"id\":\"edge\",\"pad\":\"";
@@ -403,7 +593,11 @@ async fn bad_input_gets_its_code_and_the_hub_keeps_serving_others() {
         let mut c = Raw::connect(hub.addr).await;
         c.send(&hello).await;
         let r = c.recv().await;
-        let code = if hello["protocol"] == 2 { "unsupported_protocol" } else { "unauthorized" };
+        let code = if hello["protocol"] == 2 {
+            "unsupported_protocol"
+        } else {
+            "unauthorized"
+        };
         assert_eq!(r["code"], code, "{hello} -> {r}");
         assert!(c.try_recv().await.is_none(), "closed after {hello}");
     }
@@ -418,14 +612,20 @@ async fn bad_input_gets_its_code_and_the_hub_keeps_serving_others() {
 
 #[tokio::test]
 async fn a_device_that_stops_reading_is_dropped_and_others_are_not_held_up() {
-    let hub = TestHub::start(&hall_config(5000, "client_buffer_events = 16\nclient_send_buffer_bytes = 4096")).await;
+    let hub = TestHub::start(&hall_config(
+        5000,
+        "client_buffer_events = 16\nclient_send_buffer_bytes = 4096",
+    ))
+    .await;
     // A display with a tiny receive window that never reads.
     let socket = tokio::net::TcpSocket::new_v4().unwrap();
     socket.set_recv_buffer_size(4096).unwrap();
     let stream = socket.connect(hub.addr).await.unwrap();
     let (r, mut w) = stream.into_split();
     let hello = json!({"type":"hello","protocol":1,"device":"display-1","token":token("display-1"),"since":0});
-    tokio::io::AsyncWriteExt::write_all(&mut w, format!("{hello}\n").as_bytes()).await.unwrap();
+    tokio::io::AsyncWriteExt::write_all(&mut w, format!("{hello}\n").as_bytes())
+        .await
+        .unwrap();
 
     let mut display = hub.connect("display-1").await; // a healthy one
     let mut admin = hub.connect("admin").await;
@@ -442,7 +642,12 @@ async fn a_device_that_stops_reading_is_dropped_and_others_are_not_held_up() {
     let mut last = String::new();
     loop {
         let mut line = String::new();
-        match tokio::time::timeout(PATIENCE, tokio::io::AsyncBufReadExt::read_line(&mut slow, &mut line)).await {
+        match tokio::time::timeout(
+            PATIENCE,
+            tokio::io::AsyncBufReadExt::read_line(&mut slow, &mut line),
+        )
+        .await
+        {
             Ok(Ok(0)) | Ok(Err(_)) => break,
             Ok(Ok(_)) => last = line,
             Err(_) => panic!("the stalled display was never dropped"),
@@ -480,7 +685,10 @@ async fn connections_over_the_cap_are_refused_with_busy() {
         if c.recv().await["type"] == "welcome" {
             break;
         }
-        assert!(tokio::time::Instant::now() < deadline, "the slot never freed");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the slot never freed"
+        );
         tokio::task::yield_now().await;
     }
     hub.stop().await;

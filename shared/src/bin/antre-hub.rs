@@ -5,9 +5,9 @@
 //! antre-hub check-config hall.toml
 //! ```
 
-use anyhow::Context;
 use antre_shared::config::Config;
 use antre_shared::server::{self, system_clock, Hub};
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -55,7 +55,12 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve { config, db, listen, ignore_hours } => serve(config, db, listen, ignore_hours),
+        Command::Serve {
+            config,
+            db,
+            listen,
+            ignore_hours,
+        } => serve(config, db, listen, ignore_hours),
         Command::CheckConfig { config } => check_config(config),
     };
     match result {
@@ -81,7 +86,12 @@ fn check_config(path: PathBuf) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn serve(config: PathBuf, db: PathBuf, listen: Option<std::net::SocketAddr>, ignore_hours: bool) -> anyhow::Result<()> {
+fn serve(
+    config: PathBuf,
+    db: PathBuf,
+    listen: Option<std::net::SocketAddr>,
+    ignore_hours: bool,
+) -> anyhow::Result<()> {
     let mut cfg = Config::load(&config)?;
     if ignore_hours {
         tracing::warn!("training mode: issuing hours are not enforced");

@@ -10,7 +10,10 @@ pub mod view;
 
 use crate::domain::DeviceId;
 use crate::lines::{LineReader, Read};
-use crate::proto::{ErrorCode, ErrorReply, Event, Hello, OkReply, Request, RequestLine, ServerMessage, PROTOCOL_VERSION};
+use crate::proto::{
+    ErrorCode, ErrorReply, Event, Hello, OkReply, Request, RequestLine, ServerMessage,
+    PROTOCOL_VERSION,
+};
 use rand::Rng;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -42,7 +45,10 @@ pub struct ClientConfig {
 
 impl std::fmt::Debug for ClientConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClientConfig").field("hub", &self.hub).field("device", &self.device).finish_non_exhaustive()
+        f.debug_struct("ClientConfig")
+            .field("hub", &self.hub)
+            .field("device", &self.device)
+            .finish_non_exhaustive()
     }
 }
 
@@ -111,7 +117,10 @@ struct IdGen {
 
 impl IdGen {
     fn new() -> Self {
-        IdGen { run: format!("{:08x}", rand::thread_rng().gen::<u32>()), next: 1.into() }
+        IdGen {
+            run: format!("{:08x}", rand::thread_rng().gen::<u32>()),
+            next: 1.into(),
+        }
     }
     fn next(&self) -> String {
         let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -127,9 +136,24 @@ impl Client {
         let (upd_tx, upd_rx) = mpsc::unbounded_channel();
         let (status_tx, status_rx) = watch::channel(Status::Connecting);
         let view = Arc::new(Mutex::new(HallView::default()));
-        let conn = Connection { cfg, view: Arc::clone(&view), updates: upd_tx, status: status_tx, requests: req_rx, unanswered: VecDeque::new() };
+        let conn = Connection {
+            cfg,
+            view: Arc::clone(&view),
+            updates: upd_tx,
+            status: status_tx,
+            requests: req_rx,
+            unanswered: VecDeque::new(),
+        };
         tokio::spawn(conn.run());
-        (Client { requests: req_tx, view, status: status_rx, ids: Arc::new(IdGen::new()) }, upd_rx)
+        (
+            Client {
+                requests: req_tx,
+                view,
+                status: status_rx,
+                ids: Arc::new(IdGen::new()),
+            },
+            upd_rx,
+        )
     }
 
     /// Sends a request with a fresh id and waits for its reply, however long the hub is
@@ -151,10 +175,17 @@ impl Client {
     ///
     /// # Errors
     /// As [`Client::request`].
-    pub async fn request_with_id(&self, id: String, request: Request) -> Result<OkReply, RequestError> {
+    pub async fn request_with_id(
+        &self,
+        id: String,
+        request: Request,
+    ) -> Result<OkReply, RequestError> {
         let (tx, rx) = oneshot::channel();
         self.requests
-            .send(Pending { line: RequestLine { id, request }, reply: tx })
+            .send(Pending {
+                line: RequestLine { id, request },
+                reply: tx,
+            })
             .map_err(|_| RequestError::Stopped)?;
         rx.await.unwrap_or(Err(RequestError::Stopped))
     }
@@ -241,19 +272,26 @@ impl Connection {
     }
 
     async fn session(&mut self) -> Ended {
-        let stream = match tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(&self.cfg.hub)).await {
+        let stream = match tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(&self.cfg.hub))
+            .await
+        {
             Ok(Ok(s)) => s,
-            Ok(Err(e)) => return Ended::Lost(format!("cannot reach the hub at {}: {e}", self.cfg.hub)),
+            Ok(Err(e)) => {
+                return Ended::Lost(format!("cannot reach the hub at {}: {e}", self.cfg.hub))
+            }
             Err(_) => return Ended::Lost(format!("the hub at {} does not answer", self.cfg.hub)),
         };
         let _ = stream.set_nodelay(true);
         let (r, mut w) = stream.into_split();
         let mut lines = LineReader::new(r, MAX_SERVER_LINE);
         let since = self.view.lock().expect("view lock").seq;
-        let hello = Hello { protocol: PROTOCOL_VERSION, device: self.cfg.device.clone(), token: self.cfg.token.clone(), since };
-        let mut hello_line = serde_json::to_string(&hello).expect("hello serializes");
-        hello_line.push('\n');
-        if w.write_all(hello_line.as_bytes()).await.is_err() {
+        let hello = Hello {
+            protocol: PROTOCOL_VERSION,
+            device: self.cfg.device.clone(),
+            token: self.cfg.token.clone(),
+            since,
+        };
+        if w.write_all(hello.to_line().as_bytes()).await.is_err() {
             return Ended::Lost("the hub closed the connection".into());
         }
 
@@ -261,7 +299,11 @@ impl Connection {
             Ok(Ok(Read::Line(b))) => match serde_json::from_slice::<ServerMessage>(&b) {
                 Ok(ServerMessage::Welcome(w)) => w,
                 Ok(ServerMessage::Error(e)) => {
-                    return Ended::Lost(format!("the hub refused this device ({}): {}", e.code.as_str(), e.message))
+                    return Ended::Lost(format!(
+                        "the hub refused this device ({}): {}",
+                        e.code.as_str(),
+                        e.message
+                    ))
                 }
                 _ => return Ended::Lost("the hub sent something other than a welcome".into()),
             },

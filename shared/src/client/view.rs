@@ -24,7 +24,10 @@ pub struct HallView {
 pub enum Applied {
     Ok,
     /// The event is not the next one: the view must be rebuilt by reconnecting.
-    Gap { expected: u64, got: u64 },
+    Gap {
+        expected: u64,
+        got: u64,
+    },
     /// Already applied (a duplicate after a resume).
     Old,
 }
@@ -39,13 +42,22 @@ impl HallView {
         if let Some(s) = &w.snapshot {
             self.tickets = s.tickets.clone();
             self.reindex();
-            self.counters = s.counters.iter().map(|c| (c.id.clone(), c.clone())).collect();
+            self.counters = s
+                .counters
+                .iter()
+                .map(|c| (c.id.clone(), c.clone()))
+                .collect();
             self.seq = w.seq;
         }
     }
 
     fn reindex(&mut self) {
-        self.index = self.tickets.iter().enumerate().map(|(i, t)| (t.code.clone(), i)).collect();
+        self.index = self
+            .tickets
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.code.clone(), i))
+            .collect();
     }
 
     pub fn ticket(&self, code: &str) -> Option<&Ticket> {
@@ -55,7 +67,11 @@ impl HallView {
     /// Stores a ticket as a snapshot would hold it, and returns that form.
     fn upsert(&mut self, t: &Ticket) -> Ticket {
         // `ahead` and the estimate are true only at the moment of issue.
-        let t = Ticket { ahead: None, estimated_wait_min: None, ..t.clone() };
+        let t = Ticket {
+            ahead: None,
+            estimated_wait_min: None,
+            ..t.clone()
+        };
         match self.index.get(&t.code) {
             Some(&i) => self.tickets[i] = t.clone(),
             None => {
@@ -67,12 +83,14 @@ impl HallView {
     }
 
     fn counter_mut(&mut self, id: &CounterId) -> &mut CounterState {
-        self.counters.entry(id.clone()).or_insert_with(|| CounterState {
-            id: id.clone(),
-            open: false,
-            officer: None,
-            current: None,
-        })
+        self.counters
+            .entry(id.clone())
+            .or_insert_with(|| CounterState {
+                id: id.clone(),
+                open: false,
+                officer: None,
+                current: None,
+            })
     }
 
     /// Applies the next event.
@@ -81,7 +99,10 @@ impl HallView {
             return Applied::Old;
         }
         if e.seq != self.seq + 1 {
-            return Applied::Gap { expected: self.seq + 1, got: e.seq };
+            return Applied::Gap {
+                expected: self.seq + 1,
+                got: e.seq,
+            };
         }
         self.seq = e.seq;
         match e.kind {
@@ -101,7 +122,11 @@ impl HallView {
                     self.upsert(t);
                     if let Some(c) = &e.counter {
                         let counter = self.counter_mut(c);
-                        if counter.current.as_ref().is_some_and(|cur| cur.code == t.code) {
+                        if counter
+                            .current
+                            .as_ref()
+                            .is_some_and(|cur| cur.code == t.code)
+                        {
                             counter.current = None;
                         }
                     }
@@ -160,6 +185,9 @@ impl HallView {
 
     /// The state the view holds, without the hall description: what a snapshot would say.
     pub fn state(&self) -> (Vec<Ticket>, Vec<CounterState>) {
-        (self.tickets.clone(), self.counters.values().cloned().collect())
+        (
+            self.tickets.clone(),
+            self.counters.values().cloned().collect(),
+        )
     }
 }

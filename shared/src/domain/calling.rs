@@ -46,8 +46,14 @@ pub fn pick_next(waiting: &[Candidate], streak: u32, max_in_row: u32) -> Option<
     let priority = oldest(true);
     match (priority, normal) {
         (None, None) => None,
-        (Some(p), None) => Some(Pick { index: p, streak: 0 }),
-        (None, Some(n)) => Some(Pick { index: n, streak: 0 }),
+        (Some(p), None) => Some(Pick {
+            index: p,
+            streak: 0,
+        }),
+        (None, Some(n)) => Some(Pick {
+            index: n,
+            streak: 0,
+        }),
         (Some(p), Some(n)) => {
             if streak < max_in_row {
                 Some(Pick {
@@ -55,7 +61,10 @@ pub fn pick_next(waiting: &[Candidate], streak: u32, max_in_row: u32) -> Option<
                     streak: streak + 1,
                 })
             } else {
-                Some(Pick { index: n, streak: 0 })
+                Some(Pick {
+                    index: n,
+                    streak: 0,
+                })
             }
         }
     }
@@ -151,7 +160,10 @@ mod tests {
         // and the count starts again.
         assert_eq!(
             pick_next(&[c(1, 1, true)], 2, 2),
-            Some(Pick { index: 0, streak: 0 })
+            Some(Pick {
+                index: 0,
+                streak: 0
+            })
         );
     }
 
@@ -165,8 +177,20 @@ mod tests {
     #[test]
     fn streak_carries_over_between_calls() {
         let q = [c(1, 1, false), c(2, 2, true)];
-        assert_eq!(pick_next(&q, 1, 2), Some(Pick { index: 1, streak: 2 }));
-        assert_eq!(pick_next(&q, 2, 2), Some(Pick { index: 0, streak: 0 }));
+        assert_eq!(
+            pick_next(&q, 1, 2),
+            Some(Pick {
+                index: 1,
+                streak: 2
+            })
+        );
+        assert_eq!(
+            pick_next(&q, 2, 2),
+            Some(Pick {
+                index: 0,
+                streak: 0
+            })
+        );
     }
 
     #[test]

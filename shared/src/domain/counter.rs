@@ -66,7 +66,13 @@ mod tests {
 
     #[test]
     fn no_ticket_no_action() {
-        for a in [Recall, StartServing, Finish, CurrentAction::NoShow, Transfer] {
+        for a in [
+            Recall,
+            StartServing,
+            Finish,
+            CurrentAction::NoShow,
+            Transfer,
+        ] {
             assert_eq!(check(a, None), Err(ActionRefused::NoCurrentTicket));
         }
     }

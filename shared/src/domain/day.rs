@@ -47,7 +47,10 @@ mod tests {
         let tz: Tz = "Asia/Jakarta".parse().unwrap();
         let t = Utc.with_ymd_and_hms(2026, 11, 27, 2, 15, 2).unwrap()
             + chrono::Duration::milliseconds(317);
-        assert_eq!(rfc3339_ms(t.timestamp_millis(), tz), "2026-11-27T09:15:02.317+07:00");
+        assert_eq!(
+            rfc3339_ms(t.timestamp_millis(), tz),
+            "2026-11-27T09:15:02.317+07:00"
+        );
         let makassar: Tz = "Asia/Makassar".parse().unwrap();
         assert_eq!(
             rfc3339_ms(t.timestamp_millis(), makassar),

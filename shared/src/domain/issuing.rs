@@ -21,7 +21,12 @@ impl IssuingHours {
 
 impl fmt::Display for IssuingHours {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}-{}", self.start.format("%H:%M"), self.end.format("%H:%M"))
+        write!(
+            f,
+            "{}-{}",
+            self.start.format("%H:%M"),
+            self.end.format("%H:%M")
+        )
     }
 }
 
@@ -100,23 +105,38 @@ mod tests {
     #[test]
     fn start_included_end_excluded() {
         let h: IssuingHours = "08:00-15:00".parse().unwrap();
-        assert_eq!(may_issue(t(7, 59), Some(h), None, 0), Err(Refusal::ServiceClosed));
+        assert_eq!(
+            may_issue(t(7, 59), Some(h), None, 0),
+            Err(Refusal::ServiceClosed)
+        );
         assert_eq!(may_issue(t(8, 0), Some(h), None, 0), Ok(()));
         assert_eq!(may_issue(t(14, 59), Some(h), None, 0), Ok(()));
-        assert_eq!(may_issue(t(15, 0), Some(h), None, 0), Err(Refusal::ServiceClosed));
+        assert_eq!(
+            may_issue(t(15, 0), Some(h), None, 0),
+            Err(Refusal::ServiceClosed)
+        );
     }
 
     #[test]
     fn quota_counts_what_was_issued() {
         assert_eq!(may_issue(t(9, 0), None, Some(2), 1), Ok(()));
-        assert_eq!(may_issue(t(9, 0), None, Some(2), 2), Err(Refusal::QuotaExhausted));
-        assert_eq!(may_issue(t(9, 0), None, Some(0), 0), Err(Refusal::QuotaExhausted));
+        assert_eq!(
+            may_issue(t(9, 0), None, Some(2), 2),
+            Err(Refusal::QuotaExhausted)
+        );
+        assert_eq!(
+            may_issue(t(9, 0), None, Some(0), 0),
+            Err(Refusal::QuotaExhausted)
+        );
         assert_eq!(may_issue(t(3, 0), None, None, 10_000), Ok(()));
     }
 
     #[test]
     fn closed_hours_win_over_quota() {
         let h: IssuingHours = "08:00-15:00".parse().unwrap();
-        assert_eq!(may_issue(t(16, 0), Some(h), Some(1), 5), Err(Refusal::ServiceClosed));
+        assert_eq!(
+            may_issue(t(16, 0), Some(h), Some(1), 5),
+            Err(Refusal::ServiceClosed)
+        );
     }
 }

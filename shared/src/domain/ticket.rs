@@ -144,7 +144,11 @@ mod tests {
     #[test]
     fn codes_parse_as_people_type_them() {
         for s in ["A-012", "a-12", "A012", " A-012 ", "a12"] {
-            assert_eq!(s.parse::<TicketCode>().unwrap(), TicketCode::new("A", 12), "{s}");
+            assert_eq!(
+                s.parse::<TicketCode>().unwrap(),
+                TicketCode::new("A", 12),
+                "{s}"
+            );
         }
         for s in ["", "A", "012", "A-", "A-0", "A-1x", "-12", "A--12"] {
             assert!(s.parse::<TicketCode>().is_err(), "{s}");
@@ -155,7 +159,10 @@ mod tests {
     fn priority_and_status_round_trip() {
         for p in [Priority::Lansia, Priority::Disabilitas, Priority::IbuHamil] {
             assert_eq!(p.as_str().parse::<Priority>(), Ok(p));
-            assert_eq!(serde_json::to_string(&p).unwrap(), format!("\"{}\"", p.as_str()));
+            assert_eq!(
+                serde_json::to_string(&p).unwrap(),
+                format!("\"{}\"", p.as_str())
+            );
         }
         for s in [
             TicketStatus::Waiting,

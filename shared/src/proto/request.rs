@@ -16,6 +16,21 @@ pub struct Hello {
     pub since: u64,
 }
 
+impl Hello {
+    /// The hello as one protocol line, `\n` included.
+    pub fn to_line(&self) -> String {
+        #[derive(Serialize)]
+        #[serde(tag = "type", rename = "hello")]
+        struct Tagged<'a> {
+            #[serde(flatten)]
+            hello: &'a Hello,
+        }
+        let mut s = serde_json::to_string(&Tagged { hello: self }).expect("hello serializes");
+        s.push('\n');
+        s
+    }
+}
+
 // Tokens are secrets: never in a log line.
 impl fmt::Debug for Hello {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -167,7 +182,11 @@ impl Request {
                         answers.len()
                     ));
                 }
-                if let Some((i, a)) = answers.iter().enumerate().find(|(_, a)| !(1..=4).contains(*a)) {
+                if let Some((i, a)) = answers
+                    .iter()
+                    .enumerate()
+                    .find(|(_, a)| !(1..=4).contains(*a))
+                {
                     return Err(format!("answer U{} is {a}: answers are 1 to 4", i + 1));
                 }
             }
@@ -218,8 +237,10 @@ pub enum ClientLine {
 
 /// Reads one line from a client. Errors carry the request's `id` where it could be read.
 pub fn parse_client_line(line: &[u8]) -> Result<ClientLine, ErrorReply> {
-    let invalid = |id: Option<&str>, msg: String| ErrorReply::new(id, ErrorCode::InvalidRequest, msg);
-    let text = std::str::from_utf8(line).map_err(|_| invalid(None, "the line is not UTF-8".into()))?;
+    let invalid =
+        |id: Option<&str>, msg: String| ErrorReply::new(id, ErrorCode::InvalidRequest, msg);
+    let text =
+        std::str::from_utf8(line).map_err(|_| invalid(None, "the line is not UTF-8".into()))?;
     let value: Value = serde_json::from_str(text)
         .map_err(|e| invalid(None, format!("the line is not JSON: {e}")))?;
     let Value::Object(obj) = &value else {
@@ -234,13 +255,15 @@ pub fn parse_client_line(line: &[u8]) -> Result<ClientLine, ErrorReply> {
             .map(ClientLine::Hello)
             .map_err(|e| invalid(raw_id, format!("bad hello: {e}")));
     }
-    let request = Request::deserialize(&value).map_err(|e| {
-        invalid(raw_id, format!("bad {kind}: {e}"))
-    })?;
+    let request =
+        Request::deserialize(&value).map_err(|e| invalid(raw_id, format!("bad {kind}: {e}")))?;
     let id = match obj.get("id") {
         Some(Value::String(id)) if (1..=MAX_ID_CHARS).contains(&id.chars().count()) => id.clone(),
         Some(Value::String(_)) => {
-            return Err(invalid(raw_id, format!("id must be 1 to {MAX_ID_CHARS} characters")))
+            return Err(invalid(
+                raw_id,
+                format!("id must be 1 to {MAX_ID_CHARS} characters"),
+            ))
         }
         _ => return Err(invalid(None, "every request needs an \"id\" string".into())),
     };
@@ -258,8 +281,9 @@ mod tests {
 
     #[test]
     fn reads_hello_and_requests() {
-        let h = parse(r#"{"type":"hello","protocol":1,"device":"counter-3","token":"x","since":7}"#)
-            .unwrap();
+        let h =
+            parse(r#"{"type":"hello","protocol":1,"device":"counter-3","token":"x","since":7}"#)
+                .unwrap();
         assert!(matches!(h, ClientLine::Hello(Hello { since: 7, .. })));
         let r = parse(r#"{"type":"issue_ticket","id":"k1","service":"dukcapil-ktp","priority":"ibu_hamil","extra":1}"#)
             .unwrap();
@@ -274,17 +298,43 @@ mod tests {
             }
         );
         let p = parse(r#"{"type":"ping","id":"p"}"#).unwrap();
-        assert_eq!(p, ClientLine::Request { id: "p".into(), request: Request::Ping });
+        assert_eq!(
+            p,
+            ClientLine::Request {
+                id: "p".into(),
+                request: Request::Ping
+            }
+        );
+    }
+
+    #[test]
+    fn hello_lines_round_trip() {
+        let h = Hello {
+            protocol: 1,
+            device: "k".into(),
+            token: "t".into(),
+            since: 3,
+        };
+        assert_eq!(parse(h.to_line().trim_end()).unwrap(), ClientLine::Hello(h));
     }
 
     #[test]
     fn request_lines_round_trip() {
         let line = RequestLine {
             id: "c-1".into(),
-            request: Request::Transfer { counter: "3".into(), to_service: "bpjs".into() },
+            request: Request::Transfer {
+                counter: "3".into(),
+                to_service: "bpjs".into(),
+            },
         };
         let parsed = parse(line.to_line().trim_end()).unwrap();
-        assert_eq!(parsed, ClientLine::Request { id: line.id.clone(), request: line.request.clone() });
+        assert_eq!(
+            parsed,
+            ClientLine::Request {
+                id: line.id.clone(),
+                request: line.request.clone()
+            }
+        );
     }
 
     #[test]
@@ -295,9 +345,18 @@ mod tests {
             (r#"{"id":"a"}"#, Some("a")),
             (r#"{"type":"fly","id":"b"}"#, Some("b")),
             (r#"{"type":"issue_ticket","id":"c"}"#, Some("c")),
-            (r#"{"type":"issue_ticket","id":"d","service":"x","priority":"vip"}"#, Some("d")),
-            (r#"{"type":"survey","id":"e","ticket":"A-001","answers":[1,2,3,4,5,1,1,1,1]}"#, Some("e")),
-            (r#"{"type":"survey","id":"f","ticket":"A-001","answers":[1,2,3]}"#, Some("f")),
+            (
+                r#"{"type":"issue_ticket","id":"d","service":"x","priority":"vip"}"#,
+                Some("d"),
+            ),
+            (
+                r#"{"type":"survey","id":"e","ticket":"A-001","answers":[1,2,3,4,5,1,1,1,1]}"#,
+                Some("e"),
+            ),
+            (
+                r#"{"type":"survey","id":"f","ticket":"A-001","answers":[1,2,3]}"#,
+                Some("f"),
+            ),
             (r#"{"type":"call_next","counter":"3"}"#, None),
             (r#"{"type":"call_next","id":"","counter":"3"}"#, Some("")),
             (r#"{"type":"call_next","id":7,"counter":"3"}"#, None),
@@ -319,8 +378,13 @@ mod tests {
 
     #[test]
     fn roles() {
-        let issue = Request::IssueTicket { service: "s".into(), priority: None };
-        let call = Request::CallNext { counter: "3".into() };
+        let issue = Request::IssueTicket {
+            service: "s".into(),
+            priority: None,
+        };
+        let call = Request::CallNext {
+            counter: "3".into(),
+        };
         assert!(issue.allowed_for(Role::Kiosk) && !issue.allowed_for(Role::Counter));
         assert!(!issue.allowed_for(Role::Display) && issue.allowed_for(Role::Admin));
         assert!(call.allowed_for(Role::Counter) && !call.allowed_for(Role::Kiosk));
@@ -329,7 +393,12 @@ mod tests {
 
     #[test]
     fn hello_debug_hides_the_token() {
-        let h = Hello { protocol: 1, device: "k".into(), token: "s3cr3t-s3cr3t-s3cr3t".into(), since: 0 };
+        let h = Hello {
+            protocol: 1,
+            device: "k".into(),
+            token: "s3cr3t-s3cr3t-s3cr3t".into(),
+            since: 0,
+        };
         assert!(!format!("{h:?}").contains("s3cr3t"));
     }
 }

@@ -1,11 +1,11 @@
 //! One device's connection: handshake, then requests and events until either side ends.
 
-use crate::lines::{LineReader, Read};
 use super::{EventLine, Hub};
 use crate::config::Device;
+use crate::lines::{LineReader, Read};
 use crate::proto::{
-    parse_client_line, ClientLine, ErrorCode, ErrorReply, OkReply, Request, ServerMessage, Welcome, MAX_LINE,
-    PROTOCOL_VERSION,
+    parse_client_line, ClientLine, ErrorCode, ErrorReply, OkReply, Request, ServerMessage, Welcome,
+    MAX_LINE, PROTOCOL_VERSION,
 };
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -28,7 +28,10 @@ struct Out {
 
 impl Out {
     async fn send(&mut self, line: &str) -> Result<(), End> {
-        self.w.write_all(line.as_bytes()).await.map_err(|_| "write failed")
+        self.w
+            .write_all(line.as_bytes())
+            .await
+            .map_err(|_| "write failed")
     }
 
     async fn flush(&mut self) -> Result<(), End> {
@@ -46,7 +49,9 @@ impl Out {
 
     /// Sends an error and ends the connection.
     async fn fail(&mut self, code: ErrorCode, message: &str) -> End {
-        let _ = self.send_now(&ServerMessage::Error(ErrorReply::new(None, code, message))).await;
+        let _ = self
+            .send_now(&ServerMessage::Error(ErrorReply::new(None, code, message)))
+            .await;
         let _ = self.w.shutdown().await;
         code.as_str()
     }
@@ -55,22 +60,35 @@ impl Out {
 /// Tells a connection over the limit why it is closed.
 pub(super) async fn refuse_full(stream: TcpStream) {
     let (_, w) = stream.into_split();
-    let mut out = Out { w: BufWriter::new(w) };
+    let mut out = Out {
+        w: BufWriter::new(w),
+    };
     let _ = tokio::time::timeout(
         WRITE_TIMEOUT,
-        out.fail(ErrorCode::Busy, "the hub is at its connection limit; try again shortly"),
+        out.fail(
+            ErrorCode::Busy,
+            "the hub is at its connection limit; try again shortly",
+        ),
     )
     .await;
 }
 
-pub(super) async fn serve(stream: TcpStream, peer: SocketAddr, hub: Arc<Hub>, mut stop: watch::Receiver<bool>) {
+pub(super) async fn serve(
+    stream: TcpStream,
+    peer: SocketAddr,
+    hub: Arc<Hub>,
+    mut stop: watch::Receiver<bool>,
+) {
     let _ = stream.set_nodelay(true);
     // Bounded: a device that stops reading holds at most this much in the kernel, then its
     // events back up in the broadcast until it is dropped as too slow.
-    let _ = socket2::SockRef::from(&stream).set_send_buffer_size(hub.cfg.hall.client_send_buffer_bytes);
+    let _ =
+        socket2::SockRef::from(&stream).set_send_buffer_size(hub.cfg.hall.client_send_buffer_bytes);
     let (r, w) = stream.into_split();
     let mut lines = LineReader::new(r, MAX_LINE);
-    let mut out = Out { w: BufWriter::with_capacity(64 * 1024, w) };
+    let mut out = Out {
+        w: BufWriter::with_capacity(64 * 1024, w),
+    };
 
     let hello_timeout = Duration::from_secs(hub.cfg.hall.hello_timeout_secs);
     let first = tokio::select! {
@@ -85,7 +103,8 @@ pub(super) async fn serve(stream: TcpStream, peer: SocketAddr, hub: Arc<Hub>, mu
         }
         Ok(Err(_)) | Ok(Ok(Read::Eof)) => return,
         Ok(Ok(Read::TooLarge)) => {
-            out.fail(ErrorCode::TooLarge, "the line is longer than 65536 bytes").await;
+            out.fail(ErrorCode::TooLarge, "the line is longer than 65536 bytes")
+                .await;
             return;
         }
         Ok(Ok(Read::Line(bytes))) => match handshake(&hub, &bytes) {
@@ -134,7 +153,12 @@ async fn session(
         Ok(d) => d,
         Err(e) => {
             tracing::error!(error = %e, "cannot read the welcome");
-            return out.fail(ErrorCode::Busy, "the hub cannot read its database; try again shortly").await;
+            return out
+                .fail(
+                    ErrorCode::Busy,
+                    "the hub cannot read its database; try again shortly",
+                )
+                .await;
         }
     };
     let welcome = ServerMessage::Welcome(Welcome {
@@ -211,7 +235,11 @@ async fn forward(out: &mut Out, e: &EventLine, last: &mut u64) -> Result<(), End
     }
     if e.seq != *last + 1 {
         // Cannot happen while the writer is the only source; never send a gap.
-        tracing::error!(expected = *last + 1, got = e.seq, "event gap; closing so the device resumes");
+        tracing::error!(
+            expected = *last + 1,
+            got = e.seq,
+            "event gap; closing so the device resumes"
+        );
         return Err("event gap");
     }
     out.send(&e.line).await?;
@@ -228,12 +256,21 @@ async fn answer(hub: &Hub, device: &Device, line: &[u8]) -> ServerMessage {
             "hello was already said on this connection",
         )),
         // A ping changes nothing and is answered at once, without the database.
-        Ok(ClientLine::Request { id, request: Request::Ping }) => {
-            ServerMessage::Ok(OkReply { id, ticket: None, counter: None })
-        }
+        Ok(ClientLine::Request {
+            id,
+            request: Request::Ping,
+        }) => ServerMessage::Ok(OkReply {
+            id,
+            ticket: None,
+            counter: None,
+        }),
         Ok(ClientLine::Request { id, request }) => hub.execute(device, &id, Ok(request)).await,
         // A bad request with a readable id is remembered like any other.
-        Err(e) => match e.id.clone().filter(|id| (1..=crate::proto::MAX_ID_CHARS).contains(&id.chars().count())) {
+        Err(e) => match e
+            .id
+            .clone()
+            .filter(|id| (1..=crate::proto::MAX_ID_CHARS).contains(&id.chars().count()))
+        {
             Some(id) => hub.execute(device, &id, Err(e)).await,
             None => ServerMessage::Error(e),
         },

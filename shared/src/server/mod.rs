@@ -4,10 +4,9 @@
 //!   transaction each) and broadcasts each committed event once, already serialized.
 //! - [`run`]: the accept loop, one task per connection, graceful shutdown.
 //! - `connection`: one device's connection: handshake, requests, events.
-//! 
+//!
 
 mod connection;
-
 
 use crate::config::{Config, Device};
 use crate::proto::{ErrorCode, ErrorReply, Request, ServerMessage};
@@ -91,7 +90,12 @@ impl Hub {
                 // `blocking_recv`: this is a plain thread, and SQLite calls block.
                 while let Some(job) = rx.blocking_recv() {
                     match job {
-                        Job::Execute { device, id, request, reply } => {
+                        Job::Execute {
+                            device,
+                            id,
+                            request,
+                            reply,
+                        } => {
                             let out = store.execute(thread_clock(), &device, &id, request.as_ref());
                             // Events go out after the commit and before the reply: a device
                             // never hears of its own change later than its `ok`.
@@ -110,7 +114,14 @@ impl Hub {
                 tracing::debug!("writer stopped");
             })
             .expect("spawning the writer thread");
-        Ok(Arc::new(Hub { cfg, db: db.to_owned(), clock, jobs, events, writer: Mutex::new(Some(writer)) }))
+        Ok(Arc::new(Hub {
+            cfg,
+            db: db.to_owned(),
+            clock,
+            jobs,
+            events,
+            writer: Mutex::new(Some(writer)),
+        }))
     }
 
     pub fn config(&self) -> &Arc<Config> {
@@ -124,14 +135,26 @@ impl Hub {
     }
 
     /// Executes a request from `device` and returns the reply, after the commit.
-    pub async fn execute(&self, device: &Device, id: &str, request: Result<Request, ErrorReply>) -> ServerMessage {
+    pub async fn execute(
+        &self,
+        device: &Device,
+        id: &str,
+        request: Result<Request, ErrorReply>,
+    ) -> ServerMessage {
         let (tx, rx) = oneshot::channel();
-        let job = Job::Execute { device: device.clone(), id: id.to_owned(), request, reply: tx };
+        let job = Job::Execute {
+            device: device.clone(),
+            id: id.to_owned(),
+            request,
+            reply: tx,
+        };
         let busy = |m: &str| ServerMessage::Error(ErrorReply::new(Some(id), ErrorCode::Busy, m));
         if self.jobs.try_send(job).is_err() {
             return busy("the hub is overloaded; nothing was done, send the same request again");
         }
-        rx.await.unwrap_or_else(|_| busy("the hub is shutting down; nothing was done, send the same request again"))
+        rx.await.unwrap_or_else(|_| {
+            busy("the hub is shutting down; nothing was done, send the same request again")
+        })
     }
 
     /// Reads what a device that last applied `since` needs to catch up.
@@ -170,7 +193,11 @@ impl Hub {
 ///
 /// # Errors
 /// Accepting fails in a way that is not about one connection.
-pub async fn run(listener: TcpListener, hub: Arc<Hub>, shutdown: impl Future) -> std::io::Result<()> {
+pub async fn run(
+    listener: TcpListener,
+    hub: Arc<Hub>,
+    shutdown: impl Future,
+) -> std::io::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
     // Each connection task holds a clone; when all are dropped, every task has ended.
     let (done_tx, mut done_rx) = mpsc::channel::<()>(1);

@@ -2,7 +2,10 @@
 //! the events. Runs inside the request's transaction (a savepoint of it), so a refusal part
 //! way through leaves nothing behind.
 
-use super::rows::{counter_row, counter_state, save_counter, ticket_by_code, ticket_by_id, CounterRow, TicketRow, TICKET_COLS};
+use super::rows::{
+    counter_row, counter_state, save_counter, ticket_by_code, ticket_by_id, CounterRow, TicketRow,
+    TICKET_COLS,
+};
 use super::PendingEvent;
 use crate::config::{Config, Device};
 use crate::domain::calling::{self, Candidate};
@@ -60,11 +63,21 @@ pub(super) fn handle(ctx: &mut Ctx<'_>, req: &Request) -> Handled {
     // Roles are checked by the server before a request gets here; checked again, since a
     // request that slipped through would act in someone else's name.
     if !req.allowed_for(ctx.device.role) {
-        return refuse(ErrorCode::Forbidden, format!("a {} may not send {}", ctx.device.role.as_str(), req.type_name()));
+        return refuse(
+            ErrorCode::Forbidden,
+            format!(
+                "a {} may not send {}",
+                ctx.device.role.as_str(),
+                req.type_name()
+            ),
+        );
     }
     if let (Role::Counter, Some(c)) = (ctx.device.role, req.counter()) {
         if ctx.device.counter.as_ref() != Some(c) {
-            return refuse(ErrorCode::Forbidden, format!("this device acts only for its own counter, not counter {c}"));
+            return refuse(
+                ErrorCode::Forbidden,
+                format!("this device acts only for its own counter, not counter {c}"),
+            );
         }
     }
     match req {
@@ -75,7 +88,10 @@ pub(super) fn handle(ctx: &mut Ctx<'_>, req: &Request) -> Handled {
         Request::StartServing { counter } => start_serving(ctx, counter),
         Request::Finish { counter } => close_current(ctx, counter, CurrentAction::Finish),
         Request::NoShow { counter } => close_current(ctx, counter, CurrentAction::NoShow),
-        Request::Transfer { counter, to_service } => transfer(ctx, counter, to_service),
+        Request::Transfer {
+            counter,
+            to_service,
+        } => transfer(ctx, counter, to_service),
         Request::Survey { ticket, answers } => survey(ctx, ticket, answers),
         Request::Aspiration { kind, text } => aspiration(ctx, *kind, text),
         Request::OpenCounter { counter, officer } => open_counter(ctx, counter, officer),
@@ -106,7 +122,11 @@ impl Ctx<'_> {
         let mut out = vec![];
         for s in services {
             let rows = stmt.query_map(params![self.day, s.as_str()], |r| {
-                Ok(Candidate { issue_order: r.get(0)?, issued_ms: r.get(1)?, priority: r.get(2)? })
+                Ok(Candidate {
+                    issue_order: r.get(0)?,
+                    issued_ms: r.get(1)?,
+                    priority: r.get(2)?,
+                })
             })?;
             for c in rows {
                 out.push(c?);
@@ -130,19 +150,32 @@ impl Ctx<'_> {
     }
 
     /// The counter's config and its row today; refuses unknown and closed counters.
-    fn open_counter_row(&self, id: &CounterId) -> Result<(&crate::config::Counter, CounterRow), Fail> {
+    fn open_counter_row(
+        &self,
+        id: &CounterId,
+    ) -> Result<(&crate::config::Counter, CounterRow), Fail> {
         let Some(cfg) = self.cfg.counter(id.as_str()) else {
-            return refuse(ErrorCode::UnknownCounter, format!("there is no counter {id}"));
+            return refuse(
+                ErrorCode::UnknownCounter,
+                format!("there is no counter {id}"),
+            );
         };
         let row = counter_row(self.conn, id.as_str(), self.day)?;
         if !row.open {
-            return refuse(ErrorCode::CounterClosed, format!("{} is closed: open it first", cfg.name));
+            return refuse(
+                ErrorCode::CounterClosed,
+                format!("{} is closed: open it first", cfg.name),
+            );
         }
         Ok((cfg, row))
     }
 
     /// The counter's current ticket, checked against `action`.
-    fn current_for(&self, id: &CounterId, action: CurrentAction) -> Result<(CounterRow, TicketRow), Fail> {
+    fn current_for(
+        &self,
+        id: &CounterId,
+        action: CurrentAction,
+    ) -> Result<(CounterRow, TicketRow), Fail> {
         let (cfg, row) = self.open_counter_row(id)?;
         let current = match row.current {
             Some(t) => Some(ticket_by_id(self.conn, t)?),
@@ -150,24 +183,36 @@ impl Ctx<'_> {
         };
         match counter::check(action, current.as_ref().map(|t| t.status)) {
             Ok(()) => Ok((row, current.expect("check passed, so there is a ticket"))),
-            Err(ActionRefused::NoCurrentTicket) => {
-                refuse(ErrorCode::NoCurrentTicket, format!("{} has no current ticket", cfg.name))
-            }
+            Err(ActionRefused::NoCurrentTicket) => refuse(
+                ErrorCode::NoCurrentTicket,
+                format!("{} has no current ticket", cfg.name),
+            ),
             Err(ActionRefused::WrongState) => {
                 let t = current.expect("wrong state implies a ticket");
-                refuse(ErrorCode::WrongState, format!("{} is {}", t.code(), t.status.as_str()))
+                refuse(
+                    ErrorCode::WrongState,
+                    format!("{} is {}", t.code(), t.status.as_str()),
+                )
             }
         }
     }
 
     /// Closes the counter's current ticket, if any, as the contract says for a call or a
     /// close: `done` if it was being served, `no_show` if it was only called.
-    fn close_implicitly(&mut self, counter: &CounterId, row: &mut CounterRow) -> rusqlite::Result<()> {
+    fn close_implicitly(
+        &mut self,
+        counter: &CounterId,
+        row: &mut CounterRow,
+    ) -> rusqlite::Result<()> {
         if let Some(id) = row.current.take() {
             let t = ticket_by_id(self.conn, id)?;
             let status = counter::implicit_close(t.status);
             self.set_status(id, status)?;
-            let kind = if status == TicketStatus::Done { EventKind::TicketFinished } else { EventKind::TicketNoShow };
+            let kind = if status == TicketStatus::Done {
+                EventKind::TicketFinished
+            } else {
+                EventKind::TicketNoShow
+            };
             let wire = ticket_by_id(self.conn, id)?.to_wire(self.tz());
             self.emit(kind, Some(wire), Some(counter));
         }
@@ -178,7 +223,11 @@ impl Ctx<'_> {
     fn with_estimate(&self, t: &TicketRow) -> rusqlite::Result<Ticket> {
         let service = ServiceId::new(&t.service);
         let waiting = self.waiting(std::slice::from_ref(&service))?;
-        let me = Candidate { issue_order: t.id, issued_ms: t.issued_ms, priority: t.priority.is_some() };
+        let me = Candidate {
+            issue_order: t.id,
+            issued_ms: t.issued_ms,
+            priority: t.priority.is_some(),
+        };
         let ahead = calling::ahead_of(&waiting, &me, self.cfg.hall.max_priority_in_row);
 
         let samples: Vec<u32> = self
@@ -188,7 +237,9 @@ impl Ctx<'_> {
                  WHERE day = ?1 AND service = ?2 AND status = 'done' AND called_ms IS NOT NULL
                  ORDER BY closed_ms DESC LIMIT ?3",
             )?
-            .query_map(params![self.day, t.service, MEDIAN_SAMPLE], |r| r.get::<_, i64>(0))?
+            .query_map(params![self.day, t.service, MEDIAN_SAMPLE], |r| {
+                r.get::<_, i64>(0)
+            })?
             .map(|ms| ms.map(|ms| (ms.max(0) / 1000) as u32))
             .collect::<rusqlite::Result<_>>()?;
         let standard = self
@@ -196,7 +247,9 @@ impl Ctx<'_> {
             .service(&t.service)
             .and_then(|s| s.standard_minutes)
             .map(|m| f64::from(m) * 60.0);
-        let median = estimate::median(&samples).or(standard).unwrap_or(DEFAULT_SERVICE_SECS);
+        let median = estimate::median(&samples)
+            .or(standard)
+            .unwrap_or(DEFAULT_SERVICE_SECS);
 
         let serving: Vec<&crate::config::Counter> = self.cfg.counters_serving(&t.service).collect();
         let mut open = 0;
@@ -216,7 +269,10 @@ impl Ctx<'_> {
 
 fn issue_ticket(ctx: &mut Ctx<'_>, service: &ServiceId, priority: Option<Priority>) -> Handled {
     let Some(svc) = ctx.cfg.service(service.as_str()) else {
-        return refuse(ErrorCode::UnknownService, format!("there is no service {service}"));
+        return refuse(
+            ErrorCode::UnknownService,
+            format!("there is no service {service}"),
+        );
     };
     if let (Role::Kiosk, Some(limit)) = (ctx.device.role, ctx.cfg.hall.kiosk_tickets_per_minute) {
         let recent: u32 = ctx.conn.query_row(
@@ -225,7 +281,12 @@ fn issue_ticket(ctx: &mut Ctx<'_>, service: &ServiceId, priority: Option<Priorit
             |r| r.get(0),
         )?;
         if recent >= limit {
-            return refuse(ErrorCode::RateLimited, format!("this kiosk issued {recent} tickets in the last minute, the limit is {limit}"));
+            return refuse(
+                ErrorCode::RateLimited,
+                format!(
+                    "this kiosk issued {recent} tickets in the last minute, the limit is {limit}"
+                ),
+            );
         }
     }
     let issued_today: u32 = ctx.conn.query_row(
@@ -238,11 +299,17 @@ fn issue_ticket(ctx: &mut Ctx<'_>, service: &ServiceId, priority: Option<Priorit
         Ok(()) => {}
         Err(Refusal::ServiceClosed) => {
             let hours = svc.hours.map(|h| h.to_string()).unwrap_or_default();
-            return refuse(ErrorCode::ServiceClosed, format!("{} issues tickets {hours} only", svc.name));
+            return refuse(
+                ErrorCode::ServiceClosed,
+                format!("{} issues tickets {hours} only", svc.name),
+            );
         }
         Err(Refusal::QuotaExhausted) => {
             let quota = svc.daily_quota.unwrap_or(0);
-            return refuse(ErrorCode::QuotaExhausted, format!("{}: today's quota of {quota} tickets is used up", svc.name));
+            return refuse(
+                ErrorCode::QuotaExhausted,
+                format!("{}: today's quota of {quota} tickets is used up", svc.name),
+            );
         }
     }
     // Inside this IMMEDIATE transaction nobody else writes, so MAX + 1 is never given twice;
@@ -260,7 +327,10 @@ fn issue_ticket(ctx: &mut Ctx<'_>, service: &ServiceId, priority: Option<Priorit
     let row = ticket_by_id(ctx.conn, ctx.conn.last_insert_rowid())?;
     let ticket = ctx.with_estimate(&row)?;
     ctx.emit(EventKind::TicketIssued, Some(ticket.clone()), None);
-    Ok(Done { ticket: Some(ticket), counter: None })
+    Ok(Done {
+        ticket: Some(ticket),
+        counter: None,
+    })
 }
 
 /// `call_next` (`chosen` = None) and `call_ticket`.
@@ -272,22 +342,40 @@ fn call(ctx: &mut Ctx<'_>, counter_id: &CounterId, chosen: Option<&String>) -> H
         None => {
             let waiting = ctx.waiting(&services)?;
             let Some(pick) = calling::pick_next(&waiting, row.streak, max) else {
-                return refuse(ErrorCode::QueueEmpty, "nobody is waiting for this counter's services");
+                return refuse(
+                    ErrorCode::QueueEmpty,
+                    "nobody is waiting for this counter's services",
+                );
             };
             (waiting[pick.index].issue_order, pick.streak)
         }
         Some(code) => {
             let Ok(code) = code.parse::<TicketCode>() else {
-                return refuse(ErrorCode::UnknownTicket, format!("{code:?} is not a ticket code such as A-012"));
+                return refuse(
+                    ErrorCode::UnknownTicket,
+                    format!("{code:?} is not a ticket code such as A-012"),
+                );
             };
             let Some(t) = ticket_by_code(ctx.conn, ctx.day, &code.prefix, code.number)? else {
-                return refuse(ErrorCode::UnknownTicket, format!("there is no ticket {code} today"));
+                return refuse(
+                    ErrorCode::UnknownTicket,
+                    format!("there is no ticket {code} today"),
+                );
             };
             if t.status != TicketStatus::Waiting {
-                return refuse(ErrorCode::NotWaiting, format!("{code} is {}, not waiting", t.status.as_str()));
+                return refuse(
+                    ErrorCode::NotWaiting,
+                    format!("{code} is {}, not waiting", t.status.as_str()),
+                );
             }
-            let normal_waiting = ctx.waiting(&services)?.iter().any(|c| !c.priority && c.issue_order != t.id);
-            (t.id, calling::streak_after_chosen(t.priority.is_some(), normal_waiting, row.streak))
+            let normal_waiting = ctx
+                .waiting(&services)?
+                .iter()
+                .any(|c| !c.priority && c.issue_order != t.id);
+            (
+                t.id,
+                calling::streak_after_chosen(t.priority.is_some(), normal_waiting, row.streak),
+            )
         }
     };
     ctx.close_implicitly(counter_id, &mut row)?;
@@ -299,24 +387,48 @@ fn call(ctx: &mut Ctx<'_>, counter_id: &CounterId, chosen: Option<&String>) -> H
     row.streak = streak;
     save_counter(ctx.conn, counter_id.as_str(), ctx.day, &row)?;
     let ticket = ticket_by_id(ctx.conn, ticket_id)?.to_wire(ctx.tz());
-    ctx.emit(EventKind::TicketCalled, Some(ticket.clone()), Some(counter_id));
-    Ok(Done { ticket: Some(ticket), counter: None })
+    ctx.emit(
+        EventKind::TicketCalled,
+        Some(ticket.clone()),
+        Some(counter_id),
+    );
+    Ok(Done {
+        ticket: Some(ticket),
+        counter: None,
+    })
 }
 
 fn recall(ctx: &mut Ctx<'_>, counter_id: &CounterId) -> Handled {
     let (_, t) = ctx.current_for(counter_id, CurrentAction::Recall)?;
-    ctx.conn.execute("UPDATE tickets SET recalls = recalls + 1 WHERE id = ?1", [t.id])?;
+    ctx.conn.execute(
+        "UPDATE tickets SET recalls = recalls + 1 WHERE id = ?1",
+        [t.id],
+    )?;
     let ticket = ticket_by_id(ctx.conn, t.id)?.to_wire(ctx.tz());
-    ctx.emit(EventKind::TicketRecalled, Some(ticket.clone()), Some(counter_id));
-    Ok(Done { ticket: Some(ticket), counter: None })
+    ctx.emit(
+        EventKind::TicketRecalled,
+        Some(ticket.clone()),
+        Some(counter_id),
+    );
+    Ok(Done {
+        ticket: Some(ticket),
+        counter: None,
+    })
 }
 
 fn start_serving(ctx: &mut Ctx<'_>, counter_id: &CounterId) -> Handled {
     let (_, t) = ctx.current_for(counter_id, CurrentAction::StartServing)?;
     ctx.set_status(t.id, TicketStatus::Serving)?;
     let ticket = ticket_by_id(ctx.conn, t.id)?.to_wire(ctx.tz());
-    ctx.emit(EventKind::ServingStarted, Some(ticket.clone()), Some(counter_id));
-    Ok(Done { ticket: Some(ticket), counter: None })
+    ctx.emit(
+        EventKind::ServingStarted,
+        Some(ticket.clone()),
+        Some(counter_id),
+    );
+    Ok(Done {
+        ticket: Some(ticket),
+        counter: None,
+    })
 }
 
 /// `finish` and `no_show`.
@@ -331,16 +443,25 @@ fn close_current(ctx: &mut Ctx<'_>, counter_id: &CounterId, action: CurrentActio
     save_counter(ctx.conn, counter_id.as_str(), ctx.day, &row)?;
     let ticket = ticket_by_id(ctx.conn, t.id)?.to_wire(ctx.tz());
     ctx.emit(kind, Some(ticket.clone()), Some(counter_id));
-    Ok(Done { ticket: Some(ticket), counter: None })
+    Ok(Done {
+        ticket: Some(ticket),
+        counter: None,
+    })
 }
 
 fn transfer(ctx: &mut Ctx<'_>, counter_id: &CounterId, to: &ServiceId) -> Handled {
     let (mut row, t) = ctx.current_for(counter_id, CurrentAction::Transfer)?;
     if ctx.cfg.service(to.as_str()).is_none() {
-        return refuse(ErrorCode::UnknownService, format!("there is no service {to}"));
+        return refuse(
+            ErrorCode::UnknownService,
+            format!("there is no service {to}"),
+        );
     }
     if t.service == to.as_str() {
-        return refuse(ErrorCode::InvalidRequest, format!("{} already waits for {to}", t.code()));
+        return refuse(
+            ErrorCode::InvalidRequest,
+            format!("{} already waits for {to}", t.code()),
+        );
     }
     // Back to waiting, for the new service, with its original issued_ms: its place in the
     // new queue is where it would have been had it been issued for it.
@@ -362,12 +483,18 @@ fn transfer(ctx: &mut Ctx<'_>, counter_id: &CounterId, to: &ServiceId) -> Handle
         from_service: Some(ServiceId::new(&t.service)),
         ..PendingEvent::new(EventKind::TicketTransferred)
     });
-    Ok(Done { ticket: Some(ticket), counter: None })
+    Ok(Done {
+        ticket: Some(ticket),
+        counter: None,
+    })
 }
 
 fn open_counter(ctx: &mut Ctx<'_>, counter_id: &CounterId, officer: &str) -> Handled {
     if ctx.cfg.counter(counter_id.as_str()).is_none() {
-        return refuse(ErrorCode::UnknownCounter, format!("there is no counter {counter_id}"));
+        return refuse(
+            ErrorCode::UnknownCounter,
+            format!("there is no counter {counter_id}"),
+        );
     }
     let officer = officer.trim().to_owned();
     let mut row = counter_row(ctx.conn, counter_id.as_str(), ctx.day)?;
@@ -390,7 +517,10 @@ fn open_counter(ctx: &mut Ctx<'_>, counter_id: &CounterId, officer: &str) -> Han
         ..PendingEvent::new(EventKind::CounterOpened)
     });
     let state = counter_state(ctx.conn, counter_id.as_str(), ctx.day, ctx.tz())?;
-    Ok(Done { ticket: None, counter: Some(state) })
+    Ok(Done {
+        ticket: None,
+        counter: Some(state),
+    })
 }
 
 fn close_counter(ctx: &mut Ctx<'_>, counter_id: &CounterId) -> Handled {
@@ -406,25 +536,44 @@ fn close_counter(ctx: &mut Ctx<'_>, counter_id: &CounterId) -> Handled {
     )?;
     ctx.emit(EventKind::CounterClosed, None, Some(counter_id));
     let state = counter_state(ctx.conn, counter_id.as_str(), ctx.day, ctx.tz())?;
-    Ok(Done { ticket: None, counter: Some(state) })
+    Ok(Done {
+        ticket: None,
+        counter: Some(state),
+    })
 }
 
 fn survey(ctx: &mut Ctx<'_>, code: &str, answers: &[i64]) -> Handled {
     let Ok(parsed) = code.parse::<TicketCode>() else {
-        return refuse(ErrorCode::UnknownTicket, format!("{code:?} is not a ticket code such as A-012"));
+        return refuse(
+            ErrorCode::UnknownTicket,
+            format!("{code:?} is not a ticket code such as A-012"),
+        );
     };
     let Some(t) = ticket_by_code(ctx.conn, ctx.day, &parsed.prefix, parsed.number)? else {
-        return refuse(ErrorCode::UnknownTicket, format!("there is no ticket {parsed} today"));
+        return refuse(
+            ErrorCode::UnknownTicket,
+            format!("there is no ticket {parsed} today"),
+        );
     };
     if t.status != TicketStatus::Done {
-        return refuse(ErrorCode::NotServed, format!("{parsed} has not been served"));
+        return refuse(
+            ErrorCode::NotServed,
+            format!("{parsed} has not been served"),
+        );
     }
     let rated: Option<i64> = ctx
         .conn
-        .query_row("SELECT ticket FROM surveys WHERE ticket = ?1", [t.id], |r| r.get(0))
+        .query_row(
+            "SELECT ticket FROM surveys WHERE ticket = ?1",
+            [t.id],
+            |r| r.get(0),
+        )
         .optional()?;
     if rated.is_some() {
-        return refuse(ErrorCode::AlreadyRated, format!("{parsed} has already been rated"));
+        return refuse(
+            ErrorCode::AlreadyRated,
+            format!("{parsed} has already been rated"),
+        );
     }
     ctx.conn.execute(
         "INSERT INTO surveys (ticket, day, at_ms, service, u1, u2, u3, u4, u5, u6, u7, u8, u9, device)
@@ -440,14 +589,22 @@ fn survey(ctx: &mut Ctx<'_>, code: &str, answers: &[i64]) -> Handled {
 fn aspiration(ctx: &mut Ctx<'_>, kind: AspirationKind, text: &str) -> Handled {
     ctx.conn.execute(
         "INSERT INTO aspirations (day, at_ms, kind, text, device) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![ctx.day, ctx.now_ms, kind.as_str(), text.trim(), ctx.device.id.as_str()],
+        params![
+            ctx.day,
+            ctx.now_ms,
+            kind.as_str(),
+            text.trim(),
+            ctx.device.id.as_str()
+        ],
     )?;
     Ok(Done::default())
 }
 
 /// All tickets of a day, in the order of issue.
 pub(crate) fn tickets_of_day(conn: &Connection, day: &str) -> rusqlite::Result<Vec<TicketRow>> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {TICKET_COLS} FROM tickets WHERE day = ?1 ORDER BY id"))?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {TICKET_COLS} FROM tickets WHERE day = ?1 ORDER BY id"
+    ))?;
     let rows = stmt.query_map([day], TicketRow::from_row)?;
     rows.collect()
 }

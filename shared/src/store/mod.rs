@@ -18,7 +18,9 @@ pub mod schema;
 use crate::config::{Config, Device};
 use crate::domain::day::{rfc3339_ms, service_day};
 use crate::domain::{CounterId, ServiceId};
-use crate::proto::{ErrorCode, ErrorReply, Event, EventKind, OkReply, Request, ServerMessage, Ticket};
+use crate::proto::{
+    ErrorCode, ErrorReply, Event, EventKind, OkReply, Request, ServerMessage, Ticket,
+};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use std::path::Path;
@@ -77,15 +79,21 @@ impl Store {
     pub fn open(path: &Path, cfg: Arc<Config>) -> Result<Store, SchemaError> {
         let mut conn = connect(path)?;
         // WAL: readers (snapshots, reports) never block the writer, and commits append.
-        let mode: String = conn.pragma_update_and_check(None, "journal_mode", "wal", |r| r.get(0))?;
+        let mode: String =
+            conn.pragma_update_and_check(None, "journal_mode", "wal", |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
             tracing::warn!(mode, "SQLite refused WAL mode; continuing in {mode}");
         }
         // FULL: the WAL is synced on every commit, so an `ok` survives a power cut.
         conn.pragma_update(None, "synchronous", "FULL")?;
         schema::migrate(&mut conn)?;
-        let last_seq: u64 = conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0))?;
-        Ok(Store { conn, cfg, last_seq })
+        let last_seq: u64 =
+            conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0))?;
+        Ok(Store {
+            conn,
+            cfg,
+            last_seq,
+        })
     }
 
     pub fn config(&self) -> &Arc<Config> {
@@ -123,11 +131,17 @@ impl Store {
                 tracing::error!(device = %device.id, id, error = %e, "request failed in the store");
                 // The transaction rolled back: our idea of the last seq is still right, but
                 // read it again in case the failure was after a commit.
-                if let Ok(s) = self.conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0)) {
+                if let Ok(s) =
+                    self.conn
+                        .query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0))
+                {
                     self.last_seq = s;
                 }
                 let (code, message) = if busy {
-                    (ErrorCode::Busy, "the database is busy; nothing was done, send the same request again")
+                    (
+                        ErrorCode::Busy,
+                        "the database is busy; nothing was done, send the same request again",
+                    )
                 } else {
                     (ErrorCode::Internal, "the hub could not store this; nothing was done, send the same request again")
                 };
@@ -148,7 +162,9 @@ impl Store {
     ) -> rusqlite::Result<Outcome> {
         let cfg = Arc::clone(&self.cfg);
         let now_ms = now.timestamp_millis();
-        let mut tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut pending = Vec::new();
         let day = roll_day(&tx, &cfg, now, &mut pending)?;
 
@@ -161,7 +177,11 @@ impl Store {
             .optional()?;
         let reply = match stored {
             Some(json) => serde_json::from_str(&json).map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+                rusqlite::Error::FromSqlConversionFailure(
+                    0,
+                    rusqlite::types::Type::Text,
+                    Box::new(e),
+                )
             })?,
             None => {
                 let result = match request {
@@ -233,13 +253,22 @@ impl Store {
     /// SQLite fails.
     pub fn tick(&mut self, now: DateTime<Utc>) -> rusqlite::Result<Vec<Event>> {
         let cfg = Arc::clone(&self.cfg);
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut pending = Vec::new();
         let day = roll_day(&tx, &cfg, now, &mut pending)?;
         if pending.is_empty() {
             return Ok(vec![]); // dropping the transaction rolls back: nothing written
         }
-        let events = append_events(&tx, self.last_seq, cfg.hall.timezone, &day, now.timestamp_millis(), pending)?;
+        let events = append_events(
+            &tx,
+            self.last_seq,
+            cfg.hall.timezone,
+            &day,
+            now.timestamp_millis(),
+            pending,
+        )?;
         tx.commit()?;
         self.last_seq += events.len() as u64;
         Ok(events)
@@ -257,7 +286,8 @@ fn append_events(
 ) -> rusqlite::Result<Vec<Event>> {
     let at = rfc3339_ms(now_ms, tz);
     let mut seq = last_seq;
-    let mut insert = tx.prepare_cached("INSERT INTO events (seq, day, at_ms, body) VALUES (?1, ?2, ?3, ?4)")?;
+    let mut insert =
+        tx.prepare_cached("INSERT INTO events (seq, day, at_ms, body) VALUES (?1, ?2, ?3, ?4)")?;
     pending
         .into_iter()
         .map(|p| {

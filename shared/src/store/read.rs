@@ -26,7 +26,12 @@ pub struct WelcomeData {
 ///
 /// # Errors
 /// SQLite fails, or a stored event cannot be read.
-pub fn welcome(conn: &Connection, cfg: &Config, now: DateTime<Utc>, since: u64) -> rusqlite::Result<WelcomeData> {
+pub fn welcome(
+    conn: &Connection,
+    cfg: &Config,
+    now: DateTime<Utc>,
+    since: u64,
+) -> rusqlite::Result<WelcomeData> {
     let tx = conn.unchecked_transaction()?; // a read transaction: one consistent view
     let seq: u64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0))?;
     let day = current_day(&tx, cfg, now)?;
@@ -35,7 +40,9 @@ pub fn welcome(conn: &Connection, cfg: &Config, now: DateTime<Utc>, since: u64) 
     let resumable = since > 0
         && since <= seq
         && tx
-            .query_row("SELECT day FROM events WHERE seq = ?1", [since], |r| r.get::<_, String>(0))
+            .query_row("SELECT day FROM events WHERE seq = ?1", [since], |r| {
+                r.get::<_, String>(0)
+            })
             .optional()?
             .is_some_and(|d| d == day);
     let (snapshot, resume) = if resumable {
@@ -44,11 +51,20 @@ pub fn welcome(conn: &Connection, cfg: &Config, now: DateTime<Utc>, since: u64) 
         (Some(snapshot(&tx, cfg, &day)?), vec![])
     };
     tx.finish()?;
-    Ok(WelcomeData { seq, hall, snapshot, resume })
+    Ok(WelcomeData {
+        seq,
+        hall,
+        snapshot,
+        resume,
+    })
 }
 
 /// The service day the store is on (the clock's if nothing was stored yet).
-pub fn current_day(conn: &Connection, cfg: &Config, now: DateTime<Utc>) -> rusqlite::Result<String> {
+pub fn current_day(
+    conn: &Connection,
+    cfg: &Config,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<String> {
     let stored: Option<String> = conn
         .query_row("SELECT value FROM meta WHERE key = 'day'", [], |r| r.get(0))
         .optional()?;
@@ -57,7 +73,8 @@ pub fn current_day(conn: &Connection, cfg: &Config, now: DateTime<Utc>) -> rusql
 
 /// The events with `since` < seq ≤ `upto`, in order.
 pub fn events_after(conn: &Connection, since: u64, upto: u64) -> rusqlite::Result<Vec<Event>> {
-    let mut stmt = conn.prepare_cached("SELECT body FROM events WHERE seq > ?1 AND seq <= ?2 ORDER BY seq")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT body FROM events WHERE seq > ?1 AND seq <= ?2 ORDER BY seq")?;
     let rows = stmt.query_map([since, upto], |r| r.get::<_, String>(0))?;
     rows.map(|body| {
         let body = body?;
@@ -71,7 +88,10 @@ pub fn events_after(conn: &Connection, since: u64, upto: u64) -> rusqlite::Resul
 /// Every ticket of `day` and every counter's state.
 pub fn snapshot(conn: &Connection, cfg: &Config, day: &str) -> rusqlite::Result<Snapshot> {
     let tz = cfg.hall.timezone;
-    let tickets = tickets_of_day(conn, day)?.iter().map(|t| t.to_wire(tz)).collect();
+    let tickets = tickets_of_day(conn, day)?
+        .iter()
+        .map(|t| t.to_wire(tz))
+        .collect();
     let counters = cfg
         .counters
         .iter()
@@ -81,9 +101,16 @@ pub fn snapshot(conn: &Connection, cfg: &Config, day: &str) -> rusqlite::Result<
 }
 
 /// The hall as the welcome describes it, with each service's `open` as of `now`.
-pub fn hall_info(conn: &Connection, cfg: &Config, day: &str, now: DateTime<Utc>) -> rusqlite::Result<HallInfo> {
+pub fn hall_info(
+    conn: &Connection,
+    cfg: &Config,
+    day: &str,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<HallInfo> {
     let mut issued: HashMap<String, u32> = HashMap::new();
-    let mut stmt = conn.prepare_cached("SELECT first_service, COUNT(*) FROM tickets WHERE day = ?1 GROUP BY first_service")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT first_service, COUNT(*) FROM tickets WHERE day = ?1 GROUP BY first_service",
+    )?;
     for row in stmt.query_map([day], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)))? {
         let (s, n) = row?;
         issued.insert(s, n);
@@ -95,7 +122,11 @@ pub fn hall_info(conn: &Connection, cfg: &Config, day: &str, now: DateTime<Utc>)
         agencies: cfg
             .agencies
             .iter()
-            .map(|a| AgencyInfo { id: a.id.clone(), name: a.name.clone(), color: a.color.clone() })
+            .map(|a| AgencyInfo {
+                id: a.id.clone(),
+                name: a.name.clone(),
+                color: a.color.clone(),
+            })
             .collect(),
         services: cfg
             .services
@@ -107,7 +138,13 @@ pub fn hall_info(conn: &Connection, cfg: &Config, day: &str, now: DateTime<Utc>)
                 prefix: s.prefix.clone(),
                 daily_quota: s.daily_quota,
                 hours: s.hours.map(|h| h.to_string()),
-                open: issuing::may_issue(now_local, s.hours, s.daily_quota, issued.get(s.id.as_str()).copied().unwrap_or(0)).is_ok(),
+                open: issuing::may_issue(
+                    now_local,
+                    s.hours,
+                    s.daily_quota,
+                    issued.get(s.id.as_str()).copied().unwrap_or(0),
+                )
+                .is_ok(),
                 requirements: s.requirements.clone(),
                 standard_minutes: s.standard_minutes,
             })
@@ -115,7 +152,11 @@ pub fn hall_info(conn: &Connection, cfg: &Config, day: &str, now: DateTime<Utc>)
         counters: cfg
             .counters
             .iter()
-            .map(|c| CounterInfo { id: c.id.clone(), name: c.name.clone(), services: c.services.clone() })
+            .map(|c| CounterInfo {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                services: c.services.clone(),
+            })
             .collect(),
         timezone: Some(cfg.hall.timezone.name().to_owned()),
     })

@@ -92,7 +92,9 @@ pub fn ticket_by_code(
     number: u32,
 ) -> rusqlite::Result<Option<TicketRow>> {
     conn.query_row(
-        &format!("SELECT {TICKET_COLS} FROM tickets WHERE day = ?1 AND prefix = ?2 AND number = ?3"),
+        &format!(
+            "SELECT {TICKET_COLS} FROM tickets WHERE day = ?1 AND prefix = ?2 AND number = ?3"
+        ),
         rusqlite::params![day, prefix, number],
         TicketRow::from_row,
     )
@@ -126,7 +128,12 @@ pub fn counter_row(conn: &Connection, id: &str, day: &str) -> rusqlite::Result<C
         .unwrap_or_default())
 }
 
-pub fn save_counter(conn: &Connection, id: &str, day: &str, c: &CounterRow) -> rusqlite::Result<()> {
+pub fn save_counter(
+    conn: &Connection,
+    id: &str,
+    day: &str,
+    c: &CounterRow,
+) -> rusqlite::Result<()> {
     conn.execute(
         "INSERT INTO counters (id, day, open, officer, current, streak) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (id) DO UPDATE SET day = ?2, open = ?3, officer = ?4, current = ?5, streak = ?6",
@@ -135,7 +142,12 @@ pub fn save_counter(conn: &Connection, id: &str, day: &str, c: &CounterRow) -> r
     Ok(())
 }
 
-pub fn counter_state(conn: &Connection, id: &str, day: &str, tz: Tz) -> rusqlite::Result<CounterState> {
+pub fn counter_state(
+    conn: &Connection,
+    id: &str,
+    day: &str,
+    tz: Tz,
+) -> rusqlite::Result<CounterState> {
     let row = counter_row(conn, id, day)?;
     let current = match row.current {
         Some(t) => Some(ticket_by_id(conn, t)?.to_wire(tz)),

@@ -108,7 +108,8 @@ token = "admin-token-0123456789"
 "#;
 
 pub fn hall_config(quota: u32, extra_hall: &str) -> String {
-    HALL.replace("QUOTA", &quota.to_string()).replace("EXTRA_HALL", extra_hall)
+    HALL.replace("QUOTA", &quota.to_string())
+        .replace("EXTRA_HALL", extra_hall)
 }
 
 pub fn token(device: &str) -> String {
@@ -161,13 +162,19 @@ impl TestHub {
     }
 
     /// Starts a hub on the database in `dir`, on `port` if given (a restart).
-    pub async fn start_in(config: &str, dir: Arc<tempfile::TempDir>, clock: TestClock, addr: Option<SocketAddr>) -> TestHub {
+    pub async fn start_in(
+        config: &str,
+        dir: Arc<tempfile::TempDir>,
+        clock: TestClock,
+        addr: Option<SocketAddr>,
+    ) -> TestHub {
         let cfg = Arc::new(Config::parse(config).expect("test config is valid"));
         let db = dir.path().join("antre.db");
         let hub = Hub::start(cfg, &db, clock.clock()).expect("hub starts");
-        let listener = tokio::net::TcpListener::bind(addr.unwrap_or_else(|| "127.0.0.1:0".parse().unwrap()))
-            .await
-            .unwrap();
+        let listener =
+            tokio::net::TcpListener::bind(addr.unwrap_or_else(|| "127.0.0.1:0".parse().unwrap()))
+                .await
+                .unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn({
@@ -180,7 +187,15 @@ impl TestHub {
                 .unwrap();
             }
         });
-        TestHub { addr, hub, clock, db, dir, stop: Some(stop), task: Some(task) }
+        TestHub {
+            addr,
+            hub,
+            clock,
+            db,
+            dir,
+            stop: Some(stop),
+            task: Some(task),
+        }
     }
 
     /// Stops the hub gracefully and waits until the database is closed.
@@ -220,7 +235,12 @@ impl Raw {
     pub async fn connect(addr: SocketAddr) -> Raw {
         let s = TcpStream::connect(addr).await.unwrap();
         let (r, w) = s.into_split();
-        Raw { r: BufReader::new(r), w, next_id: 0, events: vec![] }
+        Raw {
+            r: BufReader::new(r),
+            w,
+            next_id: 0,
+            events: vec![],
+        }
     }
 
     pub async fn send(&mut self, v: &Value) {
@@ -233,7 +253,9 @@ impl Raw {
 
     /// The next line, parsed; panics on EOF.
     pub async fn recv(&mut self) -> Value {
-        self.try_recv().await.expect("the hub closed the connection")
+        self.try_recv()
+            .await
+            .expect("the hub closed the connection")
     }
 
     /// The next line, or `None` when the hub closed the connection.
@@ -303,13 +325,16 @@ impl Raw {
 
     /// Issues a ticket (as a kiosk or admin); returns its code.
     pub async fn issue(&mut self, service: &str, priority: Option<&str>) -> String {
-        let r = self.ok(json!({"type":"issue_ticket","service":service,"priority":priority})).await;
+        let r = self
+            .ok(json!({"type":"issue_ticket","service":service,"priority":priority}))
+            .await;
         r["ticket"]["code"].as_str().unwrap().to_owned()
     }
 
     /// Opens a counter.
     pub async fn open(&mut self, counter: &str, officer: &str) {
-        self.ok(json!({"type":"open_counter","counter":counter,"officer":officer})).await;
+        self.ok(json!({"type":"open_counter","counter":counter,"officer":officer}))
+            .await;
     }
 
     /// Calls next at a counter; returns the called code.
