@@ -72,7 +72,7 @@ pub enum Update {
     /// The connection is lost; the client is retrying.
     Offline(String),
     /// An event, already applied to the view.
-    Event(Event),
+    Event(Box<Event>),
 }
 
 /// Why a request got no `ok`.
@@ -345,7 +345,7 @@ impl Connection {
                         Ok(ServerMessage::Event(e)) => {
                             let applied = self.view.lock().expect("view lock").apply(&e);
                             match applied {
-                                Applied::Ok => { let _ = self.updates.send(Update::Event(e)); }
+                                Applied::Ok => { let _ = self.updates.send(Update::Event(Box::new(e))); }
                                 Applied::Old => {}
                                 Applied::Gap { expected, got } => {
                                     return Ended::Lost(format!("missed events {expected}..{got}; resuming"));

@@ -81,26 +81,40 @@ pub fn streak_after_chosen(chosen_priority: bool, normal_waiting: bool, streak: 
     }
 }
 
-/// How many of `waiting` would be called before `target` if one counter served them all
-/// from a fresh streak: the people ahead of a ticket as the kiosk tells the visitor.
-pub fn ahead_of(waiting: &[Candidate], target: &Candidate, max_in_row: u32) -> u32 {
-    let mut queue: Vec<Candidate> = waiting
-        .iter()
-        .copied()
-        .filter(|c| c.issue_order != target.issue_order)
-        .collect();
-    queue.push(*target);
-    let mut streak = 0;
-    let mut ahead = 0;
-    while let Some(pick) = pick_next(&queue, streak, max_in_row) {
-        if queue[pick.index].issue_order == target.issue_order {
-            return ahead;
-        }
-        queue.swap_remove(pick.index);
-        streak = pick.streak;
-        ahead += 1;
+/// The waiting tickets of a queue, counted relative to one ticket in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct QueueCounts {
+    /// Normal tickets waiting longer than the target.
+    pub normal_older: u32,
+    /// All normal tickets waiting, the target excluded.
+    pub normal_total: u32,
+    /// Priority tickets waiting longer than the target.
+    pub priority_older: u32,
+    /// All priority tickets waiting, the target excluded.
+    pub priority_total: u32,
+}
+
+/// How many tickets one counter serving the queue would call before the target (a
+/// priority ticket or not), starting from a fresh streak: the people ahead as the kiosk
+/// tells the visitor. Closed form of running [`pick_next`] until the target comes up:
+/// the calls go P×max, N, P×max, N, … while both groups wait.
+pub fn ahead_of(q: QueueCounts, target_is_priority: bool, max_in_row: u32) -> u32 {
+    if target_is_priority {
+        // The older priority tickets, and the normal tickets that get their turn in between.
+        // With a limit of 0 a normal ticket is never passed over: all of them come first.
+        let normals_between = q
+            .priority_older
+            .checked_div(max_in_row)
+            .map_or(q.normal_total, |turns| q.normal_total.min(turns));
+        q.priority_older + normals_between
+    } else {
+        // The older normal tickets, and up to `max` priority calls before each of them and
+        // before the target itself.
+        let priorities_between = q
+            .priority_total
+            .min((q.normal_older + 1).saturating_mul(max_in_row));
+        q.normal_older + priorities_between
     }
-    ahead
 }
 
 #[cfg(test)]
@@ -200,21 +214,67 @@ mod tests {
         assert_eq!(streak_after_chosen(false, true, 1), 0);
     }
 
+    /// The reference: call everything until the target comes up.
+    fn ahead_by_simulation(waiting: &[Candidate], target: Candidate, max: u32) -> u32 {
+        let mut q: Vec<Candidate> = waiting.to_vec();
+        q.push(target);
+        let mut streak = 0;
+        let mut ahead = 0;
+        while let Some(pick) = pick_next(&q, streak, max) {
+            if q[pick.index] == target {
+                return ahead;
+            }
+            q.remove(pick.index);
+            streak = pick.streak;
+            ahead += 1;
+        }
+        unreachable!("the target is in the queue")
+    }
+
+    fn counts(waiting: &[Candidate], target: Candidate) -> QueueCounts {
+        let older = |c: &&&Candidate| c.key() < target.key();
+        let normal: Vec<_> = waiting.iter().filter(|c| !c.priority).collect();
+        let prio: Vec<_> = waiting.iter().filter(|c| c.priority).collect();
+        QueueCounts {
+            normal_older: normal.iter().filter(older).count() as u32,
+            normal_total: normal.len() as u32,
+            priority_older: prio.iter().filter(older).count() as u32,
+            priority_total: prio.len() as u32,
+        }
+    }
+
     #[test]
-    fn people_ahead_follow_the_calling_order() {
+    fn people_ahead_by_hand() {
         let waiting = vec![c(1, 1, false), c(2, 2, false), c(3, 3, true)];
-        // A new normal ticket waits for all three.
-        assert_eq!(ahead_of(&waiting, &c(4, 4, false), 2), 3);
-        // A new priority ticket waits only for the older priority one.
-        assert_eq!(ahead_of(&waiting, &c(4, 4, true), 2), 1);
-        // An empty hall: nobody ahead.
-        assert_eq!(ahead_of(&[], &c(1, 1, false), 2), 0);
-        // Five priority tickets and one normal: the normal one is called third.
+        // A new normal ticket waits for all three; a new priority one for the older one.
+        assert_eq!(ahead_of(counts(&waiting, c(4, 4, false)), false, 2), 3);
+        assert_eq!(ahead_of(counts(&waiting, c(4, 4, true)), true, 2), 1);
+        assert_eq!(ahead_of(QueueCounts::default(), false, 2), 0);
+        // Five priority tickets and a new normal one: P P then it.
         let many_p: Vec<_> = (2..7).map(|i| c(i, i, true)).collect();
+        assert_eq!(ahead_of(counts(&many_p, c(1, 1, false)), false, 2), 2);
+        // A sixth priority ticket with one normal waiting: P P N P P P then it.
         let mut with_normal = many_p.clone();
         with_normal.push(c(1, 1, false));
-        assert_eq!(ahead_of(&many_p, &c(1, 1, false), 2), 2);
-        // A sixth priority ticket in that queue: P P N P P P then it.
-        assert_eq!(ahead_of(&with_normal, &c(7, 7, true), 2), 6);
+        assert_eq!(ahead_of(counts(&with_normal, c(7, 7, true)), true, 2), 6);
+    }
+
+    #[test]
+    fn people_ahead_match_the_calling_order_on_random_queues() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(2026);
+        for _ in 0..3000 {
+            let n = rng.gen_range(0..25);
+            let max = rng.gen_range(0..4);
+            let waiting: Vec<Candidate> = (0..n)
+                .map(|i| c(i, rng.gen_range(0..10), rng.gen_bool(0.3)))
+                .collect();
+            let target = c(n, rng.gen_range(0..12), rng.gen_bool(0.3));
+            assert_eq!(
+                ahead_of(counts(&waiting, target), target.priority, max),
+                ahead_by_simulation(&waiting, target, max),
+                "waiting {waiting:?} target {target:?} max {max}"
+            );
+        }
     }
 }

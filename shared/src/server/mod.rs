@@ -33,6 +33,9 @@ const WRITE_QUEUE: usize = 1024;
 /// How often the hub checks whether a new service day has started.
 const DAY_CHECK: Duration = Duration::from_secs(2);
 
+/// How often the WAL is copied back into the database file, away from the writer.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(5);
+
 /// A committed event, serialized once for every connection.
 #[derive(Debug)]
 pub struct EventLine {
@@ -45,7 +48,7 @@ enum Job {
     Execute {
         device: Device,
         id: String,
-        request: Result<Request, ErrorReply>,
+        request: Box<Result<Request, ErrorReply>>,
         reply: oneshot::Sender<ServerMessage>,
     },
     Tick,
@@ -70,6 +73,12 @@ impl Hub {
     /// The database cannot be opened or upgraded.
     pub fn start(cfg: Arc<Config>, db: &Path, clock: Clock) -> Result<Arc<Hub>, SchemaError> {
         let mut store = Store::open(db, Arc::clone(&cfg))?;
+        // Checkpoints run on their own connection and thread (PASSIVE: they never block
+        // the writer), so no request pays for copying the WAL back.
+        store
+            .connection()
+            .pragma_update(None, "wal_autocheckpoint", 0)?;
+        spawn_checkpointer(db.to_owned());
         // Start the day now, so the first welcome already sees today.
         let first = store.tick(clock())?;
         let (jobs, mut rx) = mpsc::channel::<Job>(WRITE_QUEUE);
@@ -96,11 +105,16 @@ impl Hub {
                             request,
                             reply,
                         } => {
-                            let out = store.execute(thread_clock(), &device, &id, request.as_ref());
-                            // Events go out after the commit and before the reply: a device
-                            // never hears of its own change later than its `ok`.
-                            publish(out.events);
+                            let out = store.execute(
+                                thread_clock(),
+                                &device,
+                                &id,
+                                request.as_ref().as_ref(),
+                            );
+                            // Both after the commit; the reply first, since one device waits
+                            // on it, then the events for everyone.
                             let _ = reply.send(out.reply);
+                            publish(out.events);
                         }
                         Job::Tick => match store.tick(thread_clock()) {
                             Ok(evs) => publish(evs),
@@ -145,7 +159,7 @@ impl Hub {
         let job = Job::Execute {
             device: device.clone(),
             id: id.to_owned(),
-            request,
+            request: Box::new(request),
             reply: tx,
         };
         let busy = |m: &str| ServerMessage::Error(ErrorReply::new(Some(id), ErrorCode::Busy, m));
@@ -186,6 +200,27 @@ impl Hub {
             let _ = tokio::task::spawn_blocking(move || h.join()).await;
         }
     }
+}
+
+/// Copies the WAL into the database file every few seconds, for as long as the process
+/// lives; a PASSIVE checkpoint takes no lock the writer needs.
+fn spawn_checkpointer(db: PathBuf) {
+    let _ = std::thread::Builder::new()
+        .name("antre-checkpoint".into())
+        .spawn(move || {
+            let conn = match rusqlite::Connection::open(&db) {
+                Ok(c) => c,
+                Err(e) => {
+                    return tracing::error!(error = %e, "the checkpointer cannot open the database")
+                }
+            };
+            loop {
+                std::thread::sleep(CHECKPOINT_EVERY);
+                if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                    tracing::warn!(error = %e, "checkpoint failed; will retry");
+                }
+            }
+        });
 }
 
 /// Serves the hall protocol on `listener` until `shutdown` completes, then closes every

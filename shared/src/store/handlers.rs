@@ -113,26 +113,50 @@ impl Ctx<'_> {
         });
     }
 
-    /// The waiting tickets of `services` today, as the calling order sees them.
-    fn waiting(&self, services: &[ServiceId]) -> rusqlite::Result<Vec<Candidate>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, issued_ms, priority IS NOT NULL FROM tickets
-             WHERE day = ?1 AND status = 'waiting' AND service = ?2",
-        )?;
+    /// The head of each group (normal, priority) of each of `services` today: all that
+    /// [`calling::pick_next`] looks at, read from the index without reading the queues.
+    fn queue_heads(&self, services: &[ServiceId]) -> rusqlite::Result<Vec<Candidate>> {
         let mut out = vec![];
-        for s in services {
-            let rows = stmt.query_map(params![self.day, s.as_str()], |r| {
-                Ok(Candidate {
-                    issue_order: r.get(0)?,
-                    issued_ms: r.get(1)?,
-                    priority: r.get(2)?,
-                })
+        for priority in [false, true] {
+            let mut stmt = self.conn.prepare_cached(if priority {
+                "SELECT id, issued_ms FROM tickets
+                 WHERE day = ?1 AND status = 'waiting' AND service = ?2 AND priority IS NOT NULL
+                 ORDER BY issued_ms, id LIMIT 1"
+            } else {
+                "SELECT id, issued_ms FROM tickets
+                 WHERE day = ?1 AND status = 'waiting' AND service = ?2 AND priority IS NULL
+                 ORDER BY issued_ms, id LIMIT 1"
             })?;
-            for c in rows {
-                out.push(c?);
+            for s in services {
+                let head = stmt
+                    .query_row(params![self.day, s.as_str()], |r| {
+                        Ok(Candidate {
+                            issue_order: r.get(0)?,
+                            issued_ms: r.get(1)?,
+                            priority,
+                        })
+                    })
+                    .optional()?;
+                out.extend(head);
             }
         }
         Ok(out)
+    }
+
+    /// Whether a normal ticket other than `except` waits for one of `services`.
+    fn normal_waiting(&self, services: &[ServiceId], except: i64) -> rusqlite::Result<bool> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM tickets
+             WHERE day = ?1 AND status = 'waiting' AND service = ?2 AND priority IS NULL AND id != ?3)",
+        )?;
+        for s in services {
+            if stmt.query_row(params![self.day, s.as_str(), except], |r| {
+                r.get::<_, bool>(0)
+            })? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     fn set_status(&self, ticket: i64, status: TicketStatus) -> rusqlite::Result<()> {
@@ -142,10 +166,11 @@ impl Ctx<'_> {
             TicketStatus::Called => "called_ms",
             TicketStatus::Waiting => unreachable!("waiting is set by issue and transfer"),
         };
-        self.conn.execute(
-            &format!("UPDATE tickets SET status = ?1, {time_col} = ?2 WHERE id = ?3"),
-            params![status.as_str(), self.now_ms, ticket],
-        )?;
+        self.conn
+            .prepare_cached(&format!(
+                "UPDATE tickets SET status = ?1, {time_col} = ?2 WHERE id = ?3"
+            ))?
+            .execute(params![status.as_str(), self.now_ms, ticket])?;
         Ok(())
     }
 
@@ -221,14 +246,30 @@ impl Ctx<'_> {
 
     /// Fills in `ahead` and `estimated_wait_min` of a waiting ticket.
     fn with_estimate(&self, t: &TicketRow) -> rusqlite::Result<Ticket> {
-        let service = ServiceId::new(&t.service);
-        let waiting = self.waiting(std::slice::from_ref(&service))?;
-        let me = Candidate {
-            issue_order: t.id,
-            issued_ms: t.issued_ms,
-            priority: t.priority.is_some(),
-        };
-        let ahead = calling::ahead_of(&waiting, &me, self.cfg.hall.max_priority_in_row);
+        // One pass over the queue's index entries counts what the estimate needs.
+        let counts = self
+            .conn
+            .prepare_cached(
+                "SELECT
+                   COALESCE(SUM(priority IS NULL AND (issued_ms < ?3 OR (issued_ms = ?3 AND id < ?4))), 0),
+                   COALESCE(SUM(priority IS NULL), 0),
+                   COALESCE(SUM(priority IS NOT NULL AND (issued_ms < ?3 OR (issued_ms = ?3 AND id < ?4))), 0),
+                   COALESCE(SUM(priority IS NOT NULL), 0)
+                 FROM tickets WHERE day = ?1 AND status = 'waiting' AND service = ?2 AND id != ?4",
+            )?
+            .query_row(params![self.day, t.service, t.issued_ms, t.id], |r| {
+                Ok(calling::QueueCounts {
+                    normal_older: r.get(0)?,
+                    normal_total: r.get(1)?,
+                    priority_older: r.get(2)?,
+                    priority_total: r.get(3)?,
+                })
+            })?;
+        let ahead = calling::ahead_of(
+            counts,
+            t.priority.is_some(),
+            self.cfg.hall.max_priority_in_row,
+        );
 
         let samples: Vec<u32> = self
             .conn
@@ -289,11 +330,14 @@ fn issue_ticket(ctx: &mut Ctx<'_>, service: &ServiceId, priority: Option<Priorit
             );
         }
     }
-    let issued_today: u32 = ctx.conn.query_row(
-        "SELECT COUNT(*) FROM tickets WHERE day = ?1 AND first_service = ?2",
-        params![ctx.day, service.as_str()],
-        |r| r.get(0),
-    )?;
+    // Counting is only needed against a quota.
+    let issued_today: u32 = match svc.daily_quota {
+        None => 0,
+        Some(_) => ctx
+            .conn
+            .prepare_cached("SELECT COUNT(*) FROM tickets WHERE day = ?1 AND first_service = ?2")?
+            .query_row(params![ctx.day, service.as_str()], |r| r.get(0))?,
+    };
     let now_local = local_time(ctx.now, ctx.tz());
     match issuing::may_issue(now_local, svc.hours, svc.daily_quota, issued_today) {
         Ok(()) => {}
@@ -319,11 +363,8 @@ fn issue_ticket(ctx: &mut Ctx<'_>, service: &ServiceId, priority: Option<Priorit
         params![ctx.day, svc.prefix],
         |r| r.get(0),
     )?;
-    ctx.conn.execute(
-        "INSERT INTO tickets (day, prefix, number, service, first_service, priority, status, issued_ms, device)
-         VALUES (?1, ?2, ?3, ?4, ?4, ?5, 'waiting', ?6, ?7)",
-        params![ctx.day, svc.prefix, number, service.as_str(), priority.map(Priority::as_str), ctx.now_ms, ctx.device.id.as_str()],
-    )?;
+    ctx.conn.prepare_cached("INSERT INTO tickets (day, prefix, number, service, first_service, priority, status, issued_ms, device)
+         VALUES (?1, ?2, ?3, ?4, ?4, ?5, 'waiting', ?6, ?7)")?.execute(params![ctx.day, svc.prefix, number, service.as_str(), priority.map(Priority::as_str), ctx.now_ms, ctx.device.id.as_str()])?;
     let row = ticket_by_id(ctx.conn, ctx.conn.last_insert_rowid())?;
     let ticket = ctx.with_estimate(&row)?;
     ctx.emit(EventKind::TicketIssued, Some(ticket.clone()), None);
@@ -340,7 +381,7 @@ fn call(ctx: &mut Ctx<'_>, counter_id: &CounterId, chosen: Option<&String>) -> H
     let max = ctx.cfg.hall.max_priority_in_row;
     let (ticket_id, streak) = match chosen {
         None => {
-            let waiting = ctx.waiting(&services)?;
+            let waiting = ctx.queue_heads(&services)?;
             let Some(pick) = calling::pick_next(&waiting, row.streak, max) else {
                 return refuse(
                     ErrorCode::QueueEmpty,
@@ -368,10 +409,7 @@ fn call(ctx: &mut Ctx<'_>, counter_id: &CounterId, chosen: Option<&String>) -> H
                     format!("{code} is {}, not waiting", t.status.as_str()),
                 );
             }
-            let normal_waiting = ctx
-                .waiting(&services)?
-                .iter()
-                .any(|c| !c.priority && c.issue_order != t.id);
+            let normal_waiting = ctx.normal_waiting(&services, t.id)?;
             (
                 t.id,
                 calling::streak_after_chosen(t.priority.is_some(), normal_waiting, row.streak),
@@ -379,10 +417,7 @@ fn call(ctx: &mut Ctx<'_>, counter_id: &CounterId, chosen: Option<&String>) -> H
         }
     };
     ctx.close_implicitly(counter_id, &mut row)?;
-    ctx.conn.execute(
-        "UPDATE tickets SET status = 'called', called_ms = ?1, counter = ?2, officer = ?3, recalls = 0 WHERE id = ?4",
-        params![ctx.now_ms, counter_id.as_str(), row.officer, ticket_id],
-    )?;
+    ctx.conn.prepare_cached("UPDATE tickets SET status = 'called', called_ms = ?1, counter = ?2, officer = ?3, recalls = 0 WHERE id = ?4")?.execute(params![ctx.now_ms, counter_id.as_str(), row.officer, ticket_id])?;
     row.current = Some(ticket_id);
     row.streak = streak;
     save_counter(ctx.conn, counter_id.as_str(), ctx.day, &row)?;
@@ -400,10 +435,9 @@ fn call(ctx: &mut Ctx<'_>, counter_id: &CounterId, chosen: Option<&String>) -> H
 
 fn recall(ctx: &mut Ctx<'_>, counter_id: &CounterId) -> Handled {
     let (_, t) = ctx.current_for(counter_id, CurrentAction::Recall)?;
-    ctx.conn.execute(
-        "UPDATE tickets SET recalls = recalls + 1 WHERE id = ?1",
-        [t.id],
-    )?;
+    ctx.conn
+        .prepare_cached("UPDATE tickets SET recalls = recalls + 1 WHERE id = ?1")?
+        .execute([t.id])?;
     let ticket = ticket_by_id(ctx.conn, t.id)?.to_wire(ctx.tz());
     ctx.emit(
         EventKind::TicketRecalled,
@@ -465,15 +499,9 @@ fn transfer(ctx: &mut Ctx<'_>, counter_id: &CounterId, to: &ServiceId) -> Handle
     }
     // Back to waiting, for the new service, with its original issued_ms: its place in the
     // new queue is where it would have been had it been issued for it.
-    ctx.conn.execute(
-        "UPDATE tickets SET service = ?1, status = 'waiting', called_ms = NULL, serving_ms = NULL,
-         counter = NULL, officer = NULL, recalls = 0 WHERE id = ?2",
-        params![to.as_str(), t.id],
-    )?;
-    ctx.conn.execute(
-        "INSERT INTO transfers (ticket, at_ms, from_service, to_service, counter, officer) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![t.id, ctx.now_ms, t.service, to.as_str(), counter_id.as_str(), row.officer],
-    )?;
+    ctx.conn.prepare_cached("UPDATE tickets SET service = ?1, status = 'waiting', called_ms = NULL, serving_ms = NULL,
+         counter = NULL, officer = NULL, recalls = 0 WHERE id = ?2")?.execute(params![to.as_str(), t.id])?;
+    ctx.conn.prepare_cached("INSERT INTO transfers (ticket, at_ms, from_service, to_service, counter, officer) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?.execute(params![t.id, ctx.now_ms, t.service, to.as_str(), counter_id.as_str(), row.officer])?;
     row.current = None;
     save_counter(ctx.conn, counter_id.as_str(), ctx.day, &row)?;
     let ticket = ctx.with_estimate(&ticket_by_id(ctx.conn, t.id)?)?;
@@ -500,14 +528,12 @@ fn open_counter(ctx: &mut Ctx<'_>, counter_id: &CounterId, officer: &str) -> Han
     let mut row = counter_row(ctx.conn, counter_id.as_str(), ctx.day)?;
     // Opening an open counter hands it to another officer (a shift change); its current
     // ticket stays.
-    ctx.conn.execute(
-        "UPDATE counter_sessions SET closed_ms = ?1 WHERE counter = ?2 AND closed_ms IS NULL",
-        params![ctx.now_ms, counter_id.as_str()],
-    )?;
-    ctx.conn.execute(
-        "INSERT INTO counter_sessions (counter, officer, day, opened_ms) VALUES (?1, ?2, ?3, ?4)",
-        params![counter_id.as_str(), officer, ctx.day, ctx.now_ms],
-    )?;
+    ctx.conn
+        .prepare_cached(
+            "UPDATE counter_sessions SET closed_ms = ?1 WHERE counter = ?2 AND closed_ms IS NULL",
+        )?
+        .execute(params![ctx.now_ms, counter_id.as_str()])?;
+    ctx.conn.prepare_cached("INSERT INTO counter_sessions (counter, officer, day, opened_ms) VALUES (?1, ?2, ?3, ?4)")?.execute(params![counter_id.as_str(), officer, ctx.day, ctx.now_ms])?;
     row.open = true;
     row.officer = Some(officer.clone());
     save_counter(ctx.conn, counter_id.as_str(), ctx.day, &row)?;
@@ -530,10 +556,11 @@ fn close_counter(ctx: &mut Ctx<'_>, counter_id: &CounterId) -> Handled {
     row.officer = None;
     row.streak = 0;
     save_counter(ctx.conn, counter_id.as_str(), ctx.day, &row)?;
-    ctx.conn.execute(
-        "UPDATE counter_sessions SET closed_ms = ?1 WHERE counter = ?2 AND closed_ms IS NULL",
-        params![ctx.now_ms, counter_id.as_str()],
-    )?;
+    ctx.conn
+        .prepare_cached(
+            "UPDATE counter_sessions SET closed_ms = ?1 WHERE counter = ?2 AND closed_ms IS NULL",
+        )?
+        .execute(params![ctx.now_ms, counter_id.as_str()])?;
     ctx.emit(EventKind::CounterClosed, None, Some(counter_id));
     let state = counter_state(ctx.conn, counter_id.as_str(), ctx.day, ctx.tz())?;
     Ok(Done {
@@ -587,16 +614,17 @@ fn survey(ctx: &mut Ctx<'_>, code: &str, answers: &[i64]) -> Handled {
 }
 
 fn aspiration(ctx: &mut Ctx<'_>, kind: AspirationKind, text: &str) -> Handled {
-    ctx.conn.execute(
-        "INSERT INTO aspirations (day, at_ms, kind, text, device) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![
+    ctx.conn
+        .prepare_cached(
+            "INSERT INTO aspirations (day, at_ms, kind, text, device) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![
             ctx.day,
             ctx.now_ms,
             kind.as_str(),
             text.trim(),
             ctx.device.id.as_str()
-        ],
-    )?;
+        ])?;
     Ok(Done::default())
 }
 

@@ -169,11 +169,10 @@ impl Store {
         let day = roll_day(&tx, &cfg, now, &mut pending)?;
 
         let stored: Option<String> = tx
-            .query_row(
+            .prepare_cached(
                 "SELECT reply FROM requests WHERE device = ?1 AND day = ?2 AND id = ?3",
-                [device.id.as_str(), &day, id],
-                |r| r.get(0),
-            )
+            )?
+            .query_row([device.id.as_str(), &day, id], |r| r.get(0))
             .optional()?;
         let reply = match stored {
             Some(json) => serde_json::from_str(&json).map_err(|e| {
@@ -233,10 +232,10 @@ impl Store {
                     }
                 };
                 let json = serde_json::to_string(&msg).expect("replies serialize");
-                tx.execute(
+                tx.prepare_cached(
                     "INSERT INTO requests (device, day, id, reply) VALUES (?1, ?2, ?3, ?4)",
-                    [device.id.as_str(), &day, id, &json],
-                )?;
+                )?
+                .execute([device.id.as_str(), &day, id, &json])?;
                 msg
             }
         };
@@ -345,7 +344,8 @@ fn roll_day(
     let today = service_day(now, cfg.hall.timezone);
     let day = today.to_string();
     let stored: Option<String> = tx
-        .query_row("SELECT value FROM meta WHERE key = 'day'", [], |r| r.get(0))
+        .prepare_cached("SELECT value FROM meta WHERE key = 'day'")?
+        .query_row([], |r| r.get(0))
         .optional()?;
     if stored.as_deref() == Some(day.as_str()) {
         return Ok(day);

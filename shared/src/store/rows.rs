@@ -78,11 +78,8 @@ impl TicketRow {
 }
 
 pub fn ticket_by_id(conn: &Connection, id: i64) -> rusqlite::Result<TicketRow> {
-    conn.query_row(
-        &format!("SELECT {TICKET_COLS} FROM tickets WHERE id = ?1"),
-        [id],
-        TicketRow::from_row,
-    )
+    conn.prepare_cached(&format!("SELECT {TICKET_COLS} FROM tickets WHERE id = ?1"))?
+        .query_row([id], TicketRow::from_row)
 }
 
 pub fn ticket_by_code(
@@ -112,18 +109,17 @@ pub struct CounterRow {
 
 pub fn counter_row(conn: &Connection, id: &str, day: &str) -> rusqlite::Result<CounterRow> {
     Ok(conn
-        .query_row(
+        .prepare_cached(
             "SELECT open, officer, current, streak FROM counters WHERE id = ?1 AND day = ?2",
-            [id, day],
-            |r| {
-                Ok(CounterRow {
-                    open: r.get(0)?,
-                    officer: r.get(1)?,
-                    current: r.get(2)?,
-                    streak: r.get(3)?,
-                })
-            },
-        )
+        )?
+        .query_row([id, day], |r| {
+            Ok(CounterRow {
+                open: r.get(0)?,
+                officer: r.get(1)?,
+                current: r.get(2)?,
+                streak: r.get(3)?,
+            })
+        })
         .optional()?
         .unwrap_or_default())
 }
@@ -134,11 +130,11 @@ pub fn save_counter(
     day: &str,
     c: &CounterRow,
 ) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO counters (id, day, open, officer, current, streak) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (id) DO UPDATE SET day = ?2, open = ?3, officer = ?4, current = ?5, streak = ?6",
-        rusqlite::params![id, day, c.open, c.officer, c.current, c.streak],
-    )?;
+    )?
+    .execute(rusqlite::params![id, day, c.open, c.officer, c.current, c.streak])?;
     Ok(())
 }
 

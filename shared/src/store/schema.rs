@@ -77,8 +77,12 @@ CREATE TABLE transfers (
 );
 "#;
 
-/// Version 2: the ruang aspirasi (surveys, aspirations, unmet demand) and officers' sessions.
+/// Version 2: the ruang aspirasi (surveys, aspirations, unmet demand), officers' sessions,
+/// and an index that finds the head of each queue without reading the queue.
 const V2: &str = r#"
+DROP INDEX tickets_by_status;
+CREATE INDEX tickets_queue ON tickets (day, status, service, priority, issued_ms, id);
+
 CREATE TABLE unmet_demand (
     id      INTEGER PRIMARY KEY,
     day     TEXT    NOT NULL,
