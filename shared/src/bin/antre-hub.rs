@@ -37,6 +37,21 @@ enum Command {
         #[arg(long)]
         ignore_hours: bool,
     },
+    /// Run the whole hall on this machine, for a first look or a training day: the hub in
+    /// training mode (any hour) on 127.0.0.1, with a database in `var/`, and every Antre
+    /// app found next to this program (a kiosk, two counters, a display), each as its
+    /// device from the config. Ctrl-C stops them all.
+    Demo {
+        /// The hall's config (TOML), with plain sample tokens.
+        #[arg(long, default_value = "config/mpp-among-warga.toml")]
+        config: PathBuf,
+        /// The database file.
+        #[arg(long, default_value = "var/demo.db")]
+        db: PathBuf,
+        /// Where the apps print tickets (the kiosk's printer).
+        #[arg(long, default_value = "file:var/tickets.bin")]
+        printer: String,
+    },
     /// Check a config and print what it defines; exits non-zero on problems.
     CheckConfig {
         /// The hall's config (TOML).
@@ -62,6 +77,7 @@ fn main() -> ExitCode {
             ignore_hours,
         } => serve(config, db, listen, ignore_hours),
         Command::CheckConfig { config } => check_config(config),
+        Command::Demo { config, db, printer } => demo(config, db, printer),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -119,6 +135,67 @@ fn serve(
         std::io::Write::flush(&mut std::io::stdout())?;
         server::run(listener, hub, shutdown_signal()).await?;
         Ok(())
+    })
+}
+
+/// The apps the demo starts when they are built: (binary, device id, extra args).
+const DEMO_APPS: [(&str, &str, &[&str]); 4] = [
+    ("antre-kiosk", "kiosk-1", &["--windowed"]),
+    ("antre-counter", "counter-1", &[]),
+    ("antre-counter", "counter-2", &[]),
+    ("antre-display", "display-1", &["--windowed"]),
+];
+
+fn demo(config: PathBuf, db: PathBuf, printer: String) -> anyhow::Result<()> {
+    if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let mut cfg = Config::load(&config)?;
+    for s in &mut cfg.services {
+        s.hours = None;
+    }
+    // The demo reads the plain sample tokens, to hand each app its own.
+    let text = std::fs::read_to_string(&config)?;
+    let raw: toml::Value = toml::from_str(&text)?;
+    let token_of = |device: &str| -> Option<String> {
+        raw.get("devices")?.as_array()?.iter().find_map(|d| {
+            (d.get("id")?.as_str()? == device).then(|| d.get("token")?.as_str().map(str::to_owned))?
+        })
+    };
+    let cfg = Arc::new(cfg);
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(async move {
+        let hub = Hub::start(Arc::clone(&cfg), &db, system_clock())?;
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", cfg.hall.listen.port())).await?;
+        let addr = listener.local_addr()?;
+        println!("{} — training mode (any hour); database {}", cfg.hall.name, db.display());
+        println!("hub listening on {addr}");
+        let here = std::env::current_exe()?.parent().map(PathBuf::from).unwrap_or_default();
+        let mut children = vec![];
+        for (bin, device, extra) in DEMO_APPS {
+            let path = here.join(bin);
+            let Some(token) = token_of(device) else { continue };
+            if !path.exists() {
+                println!("  {bin} for {device}: not built (cargo build --workspace)");
+                continue;
+            }
+            let mut cmd = tokio::process::Command::new(&path);
+            cmd.args(["--hub", &addr.to_string(), "--device", device, "--token", &token]).args(extra);
+            if bin == "antre-kiosk" {
+                cmd.args(["--printer", &printer]);
+            }
+            match cmd.kill_on_drop(true).spawn() {
+                Ok(child) => {
+                    println!("  started {bin} as {device}");
+                    children.push(child);
+                }
+                Err(e) => println!("  {bin} for {device}: cannot start: {e}"),
+            }
+        }
+        println!("Ctrl-C stops the hall.");
+        server::run(listener, hub, shutdown_signal()).await?;
+        drop(children); // kill_on_drop: the apps stop with the hub
+        anyhow::Ok(())
     })
 }
 
