@@ -198,3 +198,49 @@ async fn sigkill_mid_stream_loses_no_acknowledged_ticket_and_reuses_no_number() 
     let a_count = after.iter().filter(|c| c.starts_with('A')).count();
     assert_eq!(next, format!("A-{:03}", a_count + 1));
 }
+
+#[tokio::test]
+async fn sigterm_stops_the_hub_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("hall.toml");
+    std::fs::write(
+        &config,
+        hall_config(100, "").replace("hours = \"08:00-15:00\"\n", ""),
+    )
+    .unwrap();
+    let db = dir.path().join("antre.db");
+    let (mut hub, addr) = start_hub(&config, &db).await;
+    let (mut kiosk, _) = hello(addr, "kiosk-1").await;
+    kiosk.issue("ktp", None).await;
+    assert!(
+        dir.path().join("antre.db-wal").exists(),
+        "the hub runs in WAL mode"
+    );
+
+    let pid = hub.id().unwrap().to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    // The device's connection is closed (after the events it had not read), and the hub
+    // exits 0.
+    while let Some(line) = kiosk.try_recv().await {
+        assert_eq!(line["type"], "event", "{line}");
+    }
+    let status = tokio::time::timeout(PATIENCE, hub.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(status.success(), "{status}");
+    // Closed cleanly: SQLite checkpointed and removed the WAL when the last connection closed.
+    assert!(
+        !dir.path().join("antre.db-wal").exists(),
+        "the database was not closed cleanly"
+    );
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let n: i64 = conn
+        .query_row("SELECT COUNT(*) FROM tickets", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 1);
+}

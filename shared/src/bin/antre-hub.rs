@@ -77,7 +77,11 @@ fn main() -> ExitCode {
             ignore_hours,
         } => serve(config, db, listen, ignore_hours),
         Command::CheckConfig { config } => check_config(config),
-        Command::Demo { config, db, printer } => demo(config, db, printer),
+        Command::Demo {
+            config,
+            db,
+            printer,
+        } => demo(config, db, printer),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -159,7 +163,8 @@ fn demo(config: PathBuf, db: PathBuf, printer: String) -> anyhow::Result<()> {
     let raw: toml::Value = toml::from_str(&text)?;
     let token_of = |device: &str| -> Option<String> {
         raw.get("devices")?.as_array()?.iter().find_map(|d| {
-            (d.get("id")?.as_str()? == device).then(|| d.get("token")?.as_str().map(str::to_owned))?
+            (d.get("id")?.as_str()? == device)
+                .then(|| d.get("token")?.as_str().map(str::to_owned))?
         })
     };
     let cfg = Arc::new(cfg);
@@ -168,19 +173,36 @@ fn demo(config: PathBuf, db: PathBuf, printer: String) -> anyhow::Result<()> {
         let hub = Hub::start(Arc::clone(&cfg), &db, system_clock())?;
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", cfg.hall.listen.port())).await?;
         let addr = listener.local_addr()?;
-        println!("{} — training mode (any hour); database {}", cfg.hall.name, db.display());
+        println!(
+            "{} — training mode (any hour); database {}",
+            cfg.hall.name,
+            db.display()
+        );
         println!("hub listening on {addr}");
-        let here = std::env::current_exe()?.parent().map(PathBuf::from).unwrap_or_default();
+        let here = std::env::current_exe()?
+            .parent()
+            .map(PathBuf::from)
+            .unwrap_or_default();
         let mut children = vec![];
         for (bin, device, extra) in DEMO_APPS {
             let path = here.join(bin);
-            let Some(token) = token_of(device) else { continue };
+            let Some(token) = token_of(device) else {
+                continue;
+            };
             if !path.exists() {
                 println!("  {bin} for {device}: not built (cargo build --workspace)");
                 continue;
             }
             let mut cmd = tokio::process::Command::new(&path);
-            cmd.args(["--hub", &addr.to_string(), "--device", device, "--token", &token]).args(extra);
+            cmd.args([
+                "--hub",
+                &addr.to_string(),
+                "--device",
+                device,
+                "--token",
+                &token,
+            ])
+            .args(extra);
             if bin == "antre-kiosk" {
                 cmd.args(["--printer", &printer]);
             }

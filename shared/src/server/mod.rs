@@ -64,6 +64,7 @@ pub struct Hub {
     jobs: mpsc::Sender<Job>,
     events: broadcast::Sender<Arc<EventLine>>,
     writer: Mutex<Option<std::thread::JoinHandle<()>>>,
+    checkpointer: Mutex<Option<Checkpointer>>,
 }
 
 impl Hub {
@@ -78,7 +79,7 @@ impl Hub {
         store
             .connection()
             .pragma_update(None, "wal_autocheckpoint", 0)?;
-        spawn_checkpointer(db.to_owned());
+        let checkpointer = spawn_checkpointer(db.to_owned());
         // Start the day now, so the first welcome already sees today.
         let first = store.tick(clock())?;
         let (jobs, mut rx) = mpsc::channel::<Job>(WRITE_QUEUE);
@@ -135,6 +136,7 @@ impl Hub {
             jobs,
             events,
             writer: Mutex::new(Some(writer)),
+            checkpointer: Mutex::new(checkpointer),
         }))
     }
 
@@ -193,6 +195,13 @@ impl Hub {
     /// Stops the writer after the requests already queued, and waits for it: the database
     /// is closed cleanly when this returns. Later requests get `busy`.
     pub async fn close(&self) {
+        // The checkpointer first: the writer's connection is then the last one, and SQLite
+        // checkpoints and removes the WAL when it closes.
+        let checkpointer = self.checkpointer.lock().expect("checkpointer lock").take();
+        if let Some(Checkpointer { stop, thread }) = checkpointer {
+            drop(stop);
+            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+        }
         let handle = self.writer.lock().expect("writer lock").take();
         if let Some(h) = handle {
             // `send` waits for room in the queue: the stop is never lost to a full queue.
@@ -202,10 +211,17 @@ impl Hub {
     }
 }
 
-/// Copies the WAL into the database file every few seconds, for as long as the process
-/// lives; a PASSIVE checkpoint takes no lock the writer needs.
-fn spawn_checkpointer(db: PathBuf) {
-    let _ = std::thread::Builder::new()
+/// The thread that checkpoints; dropping `stop` ends it.
+struct Checkpointer {
+    stop: std::sync::mpsc::Sender<()>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+/// Copies the WAL into the database file every few seconds until stopped; a PASSIVE
+/// checkpoint takes no lock the writer needs.
+fn spawn_checkpointer(db: PathBuf) -> Option<Checkpointer> {
+    let (stop, stopped) = std::sync::mpsc::channel::<()>();
+    let thread = std::thread::Builder::new()
         .name("antre-checkpoint".into())
         .spawn(move || {
             let conn = match rusqlite::Connection::open(&db) {
@@ -214,13 +230,17 @@ fn spawn_checkpointer(db: PathBuf) {
                     return tracing::error!(error = %e, "the checkpointer cannot open the database")
                 }
             };
-            loop {
-                std::thread::sleep(CHECKPOINT_EVERY);
+            // Waiting on the channel is the pause; a disconnect is the stop.
+            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                stopped.recv_timeout(CHECKPOINT_EVERY)
+            {
                 if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
                     tracing::warn!(error = %e, "checkpoint failed; will retry");
                 }
             }
-        });
+        })
+        .ok()?;
+    Some(Checkpointer { stop, thread })
 }
 
 /// Serves the hall protocol on `listener` until `shutdown` completes, then closes every
