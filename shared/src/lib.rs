@@ -7,6 +7,8 @@
 //! - [`server`]: the hub: TCP, handshake, roles, broadcast.
 //! - [`client`]: the devices' side: connect, resume, retry, a local view of the hall.
 //! - [`lines`]: reading newline-delimited lines of bounded length, cancel-safe.
+//! - [`settings`]: how an app is told its hub, device and token.
+//! - [`testing`]: a real hub on loopback with a test clock, for the hub's and the apps' tests.
 
 pub mod client;
 pub mod config;
@@ -14,4 +16,6 @@ pub mod domain;
 pub mod lines;
 pub mod proto;
 pub mod server;
+pub mod settings;
 pub mod store;
+pub mod testing;

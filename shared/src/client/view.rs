@@ -10,6 +10,8 @@ pub struct HallView {
     pub device: Option<DeviceId>,
     pub role: Option<Role>,
     pub zone: Option<Vec<AgencyId>>,
+    /// For a counter device: its counter.
+    pub counter: Option<CounterId>,
     pub hall: Option<HallInfo>,
     /// The last event applied.
     pub seq: u64,
@@ -38,6 +40,7 @@ impl HallView {
         self.device = Some(w.device.clone());
         self.role = Some(w.role);
         self.zone = w.zone.clone();
+        self.counter = w.counter.clone();
         self.hall = Some(w.hall.clone());
         if let Some(s) = &w.snapshot {
             self.tickets = s.tickets.clone();

@@ -22,6 +22,12 @@ pub struct Ticket {
     /// The hub's estimate in minutes (in `issue_ticket` replies).
     #[serde(default)]
     pub estimated_wait_min: Option<u32>,
+    /// Addition: when serving began (`start_serving`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<String>,
+    /// Addition: when it was finished or marked not present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_at: Option<String>,
 }
 
 /// A counter's state.
@@ -117,6 +123,9 @@ pub struct Welcome {
     pub seq: u64,
     pub hall: HallInfo,
     pub snapshot: Option<Snapshot>,
+    /// Addition: for a counter device, the counter it acts for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counter: Option<CounterId>,
 }
 
 /// A successful reply.

@@ -169,6 +169,7 @@ async fn session(
         seq: data.seq,
         hall: data.hall,
         snapshot: data.snapshot,
+        counter: device.counter.clone(),
     });
     if let Err(e) = out.send(&welcome.to_line()).await {
         return e;

@@ -9,7 +9,8 @@ use rusqlite::{Connection, OptionalExtension, Row};
 
 /// The columns [`TicketRow::from_row`] reads, in order.
 pub const TICKET_COLS: &str =
-    "id, day, prefix, number, service, priority, status, issued_ms, called_ms, counter, recalls";
+    "id, day, prefix, number, service, priority, status, issued_ms, called_ms, counter, \
+     recalls, serving_ms, closed_ms";
 
 #[derive(Debug, Clone)]
 pub struct TicketRow {
@@ -24,6 +25,8 @@ pub struct TicketRow {
     pub called_ms: Option<i64>,
     pub counter: Option<String>,
     pub recalls: u32,
+    pub serving_ms: Option<i64>,
+    pub closed_ms: Option<i64>,
 }
 
 /// A text column holding one of our enums.
@@ -52,6 +55,8 @@ impl TicketRow {
             called_ms: r.get(8)?,
             counter: r.get(9)?,
             recalls: r.get(10)?,
+            serving_ms: r.get(11)?,
+            closed_ms: r.get(12)?,
         })
     }
 
@@ -73,6 +78,8 @@ impl TicketRow {
             recalls: self.recalls,
             ahead: None,
             estimated_wait_min: None,
+            started_at: self.serving_ms.map(|ms| rfc3339_ms(ms, tz)),
+            closed_at: self.closed_ms.map(|ms| rfc3339_ms(ms, tz)),
         }
     }
 }

@@ -2,19 +2,12 @@
 //! test moves, and a raw line client.
 #![allow(dead_code)]
 
-use antre_shared::config::Config;
-use antre_shared::server::{self, Clock, Hub};
-use chrono::{DateTime, TimeZone, Utc};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::TcpStream;
-use tokio::sync::oneshot;
 
 /// A small hall: Dukcapil (prefix A, two services, quota and hours on KTP), BPJS (B),
 /// counters 1 and 2 serving Dukcapil, counter 3 serving BPJS.
@@ -116,100 +109,23 @@ pub fn token(device: &str) -> String {
     format!("{device}-token-0123456789")
 }
 
-/// 2026-11-27 at `h:m` in Jakarta.
-pub fn jakarta(h: u32, m: u32) -> DateTime<Utc> {
-    chrono_tz::Asia::Jakarta
-        .with_ymd_and_hms(2026, 11, 27, h, m, 0)
-        .unwrap()
-        .with_timezone(&Utc)
+#[allow(unused_imports)] // each test file uses its own part
+pub use antre_shared::testing::{jakarta, TestClock, TestHub};
+
+/// Raw connections to a [`TestHub`].
+#[allow(async_fn_in_trait)]
+pub trait Connect {
+    async fn connect(&self, device: &str) -> Raw;
+    async fn connect_since(&self, device: &str, since: u64) -> (Raw, Value);
 }
 
-/// A clock the test sets.
-#[derive(Clone)]
-pub struct TestClock(Arc<AtomicI64>);
-
-impl TestClock {
-    pub fn at(t: DateTime<Utc>) -> Self {
-        TestClock(Arc::new(AtomicI64::new(t.timestamp_millis())))
-    }
-    pub fn set(&self, t: DateTime<Utc>) {
-        self.0.store(t.timestamp_millis(), Ordering::SeqCst);
-    }
-    pub fn advance(&self, d: Duration) {
-        self.0.fetch_add(d.as_millis() as i64, Ordering::SeqCst);
-    }
-    pub fn clock(&self) -> Clock {
-        let ms = Arc::clone(&self.0);
-        Arc::new(move || Utc.timestamp_millis_opt(ms.load(Ordering::SeqCst)).unwrap())
-    }
-}
-
-/// A hub serving on 127.0.0.1 over a real database file in a temp dir.
-pub struct TestHub {
-    pub addr: SocketAddr,
-    pub hub: Arc<Hub>,
-    pub clock: TestClock,
-    pub db: PathBuf,
-    pub dir: Arc<tempfile::TempDir>,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<tokio::task::JoinHandle<()>>,
-}
-
-impl TestHub {
-    pub async fn start(config: &str) -> TestHub {
-        let dir = Arc::new(tempfile::tempdir().unwrap());
-        Self::start_in(config, dir, TestClock::at(jakarta(9, 0)), None).await
-    }
-
-    /// Starts a hub on the database in `dir`, on `port` if given (a restart).
-    pub async fn start_in(
-        config: &str,
-        dir: Arc<tempfile::TempDir>,
-        clock: TestClock,
-        addr: Option<SocketAddr>,
-    ) -> TestHub {
-        let cfg = Arc::new(Config::parse(config).expect("test config is valid"));
-        let db = dir.path().join("antre.db");
-        let hub = Hub::start(cfg, &db, clock.clock()).expect("hub starts");
-        let listener =
-            tokio::net::TcpListener::bind(addr.unwrap_or_else(|| "127.0.0.1:0".parse().unwrap()))
-                .await
-                .unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn({
-            let hub = Arc::clone(&hub);
-            async move {
-                server::run(listener, hub, async {
-                    let _ = stopped.await;
-                })
-                .await
-                .unwrap();
-            }
-        });
-        TestHub {
-            addr,
-            hub,
-            clock,
-            db,
-            dir,
-            stop: Some(stop),
-            task: Some(task),
-        }
-    }
-
-    /// Stops the hub gracefully and waits until the database is closed.
-    pub async fn stop(mut self) {
-        let _ = self.stop.take().unwrap().send(());
-        self.task.take().unwrap().await.unwrap();
-    }
-
-    pub async fn connect(&self, device: &str) -> Raw {
+impl Connect for TestHub {
+    async fn connect(&self, device: &str) -> Raw {
         self.connect_since(device, 0).await.0
     }
 
     /// Connects as `device`, says hello with `since`, returns the connection and welcome.
-    pub async fn connect_since(&self, device: &str, since: u64) -> (Raw, Value) {
+    async fn connect_since(&self, device: &str, since: u64) -> (Raw, Value) {
         let mut c = Raw::connect(self.addr).await;
         c.send(&json!({"type":"hello","protocol":1,"device":device,"token":token(device),"since":since}))
             .await;

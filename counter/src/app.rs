@@ -1,0 +1,397 @@
+//! The counter window and its wiring. A background tokio task forwards the client's updates
+//! and the replies to requests into a channel and wakes the UI thread, which applies them
+//! ([`CounterApp::pump`]) and refreshes the screen from the hall view.
+
+use crate::model::{self, Model};
+use antre_shared::client::{Client, RequestError, Status, Update};
+use antre_shared::proto::{OkReply, Request};
+use antre_shared::server::{system_clock, Clock};
+use antre_ui::{CounterAdapter, CounterWindow, ServiceChoice, ServiceCount, WaitingRow};
+use chrono::{DateTime, Utc};
+use slint::{ComponentHandle, Model as _, ModelRc, SharedString, VecModel};
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc::UnboundedReceiver;
+
+/// What the background sends the UI thread.
+enum Msg {
+    /// The hall view changed (the client applied an update).
+    Changed,
+    Done {
+        what: &'static str,
+        result: Box<Result<OkReply, RequestError>>,
+    },
+}
+
+thread_local! {
+    /// The pump of the app living on this (the UI) thread, for wake-ups from other threads.
+    static PUMP: RefCell<Option<Weak<CounterApp>>> = const { RefCell::new(None) };
+}
+
+/// Asks the UI thread to apply what arrived. Without a running event loop (tests) this does
+/// nothing; the test pumps itself.
+fn wake() {
+    let _ = slint::invoke_from_event_loop(|| {
+        let app = PUMP.with(|p| p.borrow().as_ref().and_then(Weak::upgrade));
+        if let Some(app) = app {
+            app.pump();
+        }
+    });
+}
+
+pub struct CounterApp {
+    pub window: CounterWindow,
+    client: Client,
+    rt: tokio::runtime::Handle,
+    tx: mpsc::Sender<Msg>,
+    rx: mpsc::Receiver<Msg>,
+    ui: RefCell<UiState>,
+    waiting: Rc<VecModel<WaitingRow>>,
+    counts: Rc<VecModel<ServiceCount>>,
+    choices: Rc<VecModel<ServiceChoice>>,
+    clock: RefCell<Clock>,
+}
+
+#[derive(Default)]
+struct UiState {
+    /// A request is in flight: every action waits for it (no double presses).
+    busy: bool,
+    /// (text, is_error)
+    message: Option<(String, bool)>,
+}
+
+impl CounterApp {
+    /// Builds the window and wires it to `client`, without running the event loop.
+    ///
+    /// # Errors
+    /// The window cannot be created (no display, no font).
+    pub fn new(
+        client: Client,
+        mut updates: UnboundedReceiver<Update>,
+        rt: tokio::runtime::Handle,
+    ) -> Result<Rc<Self>, slint::PlatformError> {
+        let window = CounterWindow::new()?;
+        let (tx, rx) = mpsc::channel();
+        {
+            let tx = tx.clone();
+            rt.spawn(async move {
+                while updates.recv().await.is_some() {
+                    if tx.send(Msg::Changed).is_err() {
+                        break;
+                    }
+                    wake();
+                }
+            });
+        }
+        let waiting = Rc::new(VecModel::default());
+        let counts = Rc::new(VecModel::default());
+        let choices = Rc::new(VecModel::default());
+        let adapter = window.global::<CounterAdapter>();
+        adapter.set_waiting(ModelRc::from(waiting.clone()));
+        adapter.set_counts(ModelRc::from(counts.clone()));
+        adapter.set_transfer_choices(ModelRc::from(choices.clone()));
+        let app = Rc::new(CounterApp {
+            window,
+            client,
+            rt,
+            tx,
+            rx,
+            ui: RefCell::default(),
+            waiting,
+            counts,
+            choices,
+            clock: RefCell::new(system_clock()),
+        });
+        app.wire();
+        PUMP.with(|p| *p.borrow_mut() = Some(Rc::downgrade(&app)));
+        app.refresh();
+        Ok(app)
+    }
+
+    fn wire(self: &Rc<Self>) {
+        let adapter = self.window.global::<CounterAdapter>();
+        let on = |f: fn(&CounterApp)| {
+            let weak = Rc::downgrade(self);
+            move || {
+                if let Some(app) = weak.upgrade() {
+                    f(&app);
+                }
+            }
+        };
+        adapter.on_call_next(on(|a| {
+            a.counter_action("dipanggil", |c| Request::CallNext { counter: c })
+        }));
+        adapter.on_recall(on(|a| {
+            a.counter_action("dipanggil ulang", |c| Request::Recall { counter: c })
+        }));
+        adapter.on_start_serving(on(|a| {
+            a.counter_action("mulai dilayani", |c| Request::StartServing { counter: c })
+        }));
+        adapter.on_finish(on(|a| {
+            a.counter_action("selesai dilayani", |c| Request::Finish { counter: c })
+        }));
+        adapter.on_no_show(on(|a| {
+            a.counter_action("dicatat tidak hadir", |c| Request::NoShow { counter: c })
+        }));
+        adapter.on_close_counter(on(|a| {
+            a.counter_action("Loket ditutup", |c| Request::CloseCounter { counter: c })
+        }));
+        adapter.on_dismiss_message(on(|a| {
+            a.ui.borrow_mut().message = None;
+            a.refresh();
+        }));
+        let weak = Rc::downgrade(self);
+        adapter.on_open_counter(move |name| {
+            if let Some(app) = weak.upgrade() {
+                let officer = name.trim().to_owned();
+                if officer.is_empty() {
+                    return;
+                }
+                app.counter_action("Loket dibuka", move |c| Request::OpenCounter {
+                    counter: c,
+                    officer,
+                });
+            }
+        });
+        let weak = Rc::downgrade(self);
+        adapter.on_transfer(move |service| {
+            if let Some(app) = weak.upgrade() {
+                app.window
+                    .global::<CounterAdapter>()
+                    .set_transfer_open(false);
+                let to_service = service.as_str().into();
+                app.counter_action("dialihkan ke layanan lain", move |c| Request::Transfer {
+                    counter: c,
+                    to_service,
+                });
+            }
+        });
+        let weak = Rc::downgrade(self);
+        adapter.on_call_ticket(move |code| {
+            if let Some(app) = weak.upgrade() {
+                if code.is_empty() {
+                    return;
+                }
+                let ticket = code.to_string();
+                app.window
+                    .global::<CounterAdapter>()
+                    .set_selected_code(SharedString::new());
+                app.counter_action("dipanggil", move |c| Request::CallTicket {
+                    counter: c,
+                    ticket,
+                });
+            }
+        });
+        let weak = Rc::downgrade(self);
+        adapter.on_select(move |code| {
+            if let Some(app) = weak.upgrade() {
+                let adapter = app.window.global::<CounterAdapter>();
+                let same = adapter.get_selected_code() == code;
+                adapter.set_selected_code(if same { SharedString::new() } else { code });
+                app.refresh();
+            }
+        });
+    }
+
+    /// Sends a request for this device's counter, once: the buttons stay disabled until the
+    /// reply. `what` completes the success message: "A-012 {what}", or alone without a ticket. The client re-sends it with the same id if the connection drops meanwhile.
+    fn counter_action(
+        &self,
+        what: &'static str,
+        make: impl FnOnce(antre_shared::domain::CounterId) -> Request,
+    ) {
+        let Some(counter) = self.client.with_view(|v| v.counter.clone()) else {
+            return;
+        };
+        {
+            let mut ui = self.ui.borrow_mut();
+            if ui.busy {
+                return;
+            }
+            ui.busy = true;
+            ui.message = None;
+        }
+        let request = make(counter);
+        let (client, tx) = (self.client.clone(), self.tx.clone());
+        self.rt.spawn(async move {
+            let result = client.request(request).await;
+            let _ = tx.send(Msg::Done {
+                what,
+                result: Box::new(result),
+            });
+            wake();
+        });
+        self.refresh();
+    }
+
+    /// Applies everything that arrived and refreshes the screen.
+    pub fn pump(&self) {
+        while let Ok(m) = self.rx.try_recv() {
+            self.apply(m);
+        }
+        self.refresh();
+    }
+
+    fn apply(&self, m: Msg) {
+        match m {
+            Msg::Changed => {} // the view is already updated; refresh shows it
+            Msg::Done { what, result } => {
+                let mut ui = self.ui.borrow_mut();
+                ui.busy = false;
+                ui.message = Some(match *result {
+                    Ok(ok) => match ok.ticket {
+                        Some(t) => (format!("{} {what}", t.code), false),
+                        None => (what.to_owned(), false),
+                    },
+                    Err(e) => (model::error_text(e.code()), true),
+                });
+            }
+        }
+    }
+
+    /// For tests: pumps until `done` holds or `timeout` passes; true if it held.
+    pub fn pump_until(&self, timeout: Duration, done: impl Fn(&CounterApp) -> bool) -> bool {
+        let deadline = Instant::now() + timeout;
+        loop {
+            self.pump();
+            if done(self) {
+                return true;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            match self.rx.recv_timeout(left) {
+                Ok(m) => self.apply(m),
+                Err(_) => return done(self),
+            }
+        }
+    }
+
+    /// Uses `clock` for the clock and the "how long" figures (tests use the hub's clock).
+    pub fn set_clock(&self, clock: Clock) {
+        *self.clock.borrow_mut() = clock;
+        self.refresh();
+    }
+
+    /// Whether a request is in flight.
+    pub fn busy(&self) -> bool {
+        self.ui.borrow().busy
+    }
+
+    /// The model as shown now.
+    pub fn model(&self) -> Model {
+        self.model_at(self.now())
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        (self.clock.borrow())()
+    }
+
+    fn model_at(&self, now: DateTime<Utc>) -> Model {
+        let online = self.client.is_online();
+        let busy = self.ui.borrow().busy;
+        let selected = self.window.global::<CounterAdapter>().get_selected_code();
+        let selected = (!selected.is_empty()).then(|| selected.to_string());
+        self.client
+            .with_view(|v| model::build(v, now, online, busy, selected.as_deref()))
+    }
+
+    /// Puts the current state on the screen.
+    pub fn refresh(&self) {
+        let now = self.now();
+        let m = self.model_at(now);
+        let a = self.window.global::<CounterAdapter>();
+        a.set_hall_name(m.hall.as_str().into());
+        a.set_counter_name(m.counter.as_str().into());
+        a.set_officer(m.officer.as_str().into());
+        // The hall's time, whatever zone this PC is set to.
+        let tz: chrono_tz::Tz = self
+            .client
+            .with_view(|v| {
+                v.hall
+                    .as_ref()
+                    .and_then(|h| h.timezone.as_deref()?.parse().ok())
+            })
+            .unwrap_or(chrono_tz::Asia::Jakarta);
+        a.set_clock(now.with_timezone(&tz).format("%H:%M:%S").to_string().into());
+        let status = self.client.status();
+        a.set_online(status == Status::Online);
+        a.set_offline_reason(match status {
+            Status::Offline(r) => r.into(),
+            _ => SharedString::new(),
+        });
+        a.set_known(m.known);
+        a.set_open(m.open);
+        a.set_busy(self.ui.borrow().busy);
+        match &m.current {
+            Some(c) => {
+                a.set_has_current(true);
+                a.set_current_code(c.code.as_str().into());
+                a.set_current_service(c.service.as_str().into());
+                a.set_current_state(c.state.into());
+                a.set_current_since(c.since.as_str().into());
+                a.set_current_priority(c.priority);
+                a.set_current_recalls(c.recalls as i32);
+            }
+            None => {
+                a.set_has_current(false);
+                a.set_current_code(SharedString::new());
+            }
+        }
+        a.set_can_call_next(m.can.call_next);
+        a.set_can_recall(m.can.recall);
+        a.set_can_start(m.can.start);
+        a.set_can_finish(m.can.finish);
+        a.set_can_no_show(m.can.no_show);
+        a.set_can_transfer(m.can.transfer);
+        a.set_can_call_ticket(m.can.call_ticket);
+        a.set_can_close(m.can.close);
+        let rows: Vec<WaitingRow> = m
+            .waiting
+            .iter()
+            .map(|w| WaitingRow {
+                code: w.code.as_str().into(),
+                service: w.service.as_str().into(),
+                priority: w.priority,
+                waited: w.waited.as_str().into(),
+            })
+            .collect();
+        replace_if_changed(&self.waiting, rows);
+        let counts: Vec<ServiceCount> = m
+            .counts
+            .iter()
+            .map(|(n, c)| ServiceCount {
+                name: n.as_str().into(),
+                waiting: *c as i32,
+            })
+            .collect();
+        replace_if_changed(&self.counts, counts);
+        let choices: Vec<ServiceChoice> = m
+            .transfer_to
+            .iter()
+            .map(|(id, n)| ServiceChoice {
+                id: id.as_str().into(),
+                name: n.as_str().into(),
+            })
+            .collect();
+        replace_if_changed(&self.choices, choices);
+        a.set_served(m.served as i32);
+        a.set_no_show_count(m.no_show as i32);
+        a.set_average(m.average.as_str().into());
+        let ui = self.ui.borrow();
+        let (text, error) = ui.message.clone().unwrap_or_default();
+        a.set_message(text.into());
+        a.set_message_is_error(error);
+    }
+}
+
+/// Replaces a model's rows only when they changed, so lists do not jump while scrolled.
+fn replace_if_changed<T: Clone + PartialEq + 'static>(model: &VecModel<T>, rows: Vec<T>) {
+    let same = model.row_count() == rows.len() && model.iter().zip(&rows).all(|(a, b)| &a == b);
+    if !same {
+        model.set_vec(rows);
+    }
+}

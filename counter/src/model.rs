@@ -1,0 +1,281 @@
+//! What the counter screen shows, computed from the hall view: pure, so it is tested without
+//! a window.
+
+use antre_shared::client::HallView;
+use antre_shared::domain::TicketStatus;
+use antre_shared::proto::{ErrorCode, Ticket};
+use chrono::{DateTime, Utc};
+
+/// The current ticket as the officer sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Current {
+    pub code: String,
+    pub service: String,
+    pub status: TicketStatus,
+    /// "Dipanggil" or "Sedang dilayani".
+    pub state: &'static str,
+    /// Time in that state, e.g. "2 mnt 05 dtk".
+    pub since: String,
+    pub priority: bool,
+    pub recalls: u32,
+}
+
+/// Which actions make sense now. Buttons that do not are disabled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Can {
+    pub call_next: bool,
+    pub recall: bool,
+    pub start: bool,
+    pub finish: bool,
+    pub no_show: bool,
+    pub transfer: bool,
+    pub call_ticket: bool,
+    pub close: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Waiting {
+    pub code: String,
+    pub service: String,
+    pub priority: bool,
+    /// e.g. "12 mnt".
+    pub waited: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Model {
+    pub hall: String,
+    pub counter: String,
+    pub known: bool,
+    pub open: bool,
+    pub officer: String,
+    pub current: Option<Current>,
+    pub can: Can,
+    pub waiting: Vec<Waiting>,
+    /// (service name, waiting) for each service of the counter.
+    pub counts: Vec<(String, usize)>,
+    pub served: usize,
+    pub no_show: usize,
+    /// Average from call to finish of today's served tickets here, e.g. "6 mnt"; "-" if none.
+    pub average: String,
+    /// (id, name) of the services a ticket can be transferred to.
+    pub transfer_to: Vec<(String, String)>,
+}
+
+fn parse(t: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(t)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// "2 mnt 05 dtk", "45 dtk", "1 jam 03 mnt".
+pub fn duration_words(secs: i64) -> String {
+    let s = secs.max(0);
+    let (h, m, sec) = (s / 3600, (s % 3600) / 60, s % 60);
+    if h > 0 {
+        format!("{h} jam {m:02} mnt")
+    } else if m > 0 {
+        format!("{m} mnt {sec:02} dtk")
+    } else {
+        format!("{sec} dtk")
+    }
+}
+
+/// Builds the model for the counter this device acts for, at `now`. `online` and `busy`
+/// (a request in flight) disable every action.
+pub fn build(
+    view: &HallView,
+    now: DateTime<Utc>,
+    online: bool,
+    busy: bool,
+    selected: Option<&str>,
+) -> Model {
+    let Some(hall) = &view.hall else {
+        return Model {
+            counter: "Loket".into(),
+            average: "-".into(),
+            ..Model::default()
+        };
+    };
+    let Some(info) = view
+        .counter
+        .as_ref()
+        .and_then(|id| hall.counters.iter().find(|c| &c.id == id))
+    else {
+        return Model {
+            hall: hall.name.clone(),
+            counter: "Loket".into(),
+            average: "-".into(),
+            ..Model::default()
+        };
+    };
+    let service_name = |id: &str| {
+        hall.services
+            .iter()
+            .find(|s| s.id.as_str() == id)
+            .map(|s| s.name.clone())
+            .unwrap_or_else(|| id.to_owned())
+    };
+    let state = view.counters.get(&info.id);
+    let open = state.is_some_and(|s| s.open);
+    let current_ticket: Option<&Ticket> = state.and_then(|s| s.current.as_ref());
+    let current = current_ticket.map(|t| {
+        let (label, since) = match t.status {
+            TicketStatus::Serving => (
+                "Sedang dilayani",
+                t.started_at.as_deref().or(t.called_at.as_deref()),
+            ),
+            _ => ("Dipanggil", t.called_at.as_deref()),
+        };
+        let secs = since
+            .and_then(parse)
+            .map(|s| (now - s).num_seconds())
+            .unwrap_or(0);
+        Current {
+            code: t.code.clone(),
+            service: service_name(t.service.as_str()),
+            status: t.status,
+            state: label,
+            since: duration_words(secs),
+            priority: t.priority.is_some(),
+            recalls: t.recalls,
+        }
+    });
+
+    let waiting: Vec<Waiting> = view
+        .waiting_for(&info.services)
+        .into_iter()
+        .map(|t| Waiting {
+            code: t.code.clone(),
+            service: service_name(t.service.as_str()),
+            priority: t.priority.is_some(),
+            waited: format!(
+                "{} mnt",
+                parse(&t.issued_at)
+                    .map(|s| (now - s).num_minutes().max(0))
+                    .unwrap_or(0)
+            ),
+        })
+        .collect();
+    let counts = info
+        .services
+        .iter()
+        .map(|s| (service_name(s.as_str()), view.waiting_count(s.as_str())))
+        .collect();
+
+    let mine = |t: &&Ticket| t.counter.as_ref() == Some(&info.id);
+    let served: Vec<&Ticket> = view
+        .tickets
+        .iter()
+        .filter(mine)
+        .filter(|t| t.status == TicketStatus::Done)
+        .collect();
+    let no_show = view
+        .tickets
+        .iter()
+        .filter(mine)
+        .filter(|t| t.status == TicketStatus::NoShow)
+        .count();
+    let durations: Vec<i64> = served
+        .iter()
+        .filter_map(|t| {
+            Some((parse(t.closed_at.as_deref()?)? - parse(t.called_at.as_deref()?)?).num_seconds())
+        })
+        .collect();
+    let average = if durations.is_empty() {
+        "-".to_owned()
+    } else {
+        let avg = durations.iter().sum::<i64>() / durations.len() as i64;
+        format!("{} mnt", (avg + 30) / 60)
+    };
+
+    let able = online && !busy && open;
+    let status = current.as_ref().map(|c| c.status);
+    let selected_waits = selected.is_some_and(|code| waiting.iter().any(|w| w.code == code));
+    let can = Can {
+        call_next: able && !waiting.is_empty(),
+        recall: able && status == Some(TicketStatus::Called),
+        start: able && status == Some(TicketStatus::Called),
+        finish: able && matches!(status, Some(TicketStatus::Called | TicketStatus::Serving)),
+        no_show: able && status == Some(TicketStatus::Called),
+        transfer: able && matches!(status, Some(TicketStatus::Called | TicketStatus::Serving)),
+        call_ticket: able && selected_waits,
+        close: able,
+    };
+    let transfer_to = hall
+        .services
+        .iter()
+        .filter(|s| current_ticket.is_none_or(|t| t.service != s.id))
+        .map(|s| (s.id.to_string(), s.name.clone()))
+        .collect();
+    Model {
+        hall: hall.name.clone(),
+        counter: info.name.clone(),
+        known: true,
+        open,
+        officer: state.and_then(|s| s.officer.clone()).unwrap_or_default(),
+        current,
+        can,
+        waiting,
+        counts,
+        served: served.len(),
+        no_show,
+        average,
+        transfer_to,
+    }
+}
+
+/// The hub's refusal in plain Indonesian, for the officer.
+pub fn error_text(code: Option<ErrorCode>) -> String {
+    match code {
+        Some(ErrorCode::QueueEmpty) => "Antrean kosong: belum ada pengunjung yang menunggu.".into(),
+        Some(ErrorCode::CounterClosed) => {
+            "Loket belum dibuka. Isi nama petugas lalu tekan Buka loket.".into()
+        }
+        Some(ErrorCode::NoCurrentTicket) => "Belum ada nomor yang sedang dipanggil.".into(),
+        Some(ErrorCode::WrongState) => {
+            "Tindakan itu tidak sesuai dengan status nomor saat ini.".into()
+        }
+        Some(ErrorCode::NotWaiting) => "Nomor itu sudah tidak menunggu.".into(),
+        Some(ErrorCode::UnknownTicket) => "Nomor antrean itu tidak ada hari ini.".into(),
+        Some(ErrorCode::UnknownService) => "Layanan itu tidak dikenal.".into(),
+        Some(ErrorCode::UnknownCounter) => "Loket ini tidak dikenal server. Hubungi admin.".into(),
+        Some(ErrorCode::Forbidden) => {
+            "Perangkat ini tidak berhak melakukan tindakan itu. Hubungi admin.".into()
+        }
+        Some(ErrorCode::Busy | ErrorCode::Internal) => {
+            "Server sedang sibuk. Silakan coba lagi.".into()
+        }
+        Some(ErrorCode::InvalidRequest) => {
+            "Permintaan tidak valid. Periksa isian lalu coba lagi.".into()
+        }
+        Some(c) => format!("Server menolak: {}", c.as_str()),
+        None => "Aplikasi sedang berhenti.".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_in_indonesian() {
+        assert_eq!(duration_words(45), "45 dtk");
+        assert_eq!(duration_words(125), "2 mnt 05 dtk");
+        assert_eq!(duration_words(3780), "1 jam 03 mnt");
+        assert_eq!(duration_words(-3), "0 dtk");
+    }
+
+    #[test]
+    fn nothing_known_yet_means_nothing_allowed() {
+        let m = build(&HallView::default(), Utc::now(), true, false, None);
+        assert!(!m.known);
+        assert_eq!(m.can, Can::default());
+    }
+
+    #[test]
+    fn every_code_has_indonesian_words() {
+        assert!(error_text(Some(ErrorCode::QueueEmpty)).starts_with("Antrean kosong"));
+        assert!(error_text(Some(ErrorCode::Busy)).contains("coba lagi"));
+    }
+}

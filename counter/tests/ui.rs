@@ -1,0 +1,270 @@
+//! The counter terminal through Slint's testing backend against a real hub on loopback:
+//! buttons found by their accessible labels, function keys, disabled states, offline and
+//! back. Screenshots of each screen go to `$ANTRE_SCREENSHOTS` when set (the README says how).
+
+use antre_counter::app::CounterApp;
+use antre_shared::client::{Client, ClientConfig};
+use antre_shared::proto::Request;
+use antre_shared::testing::TestHub;
+use antre_ui::CounterAdapter;
+use i_slint_backend_testing::ElementHandle;
+use slint::platform::{Key, WindowEvent};
+use slint::ComponentHandle;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
+
+const PATIENCE: Duration = Duration::from_secs(20);
+
+fn sample_config() -> String {
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../config/mpp-among-warga.toml"
+    ))
+    .unwrap()
+}
+
+/// The device's settings, with its sample token read from the config.
+fn device(hub: &TestHub, id: &str) -> ClientConfig {
+    let cfg: toml::Value = toml::from_str(&sample_config()).unwrap();
+    let token = cfg["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"].as_str() == Some(id))
+        .and_then(|d| d["token"].as_str())
+        .unwrap_or_else(|| panic!("no device {id} in the sample config"))
+        .to_owned();
+    ClientConfig {
+        hub: hub.addr.to_string(),
+        device: id.into(),
+        token,
+    }
+}
+
+fn press(app: &CounterApp, label: &str) {
+    let found: Vec<_> = ElementHandle::find_by_accessible_label(&app.window, label).collect();
+    assert!(!found.is_empty(), "no element labelled {label:?}");
+    found[0].invoke_accessible_default_action();
+}
+
+fn key(app: &CounterApp, k: Key) {
+    let text: slint::SharedString = k.into();
+    app.window
+        .window()
+        .dispatch_event(WindowEvent::KeyPressed { text: text.clone() });
+    app.window
+        .window()
+        .dispatch_event(WindowEvent::KeyReleased { text });
+}
+
+fn adapter(app: &CounterApp) -> CounterAdapter<'_> {
+    app.window.global::<CounterAdapter>()
+}
+
+/// Waits until the last request is answered and `cond` holds.
+fn settle(app: &CounterApp, what: &str, cond: impl Fn(&CounterApp) -> bool) {
+    assert!(
+        app.pump_until(PATIENCE, |a| !a.busy() && cond(a)),
+        "timed out waiting for: {what}"
+    );
+}
+
+fn current(app: &CounterApp) -> String {
+    adapter(app).get_current_code().to_string()
+}
+
+fn screenshot(app: &CounterApp, name: &str) {
+    app.refresh();
+    let shot = app.window.window().take_snapshot().expect("snapshot");
+    let (w, h) = (shot.width(), shot.height());
+    assert!(w >= 1366 && h >= 768, "{w}x{h}");
+    // Not blank: the top bar's blue and the page's grey are both there.
+    let px = shot.as_slice();
+    assert!(
+        px.iter().any(|p| p.r == 0x0b && p.g == 0x5c && p.b == 0xab),
+        "no top bar in {name}"
+    );
+    let dir = std::env::var_os("ANTRE_SCREENSHOTS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir);
+    let file = std::fs::File::create(dir.join(format!("{name}.png"))).unwrap();
+    let mut enc = png::Encoder::new(std::io::BufWriter::new(file), w, h);
+    enc.set_color(png::ColorType::Rgba);
+    enc.set_depth(png::BitDepth::Eight);
+    enc.write_header()
+        .unwrap()
+        .write_image_data(shot.as_bytes())
+        .unwrap();
+}
+
+#[test]
+fn an_officers_day_through_buttons_and_function_keys() {
+    // The testing backend with a real software rasterizer, so screenshots are real pixels.
+    slint::platform::set_platform(Box::new(i_slint_backend_testing::TestingBackend::new(
+        i_slint_backend_testing::TestingBackendOptions {
+            mock_time: true,
+            threading: false,
+            renderer_name: Some("software".into()),
+        },
+    )))
+    .expect("the platform is set once");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let config = sample_config();
+    let hub = rt.block_on(TestHub::start(&config));
+    let (admin, _admin_updates) = {
+        let _g = rt.enter();
+        Client::start(device(&hub, "admin"))
+    };
+    let issue = |service: &str, priority| {
+        let r = rt
+            .block_on(admin.request(Request::IssueTicket {
+                service: service.into(),
+                priority,
+            }))
+            .unwrap();
+        r.ticket.unwrap().code
+    };
+
+    let (client, updates) = {
+        let _g = rt.enter();
+        Client::start(device(&hub, "counter-2"))
+    };
+    let app: Rc<CounterApp> = CounterApp::new(client, updates, rt.handle().clone()).unwrap();
+    app.window
+        .window()
+        .set_size(slint::PhysicalSize::new(1366, 768));
+    app.set_clock(hub.clock.clock());
+    settle(&app, "welcome", |a| adapter(a).get_known());
+    assert_eq!(adapter(&app).get_counter_name(), "Loket 2");
+    assert!(!adapter(&app).get_open());
+    screenshot(&app, "counter-closed");
+
+    // Open the counter with the officer's name.
+    let name: Vec<_> =
+        ElementHandle::find_by_accessible_label(&app.window, "Nama petugas").collect();
+    assert!(!name.is_empty(), "the officer's name field");
+    name[0].set_accessible_value("Sri Wahyuni");
+    press(&app, "Buka loket");
+    settle(&app, "open", |a| adapter(a).get_open());
+    assert_eq!(adapter(&app).get_officer(), "Sri Wahyuni");
+    // Nothing waits: no call, nothing to act on.
+    assert!(!adapter(&app).get_can_call_next());
+    assert!(!adapter(&app).get_can_recall() && !adapter(&app).get_can_finish());
+
+    // Three visitors: KTP, KK, and a priority one.
+    let a1 = issue("dukcapil-ktp", None);
+    let a2 = issue("dukcapil-kk", None);
+    let a3 = issue("dukcapil-ktp", Some(antre_shared::domain::Priority::Lansia));
+    settle(&app, "three waiting", |a| {
+        adapter(a).get_waiting().row_count() == 3
+    });
+    use slint::Model as _;
+    let first_row = adapter(&app).get_waiting().row_data(0).unwrap();
+    assert_eq!(first_row.code, a1.as_str());
+    assert!(adapter(&app).get_can_call_next());
+
+    // F1 calls next: the priority ticket first, a few minutes after they came.
+    hub.clock.advance(Duration::from_secs(7 * 60 + 12));
+    key(&app, Key::F1);
+    settle(&app, "called A3", |a| current(a) == a3);
+    assert_eq!(adapter(&app).get_current_state(), "Dipanggil");
+    assert_eq!(
+        adapter(&app).get_message(),
+        format!("{a3} dipanggil").as_str()
+    );
+    hub.clock.advance(Duration::from_secs(45));
+    assert!(
+        adapter(&app).get_can_recall()
+            && adapter(&app).get_can_start()
+            && adapter(&app).get_can_no_show()
+    );
+    screenshot(&app, "counter-called");
+
+    // Recall by button, start by F3, finish by button.
+    press(&app, "Panggil ulang");
+    settle(&app, "recalled", |a| adapter(a).get_current_recalls() == 1);
+    key(&app, Key::F3);
+    settle(&app, "serving", |a| {
+        adapter(a).get_current_state() == "Sedang dilayani"
+    });
+    hub.clock.advance(Duration::from_secs(4 * 60 + 5));
+    assert!(!adapter(&app).get_can_recall(), "no recall while serving");
+    assert!(!adapter(&app).get_can_no_show(), "no no-show while serving");
+    screenshot(&app, "counter-serving");
+    press(&app, "Selesai");
+    settle(&app, "finished", |a| !adapter(a).get_has_current());
+    assert_eq!(adapter(&app).get_served(), 1);
+    // Called 4 min 50 s before finishing: about 5 minutes.
+    assert_eq!(adapter(&app).get_average(), "5 mnt");
+
+    // A disabled button does nothing: no ticket, so no recall.
+    press(&app, "Panggil ulang");
+    assert!(!app.busy(), "a disabled button sent a request");
+
+    // Call a specific ticket: pick A2 in the list, then F7.
+    let rows: Vec<_> = ElementHandle::find_by_accessible_label(&app.window, &a2).collect();
+    assert!(!rows.is_empty(), "the waiting row of {a2}");
+    rows[0].invoke_accessible_default_action();
+    app.refresh();
+    assert_eq!(adapter(&app).get_selected_code(), a2.as_str());
+    assert!(adapter(&app).get_can_call_ticket());
+    key(&app, Key::F7);
+    settle(&app, "called A2", |a| current(a) == a2);
+
+    // Not present: F5. Then call next (A1) and transfer it to BPJS.
+    key(&app, Key::F5);
+    settle(&app, "no-show", |a| !adapter(a).get_has_current());
+    assert_eq!(adapter(&app).get_no_show_count(), 1);
+    press(&app, "Panggil berikutnya");
+    settle(&app, "called A1", |a| current(a) == a1);
+    key(&app, Key::F6);
+    assert!(
+        adapter(&app).get_transfer_open(),
+        "F6 opens the transfer choice"
+    );
+    screenshot(&app, "counter-transfer");
+    press(&app, "Pendaftaran dan Perubahan Data Peserta");
+    settle(&app, "transferred", |a| !adapter(a).get_has_current());
+    let t = app.model();
+    assert!(t.waiting.is_empty(), "A1 now waits for BPJS, not here");
+
+    // The queue is empty: F1 is disabled, and forcing it gets words, not a crash.
+    assert!(!adapter(&app).get_can_call_next());
+
+    // Offline: the banner shows and every action is disabled; back online by itself.
+    let a4 = issue("dukcapil-kk", None);
+    settle(&app, "A4 waiting", |a| {
+        adapter(a).get_waiting().row_count() == 1
+    });
+    let (dir, addr, clock) = (Arc::clone(&hub.dir), hub.addr, hub.clock.clone());
+    rt.block_on(hub.stop());
+    settle(&app, "offline", |a| !adapter(a).get_online());
+    assert!(!adapter(&app).get_can_call_next() && !adapter(&app).get_can_close());
+    screenshot(&app, "counter-offline");
+    let hub = rt.block_on(TestHub::start_in(&config, dir, clock, Some(addr)));
+    settle(&app, "online again", |a| {
+        adapter(a).get_online() && adapter(a).get_can_call_next()
+    });
+    key(&app, Key::F1);
+    settle(&app, "called A4 after the outage", |a| current(a) == a4);
+
+    // The hub refuses in Indonesian: another officer closed this counter meanwhile.
+    rt.block_on(admin.request(Request::CloseCounter {
+        counter: "2".into(),
+    }))
+    .unwrap();
+    settle(&app, "closed by admin", |a| !adapter(a).get_open());
+    rt.block_on(hub.stop());
+}
+
+#[test]
+fn refusals_are_shown_in_indonesian() {
+    use antre_counter::model::error_text;
+    use antre_shared::proto::ErrorCode;
+    assert_eq!(
+        error_text(Some(ErrorCode::QueueEmpty)),
+        "Antrean kosong: belum ada pengunjung yang menunggu."
+    );
+    assert!(error_text(Some(ErrorCode::CounterClosed)).contains("Loket belum dibuka"));
+}
