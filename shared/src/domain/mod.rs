@@ -7,6 +7,7 @@
 //! - [`issuing`]: issuing hours and daily quotas.
 //! - [`estimate`]: people ahead and the estimated wait.
 //! - [`counter`]: which counter action is allowed in which state.
+//! - [`words`]: numbers, letters and calls in Indonesian words, for the voice.
 
 pub mod calling;
 pub mod counter;
@@ -15,6 +16,7 @@ pub mod estimate;
 pub mod ids;
 pub mod issuing;
 pub mod ticket;
+pub mod words;
 
 pub use ids::{AgencyId, CounterId, DeviceId, ServiceId};
 pub use ticket::{Priority, TicketCode, TicketStatus};
