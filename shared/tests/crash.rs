@@ -40,6 +40,15 @@ async fn start_hub(config: &Path, db: &Path) -> (Child, SocketAddr) {
     (child, addr)
 }
 
+/// The service each device issues for in the crash test.
+fn service_of(device: &str) -> &'static str {
+    match device {
+        "kiosk-1" => "ktp",
+        "kiosk-2" => "kk",
+        _ => "bpjs",
+    }
+}
+
 async fn hello(addr: SocketAddr, device: &str) -> (Raw, Value) {
     let mut c = Raw::connect(addr).await;
     c.send(&json!({"type":"hello","protocol":1,"device":device,"token":token(device),"since":0}))
@@ -147,11 +156,7 @@ async fn sigkill_mid_stream_loses_no_acknowledged_ticket_and_reuses_no_number() 
     // A retried acknowledged id gets its first reply.
     for (device, id, code) in acked.iter().step_by(37) {
         let (mut c, _) = hello(addr, device).await;
-        let service = match device.as_str() {
-            "kiosk-1" => "ktp",
-            "kiosk-2" => "kk",
-            _ => "bpjs",
-        };
+        let service = service_of(device);
         let r = c
             .req_id(json!({"type":"issue_ticket","id":id,"service":service,"priority":null}))
             .await;
@@ -161,11 +166,7 @@ async fn sigkill_mid_stream_loses_no_acknowledged_ticket_and_reuses_no_number() 
     let mut new_codes = vec![];
     for (device, ids) in &unanswered {
         let (mut c, _) = hello(addr, device).await;
-        let service = match device.as_str() {
-            "kiosk-1" => "ktp",
-            "kiosk-2" => "kk",
-            _ => "bpjs",
-        };
+        let service = service_of(device);
         for id in ids {
             let req = json!({"type":"issue_ticket","id":id,"service":service,"priority":null});
             let first = c.req_id(req.clone()).await;
