@@ -249,7 +249,34 @@ fn an_officers_day_through_buttons_and_function_keys() {
     key(&app, Key::F1);
     settle(&app, "called A4 after the outage", |a| current(a) == a4);
 
-    // The hub refuses in Indonesian: another officer closed this counter meanwhile.
+    // Two officers want the same visitor: this counter picks A5 in its list, but loket 1 calls
+    // it first. The hub refuses this counter's F7, and the officer reads why in Indonesian.
+    let a5 = issue("dukcapil-ktp", None);
+    settle(&app, "A5 waiting", |a| {
+        adapter(a).get_waiting().row_count() == 1
+    });
+    let rows: Vec<_> = ElementHandle::find_by_accessible_label(&app.window, &a5).collect();
+    rows[0].invoke_accessible_default_action();
+    let open1 = Request::OpenCounter {
+        counter: "1".into(),
+        officer: "Rina".into(),
+    };
+    rt.block_on(admin.request(open1)).unwrap();
+    let call1 = Request::CallTicket {
+        counter: "1".into(),
+        ticket: a5.clone(),
+    };
+    rt.block_on(admin.request(call1)).unwrap();
+    key(&app, Key::F7); // the screen has not caught up yet: the button is still enabled
+    settle(&app, "refused", |a| adapter(a).get_message_is_error());
+    assert_eq!(
+        adapter(&app).get_message(),
+        "Nomor itu sudah tidak menunggu."
+    );
+    screenshot(&app, "counter-refused");
+    assert_eq!(current(&app), a4, "the refusal changed nothing here");
+
+    // Another officer closed this counter meanwhile: the screen follows.
     rt.block_on(admin.request(Request::CloseCounter {
         counter: "2".into(),
     }))
