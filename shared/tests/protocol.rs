@@ -119,8 +119,6 @@ async fn a_ticket_goes_through_its_whole_life() {
         }
         seq = e["seq"].as_u64().unwrap();
     }
-    let called = json!({"type":"event"});
-    let _ = called;
     hub.stop().await;
 }
 

@@ -174,6 +174,24 @@ impl Ctx<'_> {
         Ok(())
     }
 
+    /// Today's ticket with `code` (as people type it: `A-012`, `a12`); `unknown_ticket` when
+    /// it is not a code or not a ticket of today.
+    fn ticket_today(&self, code: &str) -> Result<TicketRow, Fail> {
+        let Ok(parsed) = code.parse::<TicketCode>() else {
+            return refuse(
+                ErrorCode::UnknownTicket,
+                format!("{code:?} is not a ticket code such as A-012"),
+            );
+        };
+        match ticket_by_code(self.conn, self.day, &parsed.prefix, parsed.number)? {
+            Some(t) => Ok(t),
+            None => refuse(
+                ErrorCode::UnknownTicket,
+                format!("there is no ticket {parsed} today"),
+            ),
+        }
+    }
+
     /// The counter's config and its row today; refuses unknown and closed counters.
     fn open_counter_row(
         &self,
@@ -391,22 +409,11 @@ fn call(ctx: &mut Ctx<'_>, counter_id: &CounterId, chosen: Option<&String>) -> H
             (waiting[pick.index].issue_order, pick.streak)
         }
         Some(code) => {
-            let Ok(code) = code.parse::<TicketCode>() else {
-                return refuse(
-                    ErrorCode::UnknownTicket,
-                    format!("{code:?} is not a ticket code such as A-012"),
-                );
-            };
-            let Some(t) = ticket_by_code(ctx.conn, ctx.day, &code.prefix, code.number)? else {
-                return refuse(
-                    ErrorCode::UnknownTicket,
-                    format!("there is no ticket {code} today"),
-                );
-            };
+            let t = ctx.ticket_today(code)?;
             if t.status != TicketStatus::Waiting {
                 return refuse(
                     ErrorCode::NotWaiting,
-                    format!("{code} is {}, not waiting", t.status.as_str()),
+                    format!("{} is {}, not waiting", t.code(), t.status.as_str()),
                 );
             }
             let normal_waiting = ctx.normal_waiting(&services, t.id)?;
@@ -570,18 +577,8 @@ fn close_counter(ctx: &mut Ctx<'_>, counter_id: &CounterId) -> Handled {
 }
 
 fn survey(ctx: &mut Ctx<'_>, code: &str, answers: &[i64]) -> Handled {
-    let Ok(parsed) = code.parse::<TicketCode>() else {
-        return refuse(
-            ErrorCode::UnknownTicket,
-            format!("{code:?} is not a ticket code such as A-012"),
-        );
-    };
-    let Some(t) = ticket_by_code(ctx.conn, ctx.day, &parsed.prefix, parsed.number)? else {
-        return refuse(
-            ErrorCode::UnknownTicket,
-            format!("there is no ticket {parsed} today"),
-        );
-    };
+    let t = ctx.ticket_today(code)?;
+    let parsed = t.code();
     if t.status != TicketStatus::Done {
         return refuse(
             ErrorCode::NotServed,
