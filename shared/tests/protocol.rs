@@ -695,3 +695,45 @@ async fn connections_over_the_cap_are_refused_with_busy() {
     }
     hub.stop().await;
 }
+
+#[tokio::test]
+async fn a_kiosk_printer_problem_reaches_everyone_once_and_is_in_the_snapshot() {
+    let hub = TestHub::start(&config()).await;
+    let mut kiosk = hub.connect("kiosk-1").await;
+    let mut counter = hub.connect("counter-1").await;
+    kiosk
+        .ok(json!({"type":"device_status","printer":"paper_out","message":"Kertas habis"}))
+        .await;
+    let e = counter.event().await;
+    assert_eq!(e["kind"], "device_status");
+    assert_eq!(e["device"], "kiosk-1");
+    assert_eq!(e["printer"], "paper_out");
+    assert_eq!(e["message"], "Kertas habis");
+
+    // The same state again is stored but not broadcast; the next change is.
+    kiosk
+        .ok(json!({"type":"device_status","printer":"paper_out","message":"Kertas habis"}))
+        .await;
+    kiosk
+        .ok(json!({"type":"device_status","printer":"paper_near_end"}))
+        .await;
+    let e = counter.event().await;
+    assert_eq!(e["printer"], "paper_near_end");
+    assert_eq!(e.get("message"), None);
+
+    let (_, w) = hub.connect_since("display-1", 0).await;
+    assert_eq!(w["snapshot"]["devices"][0]["device"], "kiosk-1");
+    assert_eq!(w["snapshot"]["devices"][0]["printer"], "paper_near_end");
+
+    // Only kiosks (and admin) report; an unknown state is invalid.
+    counter
+        .err(json!({"type":"device_status","printer":"ok"}), "forbidden")
+        .await;
+    kiosk
+        .err(
+            json!({"type":"device_status","printer":"on_fire"}),
+            "invalid_request",
+        )
+        .await;
+    hub.stop().await;
+}

@@ -2,7 +2,7 @@
 //! Pure: the connection feeds it, the app reads it.
 
 use crate::domain::{AgencyId, CounterId, DeviceId, ServiceId, TicketStatus};
-use crate::proto::{CounterState, Event, EventKind, HallInfo, Role, Ticket, Welcome};
+use crate::proto::{CounterState, DeviceStatus, Event, EventKind, HallInfo, Role, Ticket, Welcome};
 use std::collections::{BTreeMap, HashMap};
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -19,6 +19,8 @@ pub struct HallView {
     pub tickets: Vec<Ticket>,
     index: HashMap<String, usize>,
     pub counters: BTreeMap<CounterId, CounterState>,
+    /// The last printer status each kiosk reported.
+    pub devices: BTreeMap<DeviceId, DeviceStatus>,
 }
 
 /// What applying an event showed.
@@ -49,6 +51,11 @@ impl HallView {
                 .counters
                 .iter()
                 .map(|c| (c.id.clone(), c.clone()))
+                .collect();
+            self.devices = s
+                .devices
+                .iter()
+                .map(|d| (d.device.clone(), d.clone()))
                 .collect();
             self.seq = w.seq;
         }
@@ -162,6 +169,20 @@ impl HallView {
                     h.day = day.clone();
                 }
             }
+            EventKind::DeviceStatus => {
+                if let (Some(device), Some(printer)) = (&e.device, e.printer) {
+                    self.devices.insert(
+                        device.clone(),
+                        DeviceStatus {
+                            device: device.clone(),
+                            printer,
+                            message: e.message.clone(),
+                            at: e.at.clone(),
+                        },
+                    );
+                }
+            }
+            EventKind::Other => {}
         }
         Applied::Ok
     }

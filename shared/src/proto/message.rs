@@ -112,6 +112,55 @@ pub struct HallInfo {
 pub struct Snapshot {
     pub tickets: Vec<Ticket>,
     pub counters: Vec<CounterState>,
+    /// Addition: the last printer status each kiosk reported (kiosks that reported one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub devices: Vec<DeviceStatus>,
+}
+
+/// Addition: what a kiosk's ticket printer answered to its last status check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PrinterStatus {
+    /// Ready to print.
+    Ok,
+    /// Still printing, but the roll is nearly used up: staff should bring paper.
+    PaperNearEnd,
+    /// No paper: the kiosk does not issue.
+    PaperOut,
+    /// The cover is open: the kiosk does not issue.
+    CoverOpen,
+    /// The printer reports itself offline or in error: the kiosk does not issue.
+    Offline,
+    /// The printer does not answer at all (cable, power): the kiosk does not issue.
+    NoAnswer,
+}
+
+impl PrinterStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrinterStatus::Ok => "ok",
+            PrinterStatus::PaperNearEnd => "paper_near_end",
+            PrinterStatus::PaperOut => "paper_out",
+            PrinterStatus::CoverOpen => "cover_open",
+            PrinterStatus::Offline => "offline",
+            PrinterStatus::NoAnswer => "no_answer",
+        }
+    }
+
+    /// Whether a ticket can be printed in this state.
+    pub fn can_print(self) -> bool {
+        matches!(self, PrinterStatus::Ok | PrinterStatus::PaperNearEnd)
+    }
+}
+
+/// Addition: a device's reported status, as in the snapshot and `device_status` events.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeviceStatus {
+    pub device: DeviceId,
+    pub printer: PrinterStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    pub at: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -238,6 +287,11 @@ pub enum EventKind {
     CounterOpened,
     CounterClosed,
     DayStarted,
+    /// Addition: a kiosk reported a change of its printer's status (`device`, `printer`).
+    DeviceStatus,
+    /// A kind this build does not know (a newer hub): clients skip it.
+    #[serde(other)]
+    Other,
 }
 
 /// One change of the hall's state. `seq` increases by exactly one from event to event.
@@ -259,6 +313,13 @@ pub struct Event {
     /// Addition: the new service day, on `day_started`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub day: Option<String>,
+    /// Addition: the device and its printer's status, on `device_status`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<DeviceId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub printer: Option<PrinterStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 /// Any line the hub sends.

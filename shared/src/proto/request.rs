@@ -1,6 +1,6 @@
 //! Messages from devices to the hub, and how the hub reads a line.
 
-use super::message::{ErrorCode, ErrorReply, Role};
+use super::message::{ErrorCode, ErrorReply, PrinterStatus, Role};
 use crate::domain::{CounterId, DeviceId, Priority, ServiceId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -66,6 +66,8 @@ impl AspirationKind {
 pub const MAX_ASPIRATION_CHARS: usize = 2000;
 /// The longest officer name, in characters.
 pub const MAX_OFFICER_CHARS: usize = 64;
+/// The longest device status message, in characters.
+pub const MAX_STATUS_MESSAGE_CHARS: usize = 200;
 /// The longest request id, in characters.
 pub const MAX_ID_CHARS: usize = 64;
 
@@ -117,6 +119,12 @@ pub enum Request {
         counter: CounterId,
     },
     Ping,
+    /// Addition: a kiosk reports its printer's status (sent when it changes).
+    DeviceStatus {
+        printer: PrinterStatus,
+        #[serde(default)]
+        message: Option<String>,
+    },
 }
 
 impl Request {
@@ -136,6 +144,7 @@ impl Request {
             Request::OpenCounter { .. } => "open_counter",
             Request::CloseCounter { .. } => "close_counter",
             Request::Ping => "ping",
+            Request::DeviceStatus { .. } => "device_status",
         }
     }
 
@@ -166,6 +175,7 @@ impl Request {
                 Request::IssueTicket { .. }
                     | Request::Survey { .. }
                     | Request::Aspiration { .. }
+                    | Request::DeviceStatus { .. }
                     | Request::Ping
             ),
             Role::Counter => self.counter().is_some() || matches!(self, Request::Ping),
@@ -205,6 +215,13 @@ impl Request {
                         "officer must be 1 to {MAX_OFFICER_CHARS} characters, got {n}"
                     ));
                 }
+            }
+            Request::DeviceStatus {
+                message: Some(m), ..
+            } if m.chars().count() > MAX_STATUS_MESSAGE_CHARS => {
+                return Err(format!(
+                    "message must be at most {MAX_STATUS_MESSAGE_CHARS} characters"
+                ));
             }
             _ => {}
         }

@@ -14,7 +14,9 @@ use crate::domain::day::local_time;
 use crate::domain::estimate;
 use crate::domain::issuing::{self, Refusal};
 use crate::domain::{CounterId, Priority, ServiceId, TicketCode, TicketStatus};
-use crate::proto::{AspirationKind, CounterState, ErrorCode, EventKind, Request, Role, Ticket};
+use crate::proto::{
+    AspirationKind, CounterState, ErrorCode, EventKind, PrinterStatus, Request, Role, Ticket,
+};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -97,6 +99,7 @@ pub(super) fn handle(ctx: &mut Ctx<'_>, req: &Request) -> Handled {
         Request::OpenCounter { counter, officer } => open_counter(ctx, counter, officer),
         Request::CloseCounter { counter } => close_counter(ctx, counter),
         Request::Ping => Ok(Done::default()),
+        Request::DeviceStatus { printer, message } => device_status(ctx, *printer, message),
     }
 }
 
@@ -622,6 +625,42 @@ fn aspiration(ctx: &mut Ctx<'_>, kind: AspirationKind, text: &str) -> Handled {
             text.trim(),
             ctx.device.id.as_str()
         ])?;
+    Ok(Done::default())
+}
+
+/// Stores the kiosk's printer status; an event only when it changed, so a kiosk that
+/// reports the same state again costs no broadcast.
+fn device_status(ctx: &mut Ctx<'_>, printer: PrinterStatus, message: &Option<String>) -> Handled {
+    let message = message
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .map(str::to_owned);
+    let device = ctx.device.id.clone();
+    let before: Option<(String, Option<String>)> = ctx
+        .conn
+        .query_row(
+            "SELECT printer, message FROM device_status WHERE device = ?1",
+            [device.as_str()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    ctx.conn.execute(
+        "INSERT INTO device_status (device, printer, message, at_ms) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (device) DO UPDATE SET printer = ?2, message = ?3, at_ms = ?4",
+        params![device.as_str(), printer.as_str(), message, ctx.now_ms],
+    )?;
+    if before != Some((printer.as_str().to_owned(), message.clone())) {
+        if printer == PrinterStatus::Ok {
+            tracing::info!(device = %device.as_str(), "printer ok");
+        } else {
+            tracing::warn!(device = %device.as_str(), printer = printer.as_str(), ?message, "printer problem");
+        }
+        ctx.events.push(PendingEvent {
+            device: Some((device, printer, message)),
+            ..PendingEvent::new(EventKind::DeviceStatus)
+        });
+    }
     Ok(Done::default())
 }
 

@@ -17,9 +17,9 @@ pub mod schema;
 
 use crate::config::{Config, Device};
 use crate::domain::day::{rfc3339_ms, service_day};
-use crate::domain::{CounterId, ServiceId};
+use crate::domain::{CounterId, DeviceId, ServiceId};
 use crate::proto::{
-    ErrorCode, ErrorReply, Event, EventKind, OkReply, Request, ServerMessage, Ticket,
+    ErrorCode, ErrorReply, Event, EventKind, OkReply, PrinterStatus, Request, ServerMessage, Ticket,
 };
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
@@ -300,6 +300,9 @@ fn append_events(
                 officer: p.officer,
                 from_service: p.from_service,
                 day: p.day,
+                device: p.device.as_ref().map(|d| d.0.clone()),
+                printer: p.device.as_ref().map(|d| d.1),
+                message: p.device.and_then(|d| d.2),
             };
             let body = serde_json::to_string(&event).expect("events serialize");
             insert.execute(rusqlite::params![seq, day, now_ms, body])?;
@@ -317,6 +320,7 @@ pub(crate) struct PendingEvent {
     pub officer: Option<String>,
     pub from_service: Option<ServiceId>,
     pub day: Option<String>,
+    pub device: Option<(DeviceId, PrinterStatus, Option<String>)>,
 }
 
 impl PendingEvent {
@@ -328,6 +332,7 @@ impl PendingEvent {
             officer: None,
             from_service: None,
             day: None,
+            device: None,
         }
     }
 }

@@ -4,9 +4,12 @@
 use super::handlers::tickets_of_day;
 use super::rows::counter_state;
 use crate::config::Config;
-use crate::domain::day::{local_time, service_day};
+use crate::domain::day::{local_time, rfc3339_ms, service_day};
 use crate::domain::issuing;
-use crate::proto::{AgencyInfo, CounterInfo, Event, HallInfo, ServiceInfo, Snapshot};
+use crate::domain::DeviceId;
+use crate::proto::{
+    AgencyInfo, CounterInfo, DeviceStatus, Event, HallInfo, PrinterStatus, ServiceInfo, Snapshot,
+};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension};
 use std::collections::HashMap;
@@ -97,7 +100,26 @@ pub fn snapshot(conn: &Connection, cfg: &Config, day: &str) -> rusqlite::Result<
         .iter()
         .map(|c| counter_state(conn, c.id.as_str(), day, tz))
         .collect::<rusqlite::Result<_>>()?;
-    Ok(Snapshot { tickets, counters })
+    let mut stmt = conn.prepare_cached(
+        "SELECT device, printer, message, at_ms FROM device_status ORDER BY device",
+    )?;
+    let devices = stmt
+        .query_map([], |r| {
+            let printer: String = r.get(1)?;
+            Ok(DeviceStatus {
+                device: DeviceId::from(r.get::<_, String>(0)?.as_str()),
+                printer: serde_json::from_value(serde_json::Value::String(printer))
+                    .unwrap_or(PrinterStatus::NoAnswer),
+                message: r.get(2)?,
+                at: rfc3339_ms(r.get(3)?, tz),
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Snapshot {
+        tickets,
+        counters,
+        devices,
+    })
 }
 
 /// The hall as the welcome describes it, with each service's `open` as of `now`.

@@ -4,11 +4,11 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The schema version this code writes.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 /// Upgrades, in order: `MIGRATIONS[i]` takes a file from version `i` to `i + 1`.
 /// Never edit one that has shipped; add the next.
-const MIGRATIONS: [&str; VERSION as usize] = [V1, V2];
+const MIGRATIONS: [&str; VERSION as usize] = [V1, V2, V3];
 
 /// Version 1: the queue.
 const V1: &str = r#"
@@ -130,6 +130,16 @@ CREATE TABLE counter_sessions (
     day       TEXT    NOT NULL,
     opened_ms INTEGER NOT NULL,
     closed_ms INTEGER
+);
+"#;
+
+/// Version 3: the last printer status each kiosk reported.
+const V3: &str = r#"
+CREATE TABLE device_status (
+    device  TEXT    PRIMARY KEY,
+    printer TEXT    NOT NULL,   -- ok | paper_near_end | paper_out | cover_open | offline | no_answer
+    message TEXT,
+    at_ms   INTEGER NOT NULL
 );
 "#;
 
