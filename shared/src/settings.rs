@@ -22,6 +22,22 @@ pub struct DeviceArgs {
     pub config: Option<PathBuf>,
 }
 
+impl DeviceArgs {
+    /// The app's own settings from the `--config` file (an empty table without one), for
+    /// keys beyond `hub`, `device` and `token`.
+    ///
+    /// # Errors
+    /// The file cannot be read or is not TOML.
+    pub fn file_settings(&self) -> anyhow::Result<toml::Table> {
+        let Some(path) = &self.config else {
+            return Ok(toml::Table::new());
+        };
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+    }
+}
+
 #[derive(Deserialize, Default)]
 struct DeviceFile {
     hub: Option<String>,

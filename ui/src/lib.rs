@@ -8,3 +8,5 @@ mod generated {
 }
 
 pub use generated::*;
+
+pub mod inbox;

@@ -110,9 +110,76 @@ pub fn call_text(prefix: &str, number_: u32, counter_name: &str) -> String {
     parts.join(", ")
 }
 
+const DAYS_ID: [&str; 7] = [
+    "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu",
+];
+const DAYS_EN: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+const MONTHS_ID: [&str; 12] = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+];
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// A date as people write it: "Jumat, 27 November 2026" (or "Friday, 27 November 2026").
+pub fn date_long(d: chrono::NaiveDate, english: bool) -> String {
+    use chrono::Datelike;
+    let (days, months) = if english {
+        (DAYS_EN, MONTHS_EN)
+    } else {
+        (DAYS_ID, MONTHS_ID)
+    };
+    format!(
+        "{}, {} {} {}",
+        days[d.weekday().num_days_from_monday() as usize],
+        d.day(),
+        months[d.month0() as usize],
+        d.year()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_read_as_written_in_indonesia() {
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+        assert_eq!(date_long(d, false), "Jumat, 27 November 2026");
+        assert_eq!(date_long(d, true), "Friday, 27 November 2026");
+        let d = chrono::NaiveDate::from_ymd_opt(2027, 8, 17).unwrap();
+        assert_eq!(date_long(d, false), "Selasa, 17 Agustus 2027");
+    }
 
     #[test]
     fn numbers_match_an_independent_table_from_1_to_9999() {

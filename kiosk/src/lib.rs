@@ -1,0 +1,57 @@
+//! The ticket kiosk: the first thing every visitor touches.
+//!
+//! - [`printer`]: where the printer is, whether it can print (DLE EOT), sending a job.
+//! - [`ticket`]: the printed ticket as ESC/POS bytes.
+//! - [`model`]: what the screens say, from the hall view (pure).
+//! - [`app`]: the Slint window and the visitor's way through it.
+//! - [`settings`]: flags, environment and the kiosk's TOML file.
+
+pub mod app;
+pub mod model;
+pub mod printer;
+pub mod settings;
+pub mod ticket;
+
+use antre_shared::client::Client;
+use slint::ComponentHandle;
+use std::time::Duration;
+
+/// Runs the kiosk until its window closes.
+///
+/// # Errors
+/// The settings are incomplete, or the window cannot be created.
+pub fn run(args: &settings::KioskArgs) -> anyhow::Result<()> {
+    let connection = args.device.resolve()?;
+    let (spec, options) = args.resolve()?;
+    tracing::info!(printer = %spec, hub = %connection.hub, "starting the kiosk");
+    // The network lives on its own runtime; the UI thread runs Slint's event loop.
+    let rt = tokio::runtime::Runtime::new()?;
+    let (client, updates) = {
+        let _guard = rt.enter();
+        Client::start(connection)
+    };
+    let app = app::KioskApp::new(
+        client,
+        updates,
+        rt.handle().clone(),
+        printer::Printer::new(spec),
+        options,
+    )?;
+    if !args.windowed {
+        app.window.window().set_fullscreen(true);
+    }
+    // The clock, the idle return and the printer check tick once a second.
+    let timer = slint::Timer::default();
+    let weak = std::rc::Rc::downgrade(&app);
+    timer.start(
+        slint::TimerMode::Repeated,
+        Duration::from_secs(1),
+        move || {
+            if let Some(app) = weak.upgrade() {
+                app.pump();
+            }
+        },
+    );
+    app.window.run()?;
+    Ok(())
+}

@@ -1,0 +1,83 @@
+//! `antre-kiosk --hub ADDR --device ID --token SECRET --printer SPEC`: the ticket kiosk.
+//! `antre-kiosk print-test --printer SPEC`: a sample ticket, for the technician.
+
+use antre_kiosk::printer::{status_words, Printer, PrinterSpec};
+use antre_kiosk::settings::KioskArgs;
+use antre_kiosk::ticket::{qr_payload, ticket_bytes, Paper, TicketPaper};
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "antre-kiosk", version, about = "Antre ticket kiosk (anjungan)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    kiosk: KioskArgs,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print a sample ticket and exit: 0 when it printed, 1 with the reason when not.
+    PrintTest {
+        /// file:PATH, serial:DEVICE[@BAUD], tcp:HOST:PORT or usb:VID:PID
+        #[arg(long, env = "ANTRE_PRINTER")]
+        printer: PrinterSpec,
+        /// Paper width in mm: 58 or 80.
+        #[arg(long, default_value = "80")]
+        paper: Paper,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ANTRE_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Some(Command::PrintTest { printer, paper }) => print_test(printer, paper),
+        None => antre_kiosk::run(&cli.kiosk),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("antre-kiosk: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_test(spec: PrinterSpec, paper: Paper) -> anyhow::Result<()> {
+    let printer = Printer::new(spec.clone());
+    let sample = TicketPaper {
+        hall: "ANTRE - CETAK UJI / PRINT TEST".into(),
+        agency: "Dinas Kependudukan dan Pencatatan Sipil".into(),
+        service: "KTP Elektronik".into(),
+        code: "A-001".into(),
+        priority: None,
+        issued: chrono::Local::now().format("%d-%m-%Y  %H:%M").to_string(),
+        ahead: Some(0),
+        wait_min: Some(0),
+        qr: qr_payload(
+            None,
+            &chrono::Local::now().format("%Y-%m-%d").to_string(),
+            "A-001",
+        ),
+    };
+    let job = ticket_bytes(&sample, paper);
+    match printer.print(&job) {
+        Ok(status) => {
+            println!(
+                "printed a sample ticket ({} bytes) on {spec}: {}",
+                job.len(),
+                status_words(status)
+            );
+            Ok(())
+        }
+        Err(e) => anyhow::bail!("nothing printed on {spec}: {e}"),
+    }
+}

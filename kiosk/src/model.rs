@@ -1,0 +1,381 @@
+//! What the kiosk's screens say, from the hall view and the time (pure): agency tiles,
+//! service cards with their waiting figures and why a service is closed, and every message
+//! a visitor reads, in Indonesian or English.
+
+use antre_shared::client::HallView;
+use antre_shared::domain::issuing::{self, IssuingHours, Refusal};
+use antre_shared::domain::Priority;
+use antre_shared::proto::{ErrorCode, PrinterStatus, ServiceInfo};
+use chrono::NaiveTime;
+
+/// The service time assumed for the estimate when a service publishes none.
+const DEFAULT_SERVICE_MIN: u32 = 5;
+
+/// Picks the visitor's language.
+pub fn tr(english: bool, id: &str, en: &str) -> String {
+    if english { en } else { id }.to_owned()
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Agency {
+    pub id: String,
+    pub name: String,
+    pub color: String,
+    pub waiting: u32,
+    /// At least one of its services issues tickets now.
+    pub any_open: bool,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Service {
+    pub id: String,
+    pub name: String,
+    pub requirements: String,
+    pub standard: String,
+    pub waiting: String,
+    pub estimate: String,
+    pub open: bool,
+    pub reason: String,
+}
+
+/// Tickets of `service` issued today, for the quota (the hub has the last word).
+fn issued_today(view: &HallView, service: &str) -> u32 {
+    view.tickets
+        .iter()
+        .filter(|t| t.service.as_str() == service)
+        .count() as u32
+}
+
+/// Whether `s` can issue now, and if not, why (the hub decides; this is what the tile shows).
+pub fn availability(view: &HallView, s: &ServiceInfo, now: NaiveTime) -> Result<(), Refusal> {
+    let hours = s
+        .hours
+        .as_deref()
+        .and_then(|h| h.parse::<IssuingHours>().ok());
+    issuing::may_issue(now, hours, s.daily_quota, issued_today(view, s.id.as_str()))
+}
+
+/// Why a service is closed, and when it opens again, in words.
+pub fn closed_reason(s: &ServiceInfo, why: Refusal, now: NaiveTime, english: bool) -> String {
+    match why {
+        Refusal::QuotaExhausted => tr(
+            english,
+            "Kuota hari ini sudah habis. Silakan datang lagi besok.",
+            "Today's quota is used up. Please come again tomorrow.",
+        ),
+        Refusal::ServiceClosed => {
+            let hours = s
+                .hours
+                .as_deref()
+                .and_then(|h| h.parse::<IssuingHours>().ok());
+            match hours {
+                Some(h) if now < h.start => {
+                    let at = h.start.format("%H:%M");
+                    tr(
+                        english,
+                        &format!("Belum buka. Pengambilan tiket mulai pukul {at}."),
+                        &format!("Not open yet. Tickets from {at}."),
+                    )
+                }
+                Some(h) => {
+                    let at = h.start.format("%H:%M");
+                    tr(
+                        english,
+                        &format!("Sudah tutup hari ini. Buka lagi besok pukul {at}."),
+                        &format!("Closed for today. Opens again tomorrow at {at}."),
+                    )
+                }
+                None => tr(english, "Layanan sedang tutup.", "The service is closed."),
+            }
+        }
+    }
+}
+
+fn open_counters_serving(view: &HallView, service: &str) -> u32 {
+    let Some(hall) = &view.hall else { return 0 };
+    hall.counters
+        .iter()
+        .filter(|c| c.services.iter().any(|s| s.as_str() == service))
+        .filter(|c| view.counters.get(&c.id).is_some_and(|st| st.open))
+        .count() as u32
+}
+
+/// The agency tiles of the start screen, in the config's order.
+pub fn agencies(view: &HallView, now: NaiveTime, english: bool) -> Vec<Agency> {
+    let Some(hall) = &view.hall else {
+        return vec![];
+    };
+    hall.agencies
+        .iter()
+        .map(|a| {
+            let services: Vec<&ServiceInfo> =
+                hall.services.iter().filter(|s| s.agency == a.id).collect();
+            let waiting: u32 = services
+                .iter()
+                .map(|s| view.waiting_count(s.id.as_str()) as u32)
+                .sum();
+            let any_open = services.iter().any(|s| availability(view, s, now).is_ok());
+            let note = if !any_open {
+                tr(english, "Tutup", "Closed")
+            } else {
+                tr(
+                    english,
+                    &format!("{waiting} menunggu"),
+                    &format!("{waiting} waiting"),
+                )
+            };
+            Agency {
+                id: a.id.to_string(),
+                name: a.name.clone(),
+                color: a.color.clone().unwrap_or_else(|| "#0b5cab".into()),
+                waiting,
+                any_open,
+                note,
+            }
+        })
+        .collect()
+}
+
+/// The service cards of one agency.
+pub fn services(view: &HallView, agency: &str, now: NaiveTime, english: bool) -> Vec<Service> {
+    let Some(hall) = &view.hall else {
+        return vec![];
+    };
+    hall.services
+        .iter()
+        .filter(|s| s.agency.as_str() == agency)
+        .map(|s| {
+            let waiting = view.waiting_count(s.id.as_str()) as u32;
+            let minutes = s.standard_minutes.unwrap_or(DEFAULT_SERVICE_MIN);
+            let counters = open_counters_serving(view, s.id.as_str());
+            let estimate = if waiting == 0 {
+                tr(english, "Langsung dilayani", "No wait")
+            } else if counters == 0 {
+                tr(english, "Loket belum buka", "No counter open yet")
+            } else {
+                let m = (waiting * minutes).div_ceil(counters);
+                tr(
+                    english,
+                    &format!("Perkiraan ±{m} menit"),
+                    &format!("About {m} min"),
+                )
+            };
+            let (open, reason) = match availability(view, s, now) {
+                Ok(()) => (true, String::new()),
+                Err(why) => (false, closed_reason(s, why, now, english)),
+            };
+            Service {
+                id: s.id.to_string(),
+                name: s.name.clone(),
+                requirements: if s.requirements.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "{} {}",
+                        tr(english, "Yang perlu dibawa:", "Please bring:"),
+                        s.requirements.join(", ")
+                    )
+                },
+                standard: s
+                    .standard_minutes
+                    .map(|m| {
+                        tr(
+                            english,
+                            &format!("Standar layanan {m} menit"),
+                            &format!("Service standard {m} min"),
+                        )
+                    })
+                    .unwrap_or_default(),
+                waiting: tr(
+                    english,
+                    &format!("{waiting} orang menunggu"),
+                    &format!("{waiting} people waiting"),
+                ),
+                estimate,
+                open,
+                reason,
+            }
+        })
+        .collect()
+}
+
+/// The priority group as the screen and the ticket name it.
+pub fn priority_label(p: Option<Priority>, english: bool) -> Option<String> {
+    Some(match p? {
+        Priority::Lansia => tr(english, "Prioritas: Lansia", "Priority: senior citizen"),
+        Priority::Disabilitas => tr(english, "Prioritas: Disabilitas", "Priority: disability"),
+        Priority::IbuHamil => tr(english, "Prioritas: Ibu hamil", "Priority: pregnant"),
+    })
+}
+
+/// "Di depan Anda: 5 orang" and "Perkiraan tunggu: ±25 menit".
+pub fn ticket_figures(ahead: Option<u32>, wait: Option<u32>, english: bool) -> (String, String) {
+    let ahead = match ahead {
+        Some(0) => tr(
+            english,
+            "Tidak ada yang di depan Anda",
+            "Nobody is ahead of you",
+        ),
+        Some(n) => tr(
+            english,
+            &format!("Di depan Anda: {n} orang"),
+            &format!("Ahead of you: {n}"),
+        ),
+        None => String::new(),
+    };
+    let wait = match wait {
+        Some(m) => tr(
+            english,
+            &format!("Perkiraan tunggu: ±{m} menit"),
+            &format!("Estimated wait: about {m} min"),
+        ),
+        None => String::new(),
+    };
+    (ahead, wait)
+}
+
+/// What the visitor reads when the hub refuses a ticket: (title, detail).
+pub fn refusal_text(code: Option<ErrorCode>, reason: &str, english: bool) -> (String, String) {
+    match code {
+        Some(ErrorCode::ServiceClosed) | Some(ErrorCode::QuotaExhausted) => (
+            tr(
+                english,
+                "Maaf, tiket tidak dapat diambil",
+                "Sorry, no ticket can be taken",
+            ),
+            format!(
+                "{reason}\n{}",
+                tr(
+                    english,
+                    "Permintaan Anda sudah kami catat untuk evaluasi layanan.",
+                    "We have recorded your request to improve the service."
+                )
+            ),
+        ),
+        Some(ErrorCode::RateLimited) => (
+            tr(english, "Mohon tunggu sebentar", "Please wait a moment"),
+            tr(
+                english,
+                "Terlalu banyak tiket diambil dari anjungan ini. Coba lagi dalam satu menit, atau hubungi petugas.",
+                "Too many tickets from this kiosk. Try again in a minute, or ask the staff.",
+            ),
+        ),
+        _ => (
+            tr(english, "Maaf, ada gangguan", "Sorry, something went wrong"),
+            tr(
+                english,
+                "Tiket belum dapat dibuat. Silakan coba lagi atau hubungi petugas.",
+                "The ticket could not be made. Please try again or ask the staff.",
+            ),
+        ),
+    }
+}
+
+/// The printer problem screen: (title, detail).
+pub fn printer_problem(status: PrinterStatus, english: bool) -> (String, String) {
+    let what = match status {
+        PrinterStatus::PaperOut => tr(
+            english,
+            "Kertas printer habis.",
+            "The printer is out of paper.",
+        ),
+        PrinterStatus::CoverOpen => tr(
+            english,
+            "Penutup printer terbuka.",
+            "The printer cover is open.",
+        ),
+        PrinterStatus::NoAnswer => tr(
+            english,
+            "Printer tidak menjawab.",
+            "The printer does not answer.",
+        ),
+        _ => tr(
+            english,
+            "Printer sedang offline.",
+            "The printer is offline.",
+        ),
+    };
+    (
+        tr(
+            english,
+            "Printer sedang bermasalah",
+            "The printer has a problem",
+        ),
+        format!(
+            "{what}\n{}",
+            tr(
+                english,
+                "Silakan hubungi petugas. Petugas sudah diberi tahu.",
+                "Please ask the staff. They have been told.",
+            )
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(hours: Option<&str>, quota: Option<u32>) -> ServiceInfo {
+        ServiceInfo {
+            id: "ktp".into(),
+            agency: "dukcapil".into(),
+            name: "KTP".into(),
+            prefix: "A".into(),
+            daily_quota: quota,
+            hours: hours.map(str::to_owned),
+            open: true,
+            requirements: vec![],
+            standard_minutes: None,
+        }
+    }
+
+    fn at(h: u32, m: u32) -> NaiveTime {
+        NaiveTime::from_hms_opt(h, m, 0).unwrap()
+    }
+
+    #[test]
+    fn closed_services_say_when_they_open() {
+        let s = info(Some("08:00-15:00"), Some(2));
+        let view = HallView::default();
+        assert_eq!(
+            availability(&view, &s, at(7, 59)),
+            Err(Refusal::ServiceClosed)
+        );
+        assert_eq!(availability(&view, &s, at(8, 0)), Ok(()));
+        assert_eq!(
+            closed_reason(&s, Refusal::ServiceClosed, at(7, 0), false),
+            "Belum buka. Pengambilan tiket mulai pukul 08:00."
+        );
+        assert_eq!(
+            closed_reason(&s, Refusal::ServiceClosed, at(16, 0), false),
+            "Sudah tutup hari ini. Buka lagi besok pukul 08:00."
+        );
+        assert_eq!(
+            closed_reason(&s, Refusal::ServiceClosed, at(16, 0), true),
+            "Closed for today. Opens again tomorrow at 08:00."
+        );
+        assert!(closed_reason(&s, Refusal::QuotaExhausted, at(9, 0), false).contains("Kuota"));
+    }
+
+    #[test]
+    fn figures_read_naturally() {
+        assert_eq!(
+            ticket_figures(Some(5), Some(25), false),
+            (
+                "Di depan Anda: 5 orang".into(),
+                "Perkiraan tunggu: ±25 menit".into()
+            )
+        );
+        assert_eq!(
+            ticket_figures(Some(0), None, false).0,
+            "Tidak ada yang di depan Anda"
+        );
+        assert_eq!(
+            priority_label(Some(Priority::IbuHamil), false).as_deref(),
+            Some("Prioritas: Ibu hamil")
+        );
+        assert_eq!(priority_label(None, false), None);
+    }
+}
