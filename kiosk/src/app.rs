@@ -83,6 +83,8 @@ struct State {
     printer: Option<(PrinterStatus, String)>,
     printer_checked: Option<DateTime<Utc>>,
     checking: bool,
+    /// Status checks finished so far.
+    checks: u64,
     /// What the hub last stored about our printer.
     reported: Option<(PrinterStatus, Option<String>)>,
     reporting: bool,
@@ -144,6 +146,7 @@ impl KioskApp {
                 printer: None,
                 printer_checked: None,
                 checking: false,
+                checks: 0,
                 reported: None,
                 reporting: false,
             }),
@@ -234,9 +237,10 @@ impl KioskApp {
                 .and_then(|h| h.services.iter().find(|s| s.id.as_str() == id).cloned())
         });
         let Some(service) = service else { return };
+        let now = self.local_time(); // outside with_view: it takes the view's lock too
         let open = self
             .client
-            .with_view(|v| model::availability(v, &service, self.local_time()).is_ok());
+            .with_view(|v| model::availability(v, &service, now).is_ok());
         {
             let mut s = self.state.borrow_mut();
             if s.busy || s.screen != Screen::Services {
@@ -316,7 +320,6 @@ impl KioskApp {
             self.inbox.sender(),
             self.printer.clone(),
         );
-        self.state.borrow_mut().checking = check_printer;
         self.rt.spawn(async move {
             if check_printer {
                 let p = printer.clone();
@@ -429,9 +432,16 @@ impl KioskApp {
 
     /// For tests: pumps until `done` holds or `timeout` passes; true if it held.
     pub fn pump_until(&self, timeout: Duration, done: impl Fn(&KioskApp) -> bool) -> bool {
-        let held = self.inbox.wait(timeout, |m| self.apply(m), || done(self));
-        self.refresh();
-        held
+        // As the event loop would: the timers and the screen between messages.
+        self.inbox.wait(
+            timeout,
+            |m| self.apply(m),
+            || {
+                self.tick();
+                self.refresh();
+                done(self)
+            },
+        )
     }
 
     fn tick(&self) {
@@ -469,6 +479,7 @@ impl KioskApp {
                 let now = self.now();
                 let mut s = self.state.borrow_mut();
                 s.checking = false;
+                s.checks += 1;
                 s.printer_checked = Some(now);
                 s.printer = Some((status, detail));
                 if s.screen == Screen::Wait && s.issued.is_none() && !status.can_print() {
@@ -527,6 +538,7 @@ impl KioskApp {
     }
 
     fn refused(&self, e: Option<RequestError>, english: bool) {
+        let now = self.local_time();
         let reason = {
             let s = self.state.borrow();
             let service = s.service.clone();
@@ -543,7 +555,7 @@ impl KioskApp {
                     }
                     _ => antre_shared::domain::issuing::Refusal::ServiceClosed,
                 };
-                Some(model::closed_reason(&info, why, self.local_time(), english))
+                Some(model::closed_reason(&info, why, now, english))
             })
         };
         let code = e.as_ref().and_then(RequestError::code);
@@ -600,6 +612,16 @@ impl KioskApp {
 
     pub fn busy(&self) -> bool {
         self.state.borrow().busy
+    }
+
+    /// How many printer status checks have finished (tests wait on it).
+    pub fn printer_checks(&self) -> u64 {
+        self.state.borrow().checks
+    }
+
+    /// Whether a printer status check is running.
+    pub fn checking(&self) -> bool {
+        self.state.borrow().checking
     }
 
     /// The last printer status the kiosk knows, if it checked.

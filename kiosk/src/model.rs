@@ -149,10 +149,10 @@ pub fn services(view: &HallView, agency: &str, now: NaiveTime, english: bool) ->
             let waiting = view.waiting_count(s.id.as_str()) as u32;
             let minutes = s.standard_minutes.unwrap_or(DEFAULT_SERVICE_MIN);
             let counters = open_counters_serving(view, s.id.as_str());
-            let estimate = if waiting == 0 {
+            let estimate = if counters == 0 {
+                tr(english, "Loket belum dibuka", "No counter open yet")
+            } else if waiting == 0 {
                 tr(english, "Langsung dilayani", "No wait")
-            } else if counters == 0 {
-                tr(english, "Loket belum buka", "No counter open yet")
             } else {
                 let m = (waiting * minutes).div_ceil(counters);
                 tr(
@@ -225,6 +225,11 @@ pub fn ticket_figures(ahead: Option<u32>, wait: Option<u32>, english: bool) -> (
         None => String::new(),
     };
     let wait = match wait {
+        Some(0) => tr(
+            english,
+            "Anda akan segera dipanggil",
+            "You will be called soon",
+        ),
         Some(m) => tr(
             english,
             &format!("Perkiraan tunggu: ±{m} menit"),
@@ -299,8 +304,8 @@ pub fn printer_problem(status: PrinterStatus, english: bool) -> (String, String)
     (
         tr(
             english,
-            "Printer sedang bermasalah",
-            "The printer has a problem",
+            "⚠ Printer sedang bermasalah",
+            "⚠ The printer has a problem",
         ),
         format!(
             "{what}\n{}",

@@ -39,6 +39,36 @@ pub fn jakarta(h: u32, m: u32) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
+/// The sample hall's config, `config/mpp-among-warga.toml`, as text.
+pub fn sample_config() -> String {
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../config/mpp-among-warga.toml"
+    ))
+    .expect("the sample config is in the workspace")
+}
+
+/// The settings of device `id` of `config` (its token read from the config) for `hub`.
+///
+/// # Panics
+/// The config has no such device, or it has only a token hash.
+pub fn device_settings(config: &str, hub: &TestHub, id: &str) -> crate::client::ClientConfig {
+    let cfg: toml::Value = toml::from_str(config).expect("the config is TOML");
+    let token = cfg["devices"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|d| d["id"].as_str() == Some(id))
+        .and_then(|d| d.get("token")?.as_str())
+        .unwrap_or_else(|| panic!("no device {id} with a token in the config"))
+        .to_owned();
+    crate::client::ClientConfig {
+        hub: hub.addr.to_string(),
+        device: id.into(),
+        token,
+    }
+}
+
 /// A hub serving on 127.0.0.1 over a database file in a temp dir.
 pub struct TestHub {
     pub addr: SocketAddr,

@@ -10,3 +10,26 @@ mod generated {
 pub use generated::*;
 
 pub mod inbox;
+
+/// Saves what `window` shows now as a PNG (the pixels of its own renderer: no X server
+/// needed), for screenshots in the docs and for looking at screens in tests.
+///
+/// # Errors
+/// The window cannot be rendered, or the file cannot be written.
+pub fn save_png(window: &slint::Window, path: &std::path::Path) -> Result<(), String> {
+    let shot = window.take_snapshot().map_err(|e| e.to_string())?;
+    let file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut enc = png::Encoder::new(std::io::BufWriter::new(file), shot.width(), shot.height());
+    enc.set_color(png::ColorType::Rgba);
+    enc.set_depth(png::BitDepth::Eight);
+    enc.write_header()
+        .and_then(|mut w| w.write_image_data(shot.as_bytes()))
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Where tests put screenshots: `$ANTRE_SCREENSHOTS`, else the temp dir.
+pub fn screenshot_dir() -> std::path::PathBuf {
+    std::env::var_os("ANTRE_SCREENSHOTS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir)
+}
