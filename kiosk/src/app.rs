@@ -13,7 +13,7 @@ use antre_shared::server::{system_clock, Clock};
 use antre_ui::inbox::{self, Inbox};
 use antre_ui::{AgencyTile, KioskAdapter, KioskWindow, ServiceTile};
 use chrono::{DateTime, Utc};
-use slint::{Color, ComponentHandle, ModelRc, SharedString, VecModel};
+use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -696,7 +696,7 @@ impl KioskApp {
                 .map(|t| AgencyTile {
                     id: t.id.into(),
                     name: t.name.into(),
-                    color: parse_color(&t.color),
+                    color: antre_ui::color_from_hex(&t.color),
                     waiting: t.waiting as i32,
                     // A closed agency stays tappable: its services say when they open.
                     enabled: online,
@@ -720,11 +720,9 @@ impl KioskApp {
                 .collect::<Vec<_>>(),
         )));
         a.set_agency_name(agency_name.into());
-        a.set_agency_color(
-            agency_color
-                .as_deref()
-                .map_or(Color::from_rgb_u8(0x0b, 0x5c, 0xab), parse_color),
-        );
+        a.set_agency_color(antre_ui::color_from_hex(
+            agency_color.as_deref().unwrap_or_default(),
+        ));
         a.set_service_name(service_name.into());
         a.set_problem_title(s.title.as_str().into());
         a.set_problem_detail(s.detail.as_str().into());
@@ -784,13 +782,4 @@ fn service_name_of(client: &Client, t: &Ticket) -> String {
             .map(|s| s.name.clone())
             .unwrap_or_else(|| t.service.to_string())
     })
-}
-
-/// `#rrggbb` → a colour; the hall's blue for anything else.
-fn parse_color(hex: &str) -> Color {
-    let h = hex.trim_start_matches('#');
-    match (h.len(), u32::from_str_radix(h, 16)) {
-        (6, Ok(v)) => Color::from_rgb_u8((v >> 16) as u8, (v >> 8) as u8, v as u8),
-        _ => Color::from_rgb_u8(0x0b, 0x5c, 0xab),
-    }
 }

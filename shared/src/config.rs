@@ -49,6 +49,8 @@ pub struct Hall {
     /// The kernel's send buffer per connection, in bytes: with `client_buffer_events`, it
     /// bounds what a device that stops reading can hold up.
     pub client_send_buffer_bytes: usize,
+    /// Announcements the wall displays show in turn along their bottom line.
+    pub running_text: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -179,6 +181,8 @@ struct RawHall {
     hello_timeout_secs: Option<u64>,
     #[serde(default)]
     client_send_buffer_bytes: Option<usize>,
+    #[serde(default)]
+    running_text: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -667,6 +671,12 @@ impl<'a> Validator<'a> {
             client_buffer_events: r.client_buffer_events.unwrap_or(4096),
             hello_timeout_secs: r.hello_timeout_secs.unwrap_or(10),
             client_send_buffer_bytes: r.client_send_buffer_bytes.unwrap_or(256 * 1024),
+            running_text: r
+                .running_text
+                .iter()
+                .map(|t| t.trim().to_owned())
+                .filter(|t| !t.is_empty())
+                .collect(),
         })
     }
 }

@@ -33,3 +33,12 @@ pub fn screenshot_dir() -> std::path::PathBuf {
         .map(std::path::PathBuf::from)
         .unwrap_or_else(std::env::temp_dir)
 }
+
+/// `#rrggbb` from the config → a colour; the hall's blue for anything else.
+pub fn color_from_hex(hex: &str) -> slint::Color {
+    let h = hex.trim_start_matches('#');
+    match (h.len(), u32::from_str_radix(h, 16)) {
+        (6, Ok(v)) => slint::Color::from_rgb_u8((v >> 16) as u8, (v >> 8) as u8, v as u8),
+        _ => slint::Color::from_rgb_u8(0x0b, 0x5c, 0xab),
+    }
+}

@@ -105,6 +105,9 @@ pub struct HallInfo {
     /// Addition: the hall's IANA time zone, e.g. `Asia/Jakarta`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
+    /// Addition: announcements for the wall displays' running line, shown in turn.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub running_text: Vec<String>,
 }
 
 /// The state of the current service day.

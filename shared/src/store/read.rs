@@ -181,5 +181,6 @@ pub fn hall_info(
             })
             .collect(),
         timezone: Some(cfg.hall.timezone.name().to_owned()),
+        running_text: cfg.hall.running_text.clone(),
     })
 }

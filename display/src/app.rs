@@ -1,0 +1,300 @@
+//! The display window and its wiring: the hub's updates come through the [`Inbox`]; a call
+//! goes on screen at once (the next frame) and into the announcer's queue.
+
+use crate::model::{self, CallRow};
+use crate::voice::{Announcer, Call};
+use antre_shared::client::{Client, Status, Update};
+use antre_shared::domain::words::date_long;
+use antre_shared::proto::Event;
+use antre_shared::server::{system_clock, Clock};
+use antre_ui::inbox::{self, Inbox};
+use antre_ui::{AgencyWaiting, CounterCell, DisplayAdapter, DisplayWindow};
+use chrono::{DateTime, Utc};
+use slint::{ComponentHandle, ModelRc, VecModel};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc::UnboundedReceiver;
+
+/// A call older than this when it reaches the display (it was offline) is shown, not spoken.
+const ANNOUNCE_WITHIN: chrono::Duration = chrono::Duration::seconds(60);
+/// Seconds each running-text announcement stays.
+const RUNNING_TEXT_SECS: i64 = 12;
+
+/// A call waiting for its frame: (code, when it arrived here, when the hub committed it).
+type Pending = (String, Instant, DateTime<Utc>);
+
+enum Msg {
+    Online { fresh: bool },
+    Offline,
+    Event(Box<Event>),
+}
+
+pub struct DisplayApp {
+    pub window: DisplayWindow,
+    client: Client,
+    inbox: Inbox<Msg>,
+    announcer: Option<Announcer>,
+    calls: RefCell<Vec<CallRow>>,
+    flash_seq: Cell<i32>,
+    clock: RefCell<Clock>,
+    /// When offline began (for "last update" on the indicator).
+    offline_since: Cell<Option<DateTime<Utc>>>,
+    /// `--measure`: when the latest call arrived, until its frame is rendered.
+    measuring: Rc<RefCell<Option<Pending>>>,
+}
+
+impl DisplayApp {
+    /// Builds the window, without running the event loop. `announcer`: `None` is a silent
+    /// display.
+    ///
+    /// # Errors
+    /// The window cannot be created.
+    pub fn new(
+        client: Client,
+        mut updates: UnboundedReceiver<Update>,
+        rt: &tokio::runtime::Handle,
+        announcer: Option<Announcer>,
+    ) -> Result<Rc<Self>, slint::PlatformError> {
+        let window = DisplayWindow::new()?;
+        let inbox = Inbox::default();
+        let tx = inbox.sender();
+        rt.spawn(async move {
+            while let Some(u) = updates.recv().await {
+                let m = match u {
+                    Update::Online { fresh } => Msg::Online { fresh },
+                    Update::Offline(_) => Msg::Offline,
+                    Update::Event(e) => Msg::Event(e),
+                };
+                if !tx.send(m) {
+                    break;
+                }
+            }
+        });
+        let app = Rc::new(DisplayApp {
+            window,
+            client,
+            inbox,
+            announcer,
+            calls: RefCell::default(),
+            flash_seq: Cell::new(0),
+            clock: RefCell::new(system_clock()),
+            offline_since: Cell::new(None),
+            measuring: Rc::default(),
+        });
+        let weak = Rc::downgrade(&app);
+        inbox::on_wake(move || {
+            if let Some(app) = weak.upgrade() {
+                app.pump();
+            }
+        });
+        app.refresh();
+        Ok(app)
+    }
+
+    /// Prints, for each call, how long it took from the hub's commit and from its arrival
+    /// here to the frame that shows it (`antre-display --measure`, for the benchmark).
+    ///
+    /// # Errors
+    /// The renderer offers no notifier.
+    pub fn measure_frames(&self) -> Result<(), slint::SetRenderingNotifierError> {
+        let pending = Rc::clone(&self.measuring);
+        self.window
+            .window()
+            .set_rendering_notifier(move |state, _| {
+                if matches!(state, slint::RenderingState::AfterRendering) {
+                    if let Some((code, arrived, committed)) = pending.borrow_mut().take() {
+                        let from_commit = (Utc::now() - committed).num_microseconds().unwrap_or(0);
+                        println!(
+                            "frame {code} arrival_to_frame_us={} commit_to_frame_us={from_commit}",
+                            arrived.elapsed().as_micros()
+                        );
+                    }
+                }
+            })
+    }
+
+    pub fn set_clock(&self, clock: Clock) {
+        *self.clock.borrow_mut() = clock;
+        self.refresh();
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        (self.clock.borrow())()
+    }
+
+    /// Applies what arrived and refreshes the screen.
+    pub fn pump(&self) {
+        self.inbox.drain(|m| self.apply(m));
+        self.refresh();
+    }
+
+    /// For tests: pumps until `done` holds or `timeout` passes; true if it held.
+    pub fn pump_until(&self, timeout: Duration, done: impl Fn(&DisplayApp) -> bool) -> bool {
+        self.inbox.wait(
+            timeout,
+            |m| self.apply(m),
+            || {
+                // As the event loop does: everything that is there, then the screen.
+                self.inbox.drain(|m| self.apply(m));
+                self.refresh();
+                done(self)
+            },
+        )
+    }
+
+    fn apply(&self, m: Msg) {
+        match m {
+            Msg::Online { fresh } => {
+                self.offline_since.set(None);
+                if fresh {
+                    *self.calls.borrow_mut() = self.client.with_view(model::recent_calls);
+                }
+            }
+            Msg::Offline => {
+                if self.offline_since.get().is_none() {
+                    self.offline_since.set(Some(self.now()));
+                }
+            }
+            Msg::Event(e) => {
+                let Some(call) = self.client.with_view(|v| model::call_of(v, &e)) else {
+                    return;
+                };
+                self.flash_seq.set(self.flash_seq.get() + 1);
+                let committed = DateTime::parse_from_rfc3339(&e.at)
+                    .map(|t| t.with_timezone(&Utc))
+                    .unwrap_or_else(|_| self.now());
+                *self.measuring.borrow_mut() = Some((call.code.clone(), Instant::now(), committed));
+                if let Some(a) = &self.announcer {
+                    if self.now() - committed <= ANNOUNCE_WITHIN {
+                        a.announce(Call {
+                            code: call.code.clone(),
+                            counter: call.counter.clone(),
+                            recall: call.recall,
+                        });
+                    }
+                }
+                model::push_call(&mut self.calls.borrow_mut(), call);
+            }
+        }
+    }
+
+    /// The calls on screen, newest first.
+    pub fn calls(&self) -> Vec<CallRow> {
+        self.calls.borrow().clone()
+    }
+
+    pub fn announcer(&self) -> Option<&Announcer> {
+        self.announcer.as_ref()
+    }
+
+    /// Puts the current state on the screen.
+    pub fn refresh(&self) {
+        let now = self.now();
+        let a = self.window.global::<DisplayAdapter>();
+        let (tz, hall, running, counters, waiting) = self.client.with_view(|v| {
+            let hall = v.hall.as_ref();
+            (
+                hall.and_then(|h| h.timezone.as_deref()?.parse::<chrono_tz::Tz>().ok())
+                    .unwrap_or(chrono_tz::Asia::Jakarta),
+                hall.map(|h| h.name.clone()).unwrap_or_default(),
+                hall.map(|h| h.running_text.clone()).unwrap_or_default(),
+                model::counters(v),
+                model::waiting(v),
+            )
+        });
+        let local = now.with_timezone(&tz);
+        a.set_hall_name(hall.into());
+        a.set_date_text(date_long(local.date_naive(), false).into());
+        a.set_clock_text(local.format("%H:%M").to_string().into());
+        let online = self.client.status() == Status::Online;
+        a.set_online(online);
+        a.set_offline_text(
+            match self.offline_since.get() {
+                Some(t) => format!(
+                    "Terputus dari server sejak {}",
+                    t.with_timezone(&tz).format("%H:%M")
+                ),
+                None => "Menghubungkan ke server…".into(),
+            }
+            .into(),
+        );
+        let calls = self.calls.borrow();
+        match calls.first() {
+            Some(c) => {
+                a.set_has_latest(true);
+                a.set_latest_code(c.code.as_str().into());
+                a.set_latest_counter(c.counter.as_str().into());
+                a.set_latest_recall(c.recall);
+            }
+            None => {
+                a.set_has_latest(false);
+                a.set_latest_code("".into());
+                a.set_latest_counter("".into());
+                a.set_latest_recall(false);
+            }
+        }
+        a.set_flash_seq(self.flash_seq.get());
+        set_if_changed(
+            &a.get_history(),
+            calls
+                .iter()
+                .skip(1)
+                .map(|c| antre_ui::CallRow {
+                    code: c.code.as_str().into(),
+                    counter: c.counter.as_str().into(),
+                    recall: c.recall,
+                })
+                .collect(),
+            |m| a.set_history(m),
+        );
+        set_if_changed(
+            &a.get_counters(),
+            counters
+                .into_iter()
+                .map(|c| CounterCell {
+                    name: c.name.into(),
+                    code: c.code.into(),
+                    serving: c.serving,
+                })
+                .collect(),
+            |m| a.set_counters(m),
+        );
+        set_if_changed(
+            &a.get_waiting(),
+            waiting
+                .into_iter()
+                .map(|w| AgencyWaiting {
+                    name: w.name.into(),
+                    color: antre_ui::color_from_hex(&w.color),
+                    waiting: w.waiting as i32,
+                })
+                .collect(),
+            |m| a.set_waiting(m),
+        );
+        let text = if running.is_empty() {
+            String::new()
+        } else {
+            let i = (now.timestamp() / RUNNING_TEXT_SECS).rem_euclid(running.len() as i64);
+            running[i as usize].clone()
+        };
+        a.set_running_text(text.into());
+    }
+}
+
+/// Replaces a model only when its rows changed, so an unchanged screen is not redrawn.
+fn set_if_changed<T: Clone + PartialEq + 'static>(
+    current: &ModelRc<T>,
+    rows: Vec<T>,
+    set: impl FnOnce(ModelRc<T>),
+) {
+    use slint::Model as _;
+    let same = current.row_count() == rows.len()
+        && rows
+            .iter()
+            .enumerate()
+            .all(|(i, r)| current.row_data(i).as_ref() == Some(r));
+    if !same {
+        set(ModelRc::new(VecModel::from(rows)));
+    }
+}
