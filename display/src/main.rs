@@ -199,7 +199,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
     });
     let app = DisplayApp::new(client, updates, rt.handle(), announcer)?;
     if cli.measure {
-        app.measure_frames()?;
+        app.measure_frames();
     }
     if !cli.windowed {
         app.window.window().set_fullscreen(true);
