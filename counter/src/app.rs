@@ -323,6 +323,7 @@ impl CounterApp {
             Status::Offline(r) => r.into(),
             _ => SharedString::new(),
         });
+        a.set_notice(m.notice.as_str().into());
         a.set_known(m.known);
         a.set_open(m.open);
         a.set_busy(self.ui.borrow().busy);

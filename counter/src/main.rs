@@ -5,7 +5,6 @@ use antre_shared::client::Client;
 use antre_shared::settings::DeviceArgs;
 use clap::Parser;
 use slint::ComponentHandle;
-use std::time::Duration;
 
 #[derive(Parser)]
 #[command(
@@ -22,13 +21,7 @@ struct Cli {
 }
 
 fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("ANTRE_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    antre_shared::init_logging();
     let cli = Cli::parse();
     let settings = cli.device.resolve()?;
     // The network lives on its own runtime thread; the UI thread runs Slint's event loop.
@@ -42,17 +35,12 @@ fn main() -> anyhow::Result<()> {
         app.window.window().set_maximized(true);
     }
     // The clock and the "how long" figures tick once a second.
-    let timer = slint::Timer::default();
     let weak = std::rc::Rc::downgrade(&app);
-    timer.start(
-        slint::TimerMode::Repeated,
-        Duration::from_secs(1),
-        move || {
-            if let Some(app) = weak.upgrade() {
-                app.pump();
-            }
-        },
-    );
+    let _timer = antre_ui::every_second(move || {
+        if let Some(app) = weak.upgrade() {
+            app.pump();
+        }
+    });
     app.window.run()?;
     Ok(())
 }

@@ -60,6 +60,30 @@ pub struct Model {
     pub average: String,
     /// (id, name) of the services a ticket can be transferred to.
     pub transfer_to: Vec<(String, String)>,
+    /// Kiosk printers that need staff, in words ("Anjungan kiosk-1: Kertas printer habis").
+    pub notice: String,
+}
+
+/// What staff should know about the hall's kiosk printers.
+pub fn device_notice(view: &HallView) -> String {
+    use antre_shared::proto::PrinterStatus;
+    let problems: Vec<String> = view
+        .devices
+        .values()
+        .filter(|d| d.printer != PrinterStatus::Ok)
+        .map(|d| {
+            let what = d
+                .message
+                .clone()
+                .unwrap_or_else(|| d.printer.as_str().into());
+            format!("Anjungan {}: {what}", d.device)
+        })
+        .collect();
+    if problems.is_empty() {
+        String::new()
+    } else {
+        format!("⚠ {} — mohon dicek petugas", problems.join("; "))
+    }
 }
 
 fn parse(t: &str) -> Option<DateTime<Utc>> {
@@ -222,6 +246,7 @@ pub fn build(
         no_show,
         average,
         transfer_to,
+        notice: device_notice(view),
     }
 }
 

@@ -5,7 +5,7 @@
 use antre_counter::app::CounterApp;
 use antre_shared::client::{Client, ClientConfig};
 use antre_shared::proto::Request;
-use antre_shared::testing::TestHub;
+use antre_shared::testing::{device_settings, sample_config, TestHub};
 use antre_ui::CounterAdapter;
 use i_slint_backend_testing::ElementHandle;
 use slint::platform::{Key, WindowEvent};
@@ -16,30 +16,9 @@ use std::time::Duration;
 
 const PATIENCE: Duration = Duration::from_secs(20);
 
-fn sample_config() -> String {
-    std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../config/mpp-among-warga.toml"
-    ))
-    .unwrap()
-}
-
 /// The device's settings, with its sample token read from the config.
 fn device(hub: &TestHub, id: &str) -> ClientConfig {
-    let cfg: toml::Value = toml::from_str(&sample_config()).unwrap();
-    let token = cfg["devices"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["id"].as_str() == Some(id))
-        .and_then(|d| d["token"].as_str())
-        .unwrap_or_else(|| panic!("no device {id} in the sample config"))
-        .to_owned();
-    ClientConfig {
-        hub: hub.addr.to_string(),
-        device: id.into(),
-        token,
-    }
+    device_settings(&sample_config(), hub, id)
 }
 
 fn press(app: &CounterApp, label: &str) {
@@ -85,30 +64,13 @@ fn screenshot(app: &CounterApp, name: &str) {
         px.iter().any(|p| p.r == 0x0b && p.g == 0x5c && p.b == 0xab),
         "no top bar in {name}"
     );
-    let dir = std::env::var_os("ANTRE_SCREENSHOTS")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(std::env::temp_dir);
-    let file = std::fs::File::create(dir.join(format!("{name}.png"))).unwrap();
-    let mut enc = png::Encoder::new(std::io::BufWriter::new(file), w, h);
-    enc.set_color(png::ColorType::Rgba);
-    enc.set_depth(png::BitDepth::Eight);
-    enc.write_header()
-        .unwrap()
-        .write_image_data(shot.as_bytes())
-        .unwrap();
+    let path = antre_ui::screenshot_dir().join(format!("{name}.png"));
+    antre_ui::save_png(app.window.window(), &path).unwrap();
 }
 
 #[test]
 fn an_officers_day_through_buttons_and_function_keys() {
-    // The testing backend with a real software rasterizer, so screenshots are real pixels.
-    slint::platform::set_platform(Box::new(i_slint_backend_testing::TestingBackend::new(
-        i_slint_backend_testing::TestingBackendOptions {
-            mock_time: true,
-            threading: false,
-            renderer_name: Some("software".into()),
-        },
-    )))
-    .expect("the platform is set once");
+    antre_ui::use_testing_backend();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let config = sample_config();
     let hub = rt.block_on(TestHub::start(&config));
@@ -282,6 +244,32 @@ fn an_officers_day_through_buttons_and_function_keys() {
     }))
     .unwrap();
     settle(&app, "closed by admin", |a| !adapter(a).get_open());
+
+    // A kiosk runs out of paper: every counter tells staff, until it is fixed.
+    let (kiosk, _kiosk_updates) = {
+        let _g = rt.enter();
+        Client::start(device(&hub, "kiosk-1"))
+    };
+    let report = |printer| {
+        rt.block_on(kiosk.request(Request::DeviceStatus {
+            printer,
+            message: Some("Kertas printer habis".into()),
+        }))
+        .unwrap()
+    };
+    report(antre_shared::proto::PrinterStatus::PaperOut);
+    settle(&app, "the printer notice", |a| {
+        !adapter(a).get_notice().is_empty()
+    });
+    assert_eq!(
+        adapter(&app).get_notice(),
+        "⚠ Anjungan kiosk-1: Kertas printer habis — mohon dicek petugas"
+    );
+    screenshot(&app, "counter-printer-notice");
+    report(antre_shared::proto::PrinterStatus::Ok);
+    settle(&app, "the notice goes", |a| {
+        adapter(a).get_notice().is_empty()
+    });
     rt.block_on(hub.stop());
 }
 

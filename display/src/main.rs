@@ -11,7 +11,6 @@ use clap::{Args, Parser, Subcommand};
 use slint::ComponentHandle;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
 #[derive(Parser)]
 #[command(
@@ -114,13 +113,7 @@ impl VoiceArgs {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("ANTRE_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    antre_shared::init_logging();
     let cli = Cli::parse();
     let result = match &cli.command {
         Some(Command::Announce {
@@ -205,17 +198,12 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         app.window.window().set_fullscreen(true);
     }
     // The clock ticks once a second; nothing else redraws an unchanged screen.
-    let timer = slint::Timer::default();
     let weak = std::rc::Rc::downgrade(&app);
-    timer.start(
-        slint::TimerMode::Repeated,
-        Duration::from_secs(1),
-        move || {
-            if let Some(app) = weak.upgrade() {
-                app.pump();
-            }
-        },
-    );
+    let _timer = antre_ui::every_second(move || {
+        if let Some(app) = weak.upgrade() {
+            app.pump();
+        }
+    });
     app.window.run()?;
     Ok(())
 }

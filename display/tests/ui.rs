@@ -41,14 +41,7 @@ fn screenshot(app: &DisplayApp, name: &str) {
 
 #[test]
 fn calls_reach_the_wall_in_its_zone_and_survive_going_offline() {
-    slint::platform::set_platform(Box::new(i_slint_backend_testing::TestingBackend::new(
-        i_slint_backend_testing::TestingBackendOptions {
-            mock_time: true,
-            threading: false,
-            renderer_name: Some("software".into()),
-        },
-    )))
-    .expect("the platform is set once");
+    antre_ui::use_testing_backend();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let config = sample_config();
     let mut hub = rt.block_on(TestHub::start(&config));

@@ -14,7 +14,6 @@ pub mod ticket;
 
 use antre_shared::client::Client;
 use slint::ComponentHandle;
-use std::time::Duration;
 
 /// Runs the kiosk until its window closes.
 ///
@@ -41,17 +40,12 @@ pub fn run(args: &settings::KioskArgs) -> anyhow::Result<()> {
         app.window.window().set_fullscreen(true);
     }
     // The clock, the idle return and the printer check tick once a second.
-    let timer = slint::Timer::default();
     let weak = std::rc::Rc::downgrade(&app);
-    timer.start(
-        slint::TimerMode::Repeated,
-        Duration::from_secs(1),
-        move || {
-            if let Some(app) = weak.upgrade() {
-                app.pump();
-            }
-        },
-    );
+    let _timer = antre_ui::every_second(move || {
+        if let Some(app) = weak.upgrade() {
+            app.pump();
+        }
+    });
     app.window.run()?;
     Ok(())
 }

@@ -91,14 +91,7 @@ fn to_priority(app: &KioskApp, agency: &str, service: &str) {
 
 #[test]
 fn a_visitors_way_through_the_kiosk() {
-    slint::platform::set_platform(Box::new(i_slint_backend_testing::TestingBackend::new(
-        i_slint_backend_testing::TestingBackendOptions {
-            mock_time: true,
-            threading: false,
-            renderer_name: Some("software".into()),
-        },
-    )))
-    .expect("the platform is set once");
+    antre_ui::use_testing_backend();
     let rt = tokio::runtime::Runtime::new().unwrap();
     // The sample hall, with the health office's permit quota cut to one for the test.
     let config = sample_config().replace(

@@ -19,3 +19,16 @@ pub mod server;
 pub mod settings;
 pub mod store;
 pub mod testing;
+
+/// Logs to stderr, filtered by `ANTRE_LOG` (default `info`), coloured only on a terminal.
+/// Every Antre program calls this first.
+pub fn init_logging() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ANTRE_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+}

@@ -42,3 +42,32 @@ pub fn color_from_hex(hex: &str) -> slint::Color {
         _ => slint::Color::from_rgb_u8(0x0b, 0x5c, 0xab),
     }
 }
+
+/// Runs `tick` once a second on the UI thread (the clock, idle timers, catching up): keep the
+/// returned timer alive as long as the window runs.
+pub fn every_second(tick: impl FnMut() + 'static) -> slint::Timer {
+    let timer = slint::Timer::default();
+    timer.start(
+        slint::TimerMode::Repeated,
+        std::time::Duration::from_secs(1),
+        tick,
+    );
+    timer
+}
+
+/// For UI tests: Slint's testing backend with the real software renderer (screenshots are
+/// real pixels) and mock time, no event loop. Call once per test process.
+///
+/// # Panics
+/// A platform was set already.
+#[cfg(feature = "testing")]
+pub fn use_testing_backend() {
+    slint::platform::set_platform(Box::new(i_slint_backend_testing::TestingBackend::new(
+        i_slint_backend_testing::TestingBackendOptions {
+            mock_time: true,
+            threading: false,
+            renderer_name: Some("software".into()),
+        },
+    )))
+    .expect("the platform is set once per test process");
+}
