@@ -396,3 +396,9 @@ fn replace_if_changed<T: Clone + PartialEq + 'static>(model: &VecModel<T>, rows:
         model.set_vec(rows);
     }
 }
+
+impl antre_ui::inbox::Pump for CounterApp {
+    fn pump(&self) {
+        CounterApp::pump(self);
+    }
+}

@@ -35,12 +35,6 @@ fn main() -> anyhow::Result<()> {
         app.window.window().set_maximized(true);
     }
     // The clock and the "how long" figures tick once a second.
-    let weak = std::rc::Rc::downgrade(&app);
-    let _timer = antre_ui::every_second(move || {
-        if let Some(app) = weak.upgrade() {
-            app.pump();
-        }
-    });
-    app.window.run()?;
+    antre_ui::inbox::run_pumping(&app, &app.window)?;
     Ok(())
 }

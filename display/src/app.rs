@@ -84,12 +84,7 @@ impl DisplayApp {
             measuring: Rc::default(),
             measure_next_turn: Cell::new(false),
         });
-        let weak = Rc::downgrade(&app);
-        inbox::on_wake(move || {
-            if let Some(app) = weak.upgrade() {
-                app.pump();
-            }
-        });
+        inbox::pump_on_wake(&app);
         app.refresh();
         Ok(app)
     }
@@ -309,5 +304,11 @@ fn set_if_changed<T: Clone + PartialEq + 'static>(
             .all(|(i, r)| current.row_data(i).as_ref() == Some(r));
     if !same {
         set(ModelRc::new(VecModel::from(rows)));
+    }
+}
+
+impl inbox::Pump for DisplayApp {
+    fn pump(&self) {
+        DisplayApp::pump(self);
     }
 }

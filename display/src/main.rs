@@ -198,12 +198,6 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         app.window.window().set_fullscreen(true);
     }
     // The clock ticks once a second; nothing else redraws an unchanged screen.
-    let weak = std::rc::Rc::downgrade(&app);
-    let _timer = antre_ui::every_second(move || {
-        if let Some(app) = weak.upgrade() {
-            app.pump();
-        }
-    });
-    app.window.run()?;
+    antre_ui::inbox::run_pumping(&app, &app.window)?;
     Ok(())
 }

@@ -153,12 +153,7 @@ impl KioskApp {
             clock: RefCell::new(clock),
         });
         app.wire();
-        let weak = Rc::downgrade(&app);
-        inbox::on_wake(move || {
-            if let Some(app) = weak.upgrade() {
-                app.pump();
-            }
-        });
+        inbox::pump_on_wake(&app);
         app.refresh();
         Ok(app)
     }
@@ -782,4 +777,10 @@ fn service_name_of(client: &Client, t: &Ticket) -> String {
             .map(|s| s.name.clone())
             .unwrap_or_else(|| t.service.to_string())
     })
+}
+
+impl inbox::Pump for KioskApp {
+    fn pump(&self) {
+        KioskApp::pump(self);
+    }
 }

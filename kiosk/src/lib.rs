@@ -40,12 +40,6 @@ pub fn run(args: &settings::KioskArgs) -> anyhow::Result<()> {
         app.window.window().set_fullscreen(true);
     }
     // The clock, the idle return and the printer check tick once a second.
-    let weak = std::rc::Rc::downgrade(&app);
-    let _timer = antre_ui::every_second(move || {
-        if let Some(app) = weak.upgrade() {
-            app.pump();
-        }
-    });
-    app.window.run()?;
+    antre_ui::inbox::run_pumping(&app, &app.window)?;
     Ok(())
 }

@@ -96,3 +96,36 @@ impl<M> Inbox<M> {
         }
     }
 }
+
+/// An app whose UI thread applies what arrived and refreshes its screen in `pump`.
+pub trait Pump: 'static {
+    fn pump(&self);
+}
+
+/// Makes senders' wake-ups run `app.pump()` on this (the UI) thread, for as long as the app lives.
+pub fn pump_on_wake<A: Pump>(app: &std::rc::Rc<A>) {
+    let weak = std::rc::Rc::downgrade(app);
+    on_wake(move || {
+        if let Some(app) = weak.upgrade() {
+            app.pump();
+        }
+    });
+}
+
+/// Runs the window's event loop, pumping the app once a second too (the clock, idle timers,
+/// catching up), until the window closes.
+///
+/// # Errors
+/// The event loop cannot run.
+pub fn run_pumping<A: Pump>(
+    app: &std::rc::Rc<A>,
+    window: &impl slint::ComponentHandle,
+) -> Result<(), slint::PlatformError> {
+    let weak = std::rc::Rc::downgrade(app);
+    let _timer = crate::every_second(move || {
+        if let Some(app) = weak.upgrade() {
+            app.pump();
+        }
+    });
+    window.run()
+}
