@@ -7,7 +7,7 @@
 //! folder of WAV clips the mall recorded in its own voice, one per word. Playback goes to
 //! ALSA's default device through `aplay`.
 
-use antre_shared::domain::words::{call_parts, call_text};
+use antre_shared::domain::words::{call_parts, call_text, spelled};
 use chrono::{DateTime, Datelike, NaiveTime, Utc, Weekday};
 use std::collections::VecDeque;
 use std::io::Write;
@@ -48,11 +48,7 @@ impl Call {
         let (prefix, number) = self.parts();
         let mut parts = call_parts(&prefix, number, &self.counter);
         // The prefix spoken letter by letter, by the letters' Indonesian names.
-        parts[1] = call_text(&prefix, number, "")
-            .split(", ")
-            .nth(1)
-            .unwrap_or_default()
-            .to_owned();
+        parts[1] = spelled(&prefix);
         parts
             .iter()
             .flat_map(|p| p.split_whitespace())

@@ -244,9 +244,8 @@ impl KioskApp {
             s.service = Some(service.id.clone());
         }
         if open {
+            // The printer is asked once the visitor has chosen (`issue`).
             self.state.borrow_mut().screen = Screen::Priority;
-            // Ask the printer now: its answer is in by the time the visitor has chosen.
-            self.check_printer();
         } else {
             // The hub refuses it and records the unmet demand, which the mall reports.
             self.issue(None, false);
@@ -586,8 +585,7 @@ impl KioskApp {
             agency,
             service,
             code: t.code.clone(),
-            priority: model::priority_label(t.priority, false)
-                .map(|p| p.trim_start_matches("Prioritas: ").to_uppercase()),
+            priority: t.priority.map(|p| model::priority_name(p).to_uppercase()),
             issued: format!(
                 "{}  {}",
                 date_long(when.date_naive(), false),

@@ -200,12 +200,27 @@ pub fn services(view: &HallView, agency: &str, now: NaiveTime, english: bool) ->
         .collect()
 }
 
-/// The priority group as the screen and the ticket name it.
+/// The priority group's name in Indonesian, as the printed ticket says it ("Lansia").
+pub fn priority_name(p: Priority) -> &'static str {
+    match p {
+        Priority::Lansia => "Lansia",
+        Priority::Disabilitas => "Disabilitas",
+        Priority::IbuHamil => "Ibu hamil",
+    }
+}
+
+/// The priority group as the screen names it.
 pub fn priority_label(p: Option<Priority>, english: bool) -> Option<String> {
-    Some(match p? {
-        Priority::Lansia => tr(english, "Prioritas: Lansia", "Priority: senior citizen"),
-        Priority::Disabilitas => tr(english, "Prioritas: Disabilitas", "Priority: disability"),
-        Priority::IbuHamil => tr(english, "Prioritas: Ibu hamil", "Priority: pregnant"),
+    let p = p?;
+    Some(if english {
+        match p {
+            Priority::Lansia => "Priority: senior citizen",
+            Priority::Disabilitas => "Priority: disability",
+            Priority::IbuHamil => "Priority: pregnant",
+        }
+        .to_owned()
+    } else {
+        format!("Prioritas: {}", priority_name(p))
     })
 }
 

@@ -75,7 +75,7 @@ pub fn spoken(name: &str) -> String {
             if let Ok(n) = w.parse::<u32>() {
                 number(n)
             } else if w.chars().all(|c| c.is_ascii_uppercase()) && w.len() <= 3 {
-                w.chars().filter_map(letter).collect::<Vec<_>>().join(" ")
+                spelled(w)
             } else {
                 w.to_owned()
             }
@@ -102,12 +102,17 @@ pub fn call_parts(prefix: &str, number_: u32, counter_name: &str) -> Vec<String>
 /// Loket tiga".
 pub fn call_text(prefix: &str, number_: u32, counter_name: &str) -> String {
     let mut parts = call_parts(prefix, number_, counter_name);
-    parts[1] = prefix
+    parts[1] = spelled(prefix);
+    parts.join(", ")
+}
+
+/// Letters read by their Indonesian names: "AB" → "a be".
+pub fn spelled(letters: &str) -> String {
+    letters
         .chars()
         .filter_map(letter)
         .collect::<Vec<_>>()
-        .join(" ");
-    parts.join(", ")
+        .join(" ")
 }
 
 const DAYS_ID: [&str; 7] = [
