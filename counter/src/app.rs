@@ -1,18 +1,18 @@
 //! The counter window and its wiring. A background tokio task forwards the client's updates
-//! and the replies to requests into a channel and wakes the UI thread, which applies them
+//! and the replies to requests into the app's inbox and wakes the UI thread, which applies them
 //! ([`CounterApp::pump`]) and refreshes the screen from the hall view.
 
 use crate::model::{self, Model};
 use antre_shared::client::{Client, RequestError, Status, Update};
 use antre_shared::proto::{OkReply, Request};
 use antre_shared::server::{system_clock, Clock};
+use antre_ui::inbox::Inbox;
 use antre_ui::{CounterAdapter, CounterWindow, ServiceChoice, ServiceCount, WaitingRow};
 use chrono::{DateTime, Utc};
 use slint::{ComponentHandle, Model as _, ModelRc, SharedString, VecModel};
 use std::cell::RefCell;
-use std::rc::{Rc, Weak};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::rc::Rc;
+use std::time::Duration;
 use tokio::sync::mpsc::UnboundedReceiver;
 
 /// What the background sends the UI thread.
@@ -25,28 +25,11 @@ enum Msg {
     },
 }
 
-thread_local! {
-    /// The pump of the app living on this (the UI) thread, for wake-ups from other threads.
-    static PUMP: RefCell<Option<Weak<CounterApp>>> = const { RefCell::new(None) };
-}
-
-/// Asks the UI thread to apply what arrived. Without a running event loop (tests) this does
-/// nothing; the test pumps itself.
-fn wake() {
-    let _ = slint::invoke_from_event_loop(|| {
-        let app = PUMP.with(|p| p.borrow().as_ref().and_then(Weak::upgrade));
-        if let Some(app) = app {
-            app.pump();
-        }
-    });
-}
-
 pub struct CounterApp {
     pub window: CounterWindow,
     client: Client,
     rt: tokio::runtime::Handle,
-    tx: mpsc::Sender<Msg>,
-    rx: mpsc::Receiver<Msg>,
+    inbox: Inbox<Msg>,
     ui: RefCell<UiState>,
     waiting: Rc<VecModel<WaitingRow>>,
     counts: Rc<VecModel<ServiceCount>>,
@@ -73,15 +56,14 @@ impl CounterApp {
         rt: tokio::runtime::Handle,
     ) -> Result<Rc<Self>, slint::PlatformError> {
         let window = CounterWindow::new()?;
-        let (tx, rx) = mpsc::channel();
+        let inbox = Inbox::default();
         {
-            let tx = tx.clone();
+            let tx = inbox.sender();
             rt.spawn(async move {
                 while updates.recv().await.is_some() {
-                    if tx.send(Msg::Changed).is_err() {
+                    if !tx.send(Msg::Changed) {
                         break;
                     }
-                    wake();
                 }
             });
         }
@@ -96,8 +78,7 @@ impl CounterApp {
             window,
             client,
             rt,
-            tx,
-            rx,
+            inbox,
             ui: RefCell::default(),
             waiting,
             counts,
@@ -105,7 +86,7 @@ impl CounterApp {
             clock: RefCell::new(system_clock()),
         });
         app.wire();
-        PUMP.with(|p| *p.borrow_mut() = Some(Rc::downgrade(&app)));
+        antre_ui::inbox::pump_on_wake(&app);
         app.refresh();
         Ok(app)
     }
@@ -214,23 +195,20 @@ impl CounterApp {
             ui.message = None;
         }
         let request = make(counter);
-        let (client, tx) = (self.client.clone(), self.tx.clone());
+        let (client, tx) = (self.client.clone(), self.inbox.sender());
         self.rt.spawn(async move {
             let result = client.request(request).await;
             let _ = tx.send(Msg::Done {
                 what,
                 result: Box::new(result),
             });
-            wake();
         });
         self.refresh();
     }
 
     /// Applies everything that arrived and refreshes the screen.
     pub fn pump(&self) {
-        while let Ok(m) = self.rx.try_recv() {
-            self.apply(m);
-        }
+        self.inbox.drain(|m| self.apply(m));
         self.refresh();
     }
 
@@ -253,21 +231,15 @@ impl CounterApp {
 
     /// For tests: pumps until `done` holds or `timeout` passes; true if it held.
     pub fn pump_until(&self, timeout: Duration, done: impl Fn(&CounterApp) -> bool) -> bool {
-        let deadline = Instant::now() + timeout;
-        loop {
-            self.pump();
-            if done(self) {
-                return true;
-            }
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return false;
-            }
-            match self.rx.recv_timeout(left) {
-                Ok(m) => self.apply(m),
-                Err(_) => return done(self),
-            }
-        }
+        self.inbox.wait(
+            timeout,
+            |m| self.apply(m),
+            || {
+                // As the event loop does: everything that is there, then the screen.
+                self.pump();
+                done(self)
+            },
+        )
     }
 
     /// Uses `clock` for the clock and the "how long" figures (tests use the hub's clock).
