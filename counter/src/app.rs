@@ -52,21 +52,12 @@ impl CounterApp {
     /// The window cannot be created (no display, no font).
     pub fn new(
         client: Client,
-        mut updates: UnboundedReceiver<Update>,
+        updates: UnboundedReceiver<Update>,
         rt: tokio::runtime::Handle,
     ) -> Result<Rc<Self>, slint::PlatformError> {
         let window = CounterWindow::new()?;
         let inbox = Inbox::default();
-        {
-            let tx = inbox.sender();
-            rt.spawn(async move {
-                while updates.recv().await.is_some() {
-                    if !tx.send(Msg::Changed) {
-                        break;
-                    }
-                }
-            });
-        }
+        inbox.forward(&rt, updates, |_| Msg::Changed);
         let waiting = Rc::new(VecModel::default());
         let counts = Rc::new(VecModel::default());
         let choices = Rc::new(VecModel::default());

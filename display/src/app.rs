@@ -53,24 +53,16 @@ impl DisplayApp {
     /// The window cannot be created.
     pub fn new(
         client: Client,
-        mut updates: UnboundedReceiver<Update>,
+        updates: UnboundedReceiver<Update>,
         rt: &tokio::runtime::Handle,
         announcer: Option<Announcer>,
     ) -> Result<Rc<Self>, slint::PlatformError> {
         let window = DisplayWindow::new()?;
         let inbox = Inbox::default();
-        let tx = inbox.sender();
-        rt.spawn(async move {
-            while let Some(u) = updates.recv().await {
-                let m = match u {
-                    Update::Online { fresh } => Msg::Online { fresh },
-                    Update::Offline(_) => Msg::Offline,
-                    Update::Event(e) => Msg::Event(e),
-                };
-                if !tx.send(m) {
-                    break;
-                }
-            }
+        inbox.forward(rt, updates, |u| match u {
+            Update::Online { fresh } => Msg::Online { fresh },
+            Update::Offline(_) => Msg::Offline,
+            Update::Event(e) => Msg::Event(e),
         });
         let app = Rc::new(DisplayApp {
             window,

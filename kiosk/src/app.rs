@@ -108,21 +108,14 @@ impl KioskApp {
     /// The window cannot be created (no display, no font).
     pub fn new(
         client: Client,
-        mut updates: UnboundedReceiver<Update>,
+        updates: UnboundedReceiver<Update>,
         rt: tokio::runtime::Handle,
         printer: Printer,
         options: KioskOptions,
     ) -> Result<Rc<Self>, slint::PlatformError> {
         let window = KioskWindow::new()?;
         let inbox = Inbox::default();
-        let tx = inbox.sender();
-        rt.spawn(async move {
-            while updates.recv().await.is_some() {
-                if !tx.send(Msg::Changed) {
-                    break;
-                }
-            }
-        });
+        inbox.forward(&rt, updates, |_| Msg::Changed);
         let clock = system_clock();
         let now = clock();
         let app = Rc::new(KioskApp {

@@ -129,3 +129,23 @@ pub fn run_pumping<A: Pump>(
     });
     window.run()
 }
+
+impl<M: Send + 'static> Inbox<M> {
+    /// Forwards everything `from` yields (the hub client's updates), as `map` makes it, into
+    /// this inbox, on the runtime `rt`, until the app is gone.
+    pub fn forward<U: Send + 'static>(
+        &self,
+        rt: &tokio::runtime::Handle,
+        mut from: tokio::sync::mpsc::UnboundedReceiver<U>,
+        map: impl Fn(U) -> M + Send + 'static,
+    ) {
+        let tx = self.sender();
+        rt.spawn(async move {
+            while let Some(u) = from.recv().await {
+                if !tx.send(map(u)) {
+                    break;
+                }
+            }
+        });
+    }
+}
