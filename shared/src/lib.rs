@@ -4,9 +4,11 @@
 //! - [`config`]: the hall's `hall.toml`, validated with line numbers.
 //! - [`proto`]: the hall protocol's messages, as both sides read and write them.
 //! - [`store`]: the SQLite store: one transaction per request, events with consecutive `seq`.
+//! - [`report`]: the day's or a period's report (queue, IKM, aspirations) as JSON, CSV, HTML.
 //! - [`server`]: the hub: TCP, handshake, roles, broadcast.
 //! - [`client`]: the devices' side: connect, resume, retry, a local view of the hall.
 //! - [`lines`]: reading newline-delimited lines of bounded length, cancel-safe.
+//! - [`simulate`]: a busy day, simulated through the real store (reports, training).
 //! - [`settings`]: how an app is told its hub, device and token.
 //! - [`testing`]: a real hub on loopback with a test clock, for the hub's and the apps' tests.
 
@@ -15,8 +17,10 @@ pub mod config;
 pub mod domain;
 pub mod lines;
 pub mod proto;
+pub mod report;
 pub mod server;
 pub mod settings;
+pub mod simulate;
 pub mod store;
 pub mod testing;
 

@@ -3,6 +3,8 @@
 //! ```text
 //! antre-hub serve --config hall.toml --db antre.db [--listen ADDR]
 //! antre-hub check-config hall.toml
+//! antre-hub report --config hall.toml --db antre.db --date 2026-11-27 [--to D] --format html --out DIR
+//! antre-hub simulate-day --config hall.toml --db sim.db --date 2026-11-27 --visitors 3000
 //! ```
 
 use antre_shared::config::Config;
@@ -52,6 +54,48 @@ enum Command {
         #[arg(long, default_value = "file:var/tickets.bin")]
         printer: String,
     },
+    /// The report of a day or a period: the queue per service and officer, the IKM, unmet
+    /// demand and aspirations. JSON goes to stdout without --out; CSV needs --out (one file
+    /// per table); HTML is one printable page with charts.
+    Report {
+        /// The hall's config (TOML).
+        #[arg(long, env = "ANTRE_CONFIG")]
+        config: PathBuf,
+        /// The database file (read only; the hub may keep running).
+        #[arg(long, env = "ANTRE_DB")]
+        db: PathBuf,
+        /// The (first) service day, YYYY-MM-DD, or `today`.
+        #[arg(long)]
+        date: String,
+        /// The last service day of a period (default: --date).
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long, value_enum, default_value = "json")]
+        format: ReportFormat,
+        /// The folder to write into (created if missing).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Simulate a busy day into a database through the real store, for training and for
+    /// trying the report: visitors, calls, no-shows, transfers, surveys, aspirations.
+    SimulateDay {
+        #[arg(long, env = "ANTRE_CONFIG")]
+        config: PathBuf,
+        /// The database file (created if missing); use a separate one, not the hall's.
+        #[arg(long)]
+        db: PathBuf,
+        /// The service day, YYYY-MM-DD.
+        #[arg(long)]
+        date: chrono::NaiveDate,
+        /// Visitors who come for a ticket.
+        #[arg(long, default_value_t = 2000)]
+        visitors: u32,
+        /// The share of served visitors who fill in the survey.
+        #[arg(long, default_value_t = 0.2)]
+        survey_share: f64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Check a config and print what it defines; exits non-zero on problems.
     CheckConfig {
         /// The hall's config (TOML).
@@ -70,6 +114,22 @@ fn main() -> ExitCode {
             ignore_hours,
         } => serve(config, db, listen, ignore_hours),
         Command::CheckConfig { config } => check_config(config),
+        Command::Report {
+            config,
+            db,
+            date,
+            to,
+            format,
+            out,
+        } => report(config, db, date, to, format, out),
+        Command::SimulateDay {
+            config,
+            db,
+            date,
+            visitors,
+            survey_share,
+            seed,
+        } => simulate_day(config, db, date, visitors, survey_share, seed),
         Command::Demo {
             config,
             db,
@@ -83,6 +143,110 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ReportFormat {
+    Json,
+    Csv,
+    Html,
+}
+
+/// A service day from the command line: YYYY-MM-DD or `today` (in the hall's time zone).
+fn parse_day(text: &str, cfg: &Config) -> anyhow::Result<chrono::NaiveDate> {
+    if text.eq_ignore_ascii_case("today") {
+        return Ok(antre_shared::domain::day::service_day(
+            chrono::Utc::now(),
+            cfg.hall.timezone,
+        ));
+    }
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .with_context(|| format!("{text:?} is not a date: write it as YYYY-MM-DD, e.g. 2026-11-27"))
+}
+
+fn report(
+    config: PathBuf,
+    db: PathBuf,
+    date: String,
+    to: Option<String>,
+    format: ReportFormat,
+    out: Option<PathBuf>,
+) -> anyhow::Result<()> {
+    use antre_shared::report::{self, Report};
+    let cfg = Config::load(&config)?;
+    let from = parse_day(&date, &cfg)?;
+    let to = to
+        .as_deref()
+        .map(|t| parse_day(t, &cfg))
+        .transpose()?
+        .unwrap_or(from);
+    if matches!(format, ReportFormat::Csv) && out.is_none() {
+        anyhow::bail!("--format csv writes one file per table: give the folder with --out DIR");
+    }
+    let conn = report::open(&db)?;
+    let r = Report::read(&conn, &cfg, from, to)?;
+    let write_one = |ext: &str, text: String| -> anyhow::Result<()> {
+        match &out {
+            Some(dir) => {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating {}", dir.display()))?;
+                let path = dir.join(format!("{}.{ext}", r.stem()));
+                std::fs::write(&path, text)
+                    .with_context(|| format!("writing {}", path.display()))?;
+                println!("{}", path.display());
+            }
+            None => print!("{text}"),
+        }
+        Ok(())
+    };
+    match format {
+        ReportFormat::Json => write_one("json", r.json() + "\n"),
+        ReportFormat::Html => write_one("html", report::html::page(&r, &cfg)),
+        ReportFormat::Csv => {
+            let dir = out.as_ref().context("--out DIR")?;
+            for path in report::csv::write(&r, dir)
+                .with_context(|| format!("writing into {}", dir.display()))?
+            {
+                println!("{}", path.display());
+            }
+            Ok(())
+        }
+    }
+}
+
+fn simulate_day(
+    config: PathBuf,
+    db: PathBuf,
+    date: chrono::NaiveDate,
+    visitors: u32,
+    survey_share: f64,
+    seed: u64,
+) -> anyhow::Result<()> {
+    use antre_shared::simulate::{self, Plan};
+    anyhow::ensure!(
+        (0.0..=1.0).contains(&survey_share),
+        "--survey-share is a share between 0 and 1"
+    );
+    let cfg = Arc::new(Config::load(&config)?);
+    let plan = Plan {
+        survey_share,
+        seed,
+        ..Plan::new(date, visitors)
+    };
+    let s = simulate::run(&cfg, &db, &plan)?;
+    println!(
+        "{date}: {} tickets issued, {} refused (quota/hours), {} served, {} not present, \
+         {} transferred, {} surveys, {} aspirations → {}",
+        s.issued,
+        s.refused,
+        s.served,
+        s.no_show,
+        s.transferred,
+        s.surveys,
+        s.aspirations,
+        db.display()
+    );
+    Ok(())
 }
 
 fn check_config(path: PathBuf) -> anyhow::Result<()> {

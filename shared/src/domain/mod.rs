@@ -6,6 +6,7 @@
 //! - [`day`]: the service day and local time in the hall's time zone.
 //! - [`issuing`]: issuing hours and daily quotas.
 //! - [`estimate`]: people ahead and the estimated wait.
+//! - [`ikm`]: the public satisfaction index (IKM) of Permenpan RB 14/2017.
 //! - [`counter`]: which counter action is allowed in which state.
 //! - [`words`]: numbers, letters and calls in Indonesian words, for the voice.
 
@@ -14,6 +15,7 @@ pub mod counter;
 pub mod day;
 pub mod estimate;
 pub mod ids;
+pub mod ikm;
 pub mod issuing;
 pub mod ticket;
 pub mod words;
