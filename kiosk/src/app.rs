@@ -6,9 +6,12 @@ use crate::model::{self, tr};
 use crate::printer::{status_indonesian, PrintError, Printer};
 use crate::ticket::{qr_payload, ticket_bytes, Paper, TicketPaper};
 use antre_shared::client::{Client, RequestError, Status, Update};
+use antre_shared::domain::ikm::{ELEMENTS, SURVEY};
 use antre_shared::domain::words::date_long;
 use antre_shared::domain::{Priority, ServiceId};
-use antre_shared::proto::{OkReply, PrinterStatus, Request, Ticket};
+use antre_shared::proto::{
+    AspirationKind, OkReply, PrinterStatus, Request, Ticket, MAX_ASPIRATION_CHARS,
+};
 use antre_shared::server::{system_clock, Clock};
 use antre_ui::inbox::{self, Inbox};
 use antre_ui::{AgencyTile, KioskAdapter, KioskWindow, ServiceTile};
@@ -34,6 +37,49 @@ pub enum Screen {
     Ticket = 4,
     PrinterProblem = 5,
     Refused = 6,
+    SurveyCode = 7,
+    SurveyQuestion = 8,
+    Thanks = 9,
+    AspirationKind = 10,
+    AspirationText = 11,
+}
+
+/// What the kiosk is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Mode {
+    /// Tickets, with the survey and aspirations one tap away.
+    #[default]
+    Tickets,
+    /// A survey tablet at the exit: only the survey and aspirations; no printer.
+    Survey,
+}
+
+/// The national complaints channel, shown as a QR code with complaints.
+pub const LAPOR_URL: &str = "https://www.lapor.go.id";
+
+/// The survey under way.
+#[derive(Debug, Clone, Default)]
+struct Survey {
+    /// What was typed or scanned.
+    input: String,
+    error: String,
+    /// The ticket being rated, once accepted.
+    code: Option<String>,
+    /// Answers 1..4, per element.
+    answers: [Option<u8>; ELEMENTS],
+    question: usize,
+    sending: bool,
+    send_error: String,
+}
+
+/// The aspiration under way.
+#[derive(Debug, Clone)]
+struct Aspiration {
+    kind: AspirationKind,
+    text: String,
+    shift: bool,
+    sending: bool,
+    error: String,
 }
 
 /// Settings of the kiosk beyond the hub connection.
@@ -44,6 +90,7 @@ pub struct KioskOptions {
     pub idle: Duration,
     /// The live ticket page's base URL, for the QR code (else the QR holds the ticket code).
     pub public_url: Option<String>,
+    pub mode: Mode,
 }
 
 enum Msg {
@@ -57,6 +104,8 @@ enum Msg {
     Printed(Result<PrinterStatus, PrintError>),
     /// The hub stored our printer report.
     Reported(PrinterStatus, Option<String>),
+    /// The hub answered a survey or an aspiration.
+    Sent(Box<Result<OkReply, RequestError>>),
 }
 
 /// The ticket the visitor just got.
@@ -88,6 +137,8 @@ struct State {
     /// What the hub last stored about our printer.
     reported: Option<(PrinterStatus, Option<String>)>,
     reporting: bool,
+    survey: Survey,
+    aspiration: Option<Aspiration>,
 }
 
 pub struct KioskApp {
@@ -142,10 +193,17 @@ impl KioskApp {
                 checks: 0,
                 reported: None,
                 reporting: false,
+                survey: Survey::default(),
+                aspiration: None,
             }),
             clock: RefCell::new(clock),
         });
         app.wire();
+        {
+            let a = app.window.global::<KioskAdapter>();
+            a.set_survey_mode(app.options.mode == Mode::Survey);
+            a.set_lapor_qr(qr_image(LAPOR_URL));
+        }
         inbox::pump_on_wake(&app);
         app.refresh();
         Ok(app)
@@ -175,6 +233,27 @@ impl KioskApp {
             s.english = !s.english;
         });
         on!(on_reprint, |app| app.reprint());
+        on!(on_start_survey, |app| app.start_survey());
+        on!(on_start_aspiration, |app| app.start_aspiration());
+        on!(on_code_key, |app, k| app.code_key(k.as_str()));
+        on!(on_code_backspace, |app| {
+            app.state.borrow_mut().survey.input.pop();
+        });
+        on!(on_code_submit, |app| app.code_submit());
+        on!(on_answer, |app, level| app.answer(level));
+        on!(on_pick_kind, |app, k| app.pick_kind(k));
+        on!(on_type_key, |app, k| app.type_key(k.as_str()));
+        on!(on_type_backspace, |app| {
+            if let Some(a) = app.state.borrow_mut().aspiration.as_mut() {
+                a.text.pop();
+            }
+        });
+        on!(on_toggle_shift, |app| {
+            if let Some(a) = app.state.borrow_mut().aspiration.as_mut() {
+                a.shift = !a.shift;
+            }
+        });
+        on!(on_send_aspiration, |app| app.send_aspiration());
     }
 
     fn now(&self) -> DateTime<Utc> {
@@ -263,8 +342,17 @@ impl KioskApp {
         if s.busy {
             return;
         }
+        if s.survey.sending || s.aspiration.as_ref().is_some_and(|a| a.sending) {
+            return;
+        }
         s.screen = match s.screen {
             Screen::Priority => Screen::Services,
+            Screen::SurveyQuestion if s.survey.question > 0 => {
+                s.survey.question -= 1;
+                Screen::SurveyQuestion
+            }
+            Screen::SurveyQuestion => Screen::SurveyCode,
+            Screen::AspirationText => Screen::AspirationKind,
             _ => Screen::Start,
         };
     }
@@ -274,10 +362,253 @@ impl KioskApp {
         if s.busy {
             return;
         }
+        if s.survey.sending || s.aspiration.as_ref().is_some_and(|a| a.sending) {
+            return;
+        }
         s.screen = Screen::Start;
         s.agency = None;
         s.service = None;
         s.issued = None;
+        s.survey = Survey::default();
+        s.aspiration = None;
+    }
+
+    // --- ruang aspirasi: the survey and aspirations -------------------------------------------
+
+    fn start_survey(&self) {
+        let mut s = self.state.borrow_mut();
+        if s.busy || s.screen != Screen::Start || !self.client.is_online() {
+            return;
+        }
+        s.survey = Survey::default();
+        s.screen = Screen::SurveyCode;
+    }
+
+    fn code_key(&self, key: &str) {
+        let mut s = self.state.borrow_mut();
+        if s.screen != Screen::SurveyCode {
+            return;
+        }
+        // Room for a scanned page address; a code is a few characters.
+        if s.survey.input.chars().count() + key.chars().count() <= 120 {
+            s.survey
+                .input
+                .extend(key.chars().filter(|c| !c.is_control()));
+            s.survey.input = s.survey.input.to_uppercase();
+        }
+        s.survey.error.clear();
+    }
+
+    fn code_submit(&self) {
+        let (typed, english) = {
+            let s = self.state.borrow();
+            if s.screen != Screen::SurveyCode {
+                return;
+            }
+            (s.survey.input.clone(), s.english)
+        };
+        let tz = self.tz();
+        let today = self.now().with_timezone(&tz).date_naive().to_string();
+        let checked = self
+            .client
+            .with_view(|v| model::survey_check(v, &typed, &today, english));
+        let mut s = self.state.borrow_mut();
+        match checked {
+            Ok(code) => {
+                s.survey.input = code.clone();
+                s.survey.code = Some(code);
+                s.survey.answers = [None; ELEMENTS];
+                s.survey.question = 0;
+                s.screen = Screen::SurveyQuestion;
+            }
+            Err(words) => {
+                s.survey.error = words;
+                // A scanner types again from scratch; a person corrects what is there.
+                if typed.contains(':') || typed.contains('/') {
+                    s.survey.input.clear();
+                }
+            }
+        }
+    }
+
+    fn answer(&self, level: i32) {
+        let send = {
+            let mut s = self.state.borrow_mut();
+            if s.screen != Screen::SurveyQuestion || s.survey.sending || !(0..4).contains(&level) {
+                return;
+            }
+            let q = s.survey.question;
+            s.survey.answers[q] = Some(level as u8 + 1);
+            s.survey.send_error.clear();
+            if q + 1 < ELEMENTS {
+                s.survey.question = q + 1;
+                None
+            } else {
+                let answers: Option<Vec<i64>> =
+                    s.survey.answers.iter().map(|a| a.map(i64::from)).collect();
+                let ticket = s.survey.code.clone();
+                s.survey.sending = true;
+                ticket.zip(answers)
+            }
+        };
+        if let Some((ticket, answers)) = send {
+            self.send(Request::Survey { ticket, answers });
+        }
+    }
+
+    fn start_aspiration(&self) {
+        let mut s = self.state.borrow_mut();
+        if s.busy || s.screen != Screen::Start || !self.client.is_online() {
+            return;
+        }
+        s.screen = Screen::AspirationKind;
+    }
+
+    fn pick_kind(&self, kind: i32) {
+        let mut s = self.state.borrow_mut();
+        if s.screen != Screen::AspirationKind {
+            return;
+        }
+        let kind = match kind {
+            0 => AspirationKind::MissingService,
+            1 => AspirationKind::Suggestion,
+            _ => AspirationKind::Complaint,
+        };
+        // Keep what was typed if the visitor only went back to change the kind.
+        let text = s.aspiration.take().map(|a| a.text).unwrap_or_default();
+        s.aspiration = Some(Aspiration {
+            kind,
+            shift: text.is_empty(), // a capital to begin with, as phones do
+            text,
+            sending: false,
+            error: String::new(),
+        });
+        s.screen = Screen::AspirationText;
+    }
+
+    fn type_key(&self, key: &str) {
+        let mut s = self.state.borrow_mut();
+        if s.screen != Screen::AspirationText {
+            return;
+        }
+        let Some(a) = s.aspiration.as_mut() else {
+            return;
+        };
+        if a.sending {
+            return;
+        }
+        for c in key.chars().filter(|c| !c.is_control()) {
+            if a.text.chars().count() >= MAX_ASPIRATION_CHARS {
+                break;
+            }
+            if a.shift && c.is_alphabetic() {
+                a.text.extend(c.to_uppercase());
+                a.shift = false;
+            } else {
+                a.text.push(c);
+            }
+        }
+        a.error.clear();
+    }
+
+    fn send_aspiration(&self) {
+        let request = {
+            let mut s = self.state.borrow_mut();
+            if s.screen != Screen::AspirationText {
+                return;
+            }
+            let Some(a) = s.aspiration.as_mut() else {
+                return;
+            };
+            if a.sending || a.text.trim().is_empty() {
+                return;
+            }
+            a.sending = true;
+            Request::Aspiration {
+                kind: a.kind,
+                text: a.text.trim().to_owned(),
+            }
+        };
+        self.send(request);
+    }
+
+    /// Sends a survey or an aspiration; the answer comes back as [`Msg::Sent`].
+    fn send(&self, request: Request) {
+        let (client, tx) = (self.client.clone(), self.inbox.sender());
+        self.rt.spawn(async move {
+            let result = client.request(request).await;
+            tx.send(Msg::Sent(Box::new(result)));
+        });
+    }
+
+    fn sent(&self, result: Result<OkReply, RequestError>) {
+        let mut s = self.state.borrow_mut();
+        let en = s.english;
+        if let Some(a) = s.aspiration.as_mut().filter(|a| a.sending) {
+            a.sending = false;
+            match result {
+                Ok(_) => {
+                    let complaint = a.kind == AspirationKind::Complaint;
+                    s.title = tr(en, "Terima kasih!", "Thank you!");
+                    s.detail = tr(
+                        en,
+                        "Aspirasi Anda sudah kami terima. Setiap aspirasi direkap, dilaporkan kepada pimpinan dan dievaluasi.",
+                        "We have received it. Every message is recapped, reported to the management and evaluated.",
+                    );
+                    if complaint {
+                        s.detail.push_str(&tr(
+                            en,
+                            " Pengaduan juga dapat Anda pantau melalui SP4N-LAPOR! (lapor.go.id).",
+                            " You can also follow up a complaint through SP4N-LAPOR! (lapor.go.id).",
+                        ));
+                    }
+                    s.aspiration = None;
+                    s.screen = Screen::Thanks;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "aspiration not stored");
+                    a.error = tr(
+                        en,
+                        "Belum terkirim. Tulisan Anda masih ada; silakan tekan Kirim lagi.",
+                        "Not sent yet. Your text is kept; please press Send again.",
+                    );
+                }
+            }
+            return;
+        }
+        if !s.survey.sending {
+            return;
+        }
+        s.survey.sending = false;
+        let ticket = s.survey.code.clone().unwrap_or_default();
+        match result {
+            Ok(_) => {
+                s.title = tr(en, "Terima kasih!", "Thank you!");
+                s.detail = tr(
+                    en,
+                    &format!("Penilaian Anda untuk tiket {ticket} sudah kami terima. Pendapat Anda membantu kami menjadi lebih baik."),
+                    &format!("Your rating for {ticket} has been received. Your opinion helps us do better."),
+                );
+                s.survey = Survey::default();
+                s.screen = Screen::Thanks;
+            }
+            Err(e) => {
+                let code = e.code();
+                tracing::info!(error = %e, ticket, "survey not stored");
+                if code.is_some() {
+                    (s.title, s.detail) = model::survey_refusal(code, &ticket, en);
+                    s.survey = Survey::default();
+                    s.screen = Screen::Refused;
+                } else {
+                    // Not an answer from the hub: keep the answers, let the visitor retry.
+                    s.survey.send_error = tr(
+                        en,
+                        "Belum terkirim karena gangguan jaringan. Sentuh jawaban lagi untuk mengirim ulang.",
+                        "Not sent: the network failed. Tap your answer again to send it again.",
+                    );
+                }
+            }
+        }
     }
 
     /// Checks the printer (when asked for), then asks the hub for a ticket, once: the request
@@ -442,8 +773,11 @@ impl KioskApp {
             } else {
                 idle
             };
-            let idle_home = s.screen != Screen::Start && !s.busy && now - s.last_touch >= limit;
+            let sending = s.survey.sending || s.aspiration.as_ref().is_some_and(|a| a.sending);
+            let idle_home =
+                s.screen != Screen::Start && !s.busy && !sending && now - s.last_touch >= limit;
             let check = s.screen == Screen::Start
+                && self.options.mode == Mode::Tickets
                 && !s.checking
                 && s.printer_checked
                     .is_none_or(|t| now - t >= PRINTER_CHECK_EVERY);
@@ -494,6 +828,7 @@ impl KioskApp {
                     }
                 }
             }
+            Msg::Sent(result) => self.sent(*result),
             Msg::Reported(status, message) => {
                 let mut s = self.state.borrow_mut();
                 s.reporting = false;
@@ -710,6 +1045,7 @@ impl KioskApp {
             agency_color.as_deref().unwrap_or_default(),
         ));
         a.set_service_name(service_name.into());
+        self.refresh_aspirasi(&s, &a);
         a.set_problem_title(s.title.as_str().into());
         a.set_problem_detail(s.detail.as_str().into());
         if s.screen == Screen::Wait && !online {
@@ -758,6 +1094,115 @@ impl KioskApp {
             }
         }
     }
+}
+
+impl KioskApp {
+    fn refresh_aspirasi(&self, s: &State, a: &KioskAdapter<'_>) {
+        let en = s.english;
+        let prefixes: Vec<SharedString> = self.client.with_view(|v| {
+            let mut p: Vec<String> = v
+                .hall
+                .iter()
+                .flat_map(|h| h.services.iter().map(|x| x.prefix.clone()))
+                .collect();
+            p.sort();
+            p.dedup();
+            p.into_iter().map(Into::into).collect()
+        });
+        a.set_prefixes(ModelRc::new(VecModel::from(prefixes)));
+        a.set_code_input(s.survey.input.as_str().into());
+        a.set_code_error(s.survey.error.as_str().into());
+        let q = s.survey.question.min(ELEMENTS - 1);
+        let element = &SURVEY[q];
+        a.set_question(q as i32);
+        a.set_question_text(
+            if en {
+                element.question_en
+            } else {
+                element.question
+            }
+            .into(),
+        );
+        let labels = if en {
+            element.answers_en
+        } else {
+            element.answers
+        };
+        a.set_answer_labels(ModelRc::new(VecModel::from(
+            labels
+                .iter()
+                .map(|l| SharedString::from(*l))
+                .collect::<Vec<_>>(),
+        )));
+        a.set_chosen(s.survey.answers[q].map_or(-1, |x| i32::from(x) - 1));
+        let asp = s.aspiration.as_ref();
+        a.set_sending(s.survey.sending || asp.is_some_and(|x| x.sending));
+        a.set_aspiration_kind(match asp.map(|x| x.kind) {
+            Some(AspirationKind::Suggestion) => 1,
+            Some(AspirationKind::Complaint) => 2,
+            _ => 0,
+        });
+        let text = asp.map(|x| x.text.as_str()).unwrap_or_default();
+        a.set_typed_text(text.into());
+        a.set_typed_count(text.chars().count() as i32);
+        a.set_typed_max(MAX_ASPIRATION_CHARS as i32);
+        a.set_shift(asp.is_some_and(|x| x.shift));
+        a.set_send_error(
+            match asp {
+                Some(x) => x.error.as_str(),
+                None => s.survey.send_error.as_str(),
+            }
+            .into(),
+        );
+    }
+
+    // --- for tests -----------------------------------------------------------------------------
+
+    /// The survey's current question (0..9) and the code being rated.
+    pub fn survey_progress(&self) -> (usize, Option<String>) {
+        let s = self.state.borrow();
+        (s.survey.question, s.survey.code.clone())
+    }
+
+    /// Whether a survey or an aspiration is on its way to the hub.
+    pub fn sending(&self) -> bool {
+        let s = self.state.borrow();
+        s.survey.sending || s.aspiration.as_ref().is_some_and(|a| a.sending)
+    }
+
+    /// What the visitor sees as the title and text of a message screen.
+    pub fn message(&self) -> (String, String) {
+        let s = self.state.borrow();
+        (s.title.clone(), s.detail.clone())
+    }
+}
+
+/// A QR code as an image for the screen: black modules on white, 4 modules of quiet zone,
+/// 8 pixels per module (scaled smoothly by nothing: `image-rendering: pixelated`).
+pub fn qr_image(text: &str) -> slint::Image {
+    use slint::{Rgb8Pixel, SharedPixelBuffer};
+    let Ok(code) = qrcode::QrCode::new(text.as_bytes()) else {
+        return slint::Image::default();
+    };
+    let modules = code.width();
+    let colors = code.to_colors();
+    let (quiet, scale) = (4usize, 8usize);
+    let side = (modules + 2 * quiet) * scale;
+    let mut buf = SharedPixelBuffer::<Rgb8Pixel>::new(side as u32, side as u32);
+    let pixels = buf.make_mut_slice();
+    for y in 0..side {
+        for x in 0..side {
+            let (mx, my) = (
+                (x / scale).wrapping_sub(quiet),
+                (y / scale).wrapping_sub(quiet),
+            );
+            let dark =
+                mx < modules && my < modules && colors[my * modules + mx] == qrcode::Color::Dark;
+            let v = if dark { 0 } else { 255 };
+            pixels[y * side + x] = Rgb8Pixel { r: v, g: v, b: v };
+        }
+    }
+    slint::Image::from_rgb8(buf)
 }
 
 fn service_name_of(client: &Client, t: &Ticket) -> String {

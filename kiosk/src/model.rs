@@ -399,3 +399,132 @@ mod tests {
         assert_eq!(priority_label(None, false), None);
     }
 }
+
+/// What a visitor or a QR scanner typed as the ticket to rate: `A12`, `a-012`, the ticket's
+/// QR text `ANTRE:2026-11-27:A-012`, or its page `http://…/t/A-012`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SurveyCode {
+    pub code: String,
+    /// The service day the QR text names, if it names one.
+    pub day: Option<String>,
+}
+
+/// Reads the ticket code out of what was typed or scanned.
+pub fn survey_code(typed: &str) -> Option<SurveyCode> {
+    let t = typed.trim();
+    let last = t.rsplit(['/', ':']).next().unwrap_or(t);
+    let code: antre_shared::domain::TicketCode = last.parse().ok()?;
+    let day = t
+        .strip_prefix("ANTRE:")
+        .and_then(|rest| rest.split(':').next())
+        .filter(|d| d.len() == 10)
+        .map(str::to_owned);
+    Some(SurveyCode {
+        code: code.to_string().to_uppercase(),
+        day,
+    })
+}
+
+/// Whether the ticket may be rated, as far as the kiosk's view knows (the hub decides, and
+/// also refuses a second rating): `Err` holds the words for the visitor.
+pub fn survey_check(
+    view: &HallView,
+    typed: &str,
+    today: &str,
+    english: bool,
+) -> Result<String, String> {
+    let Some(sc) = survey_code(typed) else {
+        return Err(tr(
+            english,
+            "Nomor tiket tidak dikenali. Tulis hurufnya lalu angkanya, misalnya A-012.",
+            "That is not a ticket number. Type its letter, then its digits, e.g. A-012.",
+        ));
+    };
+    let code = sc.code;
+    if sc.day.as_deref().is_some_and(|d| d != today) {
+        return Err(tr(
+            english,
+            &format!("Tiket {code} bukan tiket hari ini. Penilaian hanya untuk tiket hari ini."),
+            &format!("{code} is not today's ticket. Only today's tickets can be rated."),
+        ));
+    }
+    match view.ticket(&code) {
+        None => Err(tr(
+            english,
+            &format!("Tiket {code} tidak ada hari ini. Periksa lagi nomor pada tiket Anda."),
+            &format!("There is no ticket {code} today. Please check the number on your ticket."),
+        )),
+        Some(t) if t.status != antre_shared::domain::TicketStatus::Done => Err(tr(
+            english,
+            &format!(
+                "Tiket {code} belum selesai dilayani. Penilaian dapat diberikan setelah pelayanan selesai."
+            ),
+            &format!("{code} has not been served yet. You can rate the service once it is done."),
+        )),
+        Some(_) => Ok(code),
+    }
+}
+
+/// The words for a survey the hub did not take.
+pub fn survey_refusal(code: Option<ErrorCode>, ticket: &str, english: bool) -> (String, String) {
+    match code {
+        Some(ErrorCode::AlreadyRated) => (
+            tr(
+                english,
+                "Tiket ini sudah dinilai",
+                "This ticket has been rated",
+            ),
+            tr(
+                english,
+                &format!("Penilaian untuk tiket {ticket} sudah pernah diberikan. Terima kasih!"),
+                &format!("{ticket} has already been rated. Thank you!"),
+            ),
+        ),
+        Some(ErrorCode::NotServed) => (
+            tr(english, "Belum dapat dinilai", "Not yet possible"),
+            tr(
+                english,
+                &format!("Tiket {ticket} belum selesai dilayani."),
+                &format!("{ticket} has not been served yet."),
+            ),
+        ),
+        Some(ErrorCode::UnknownTicket) => (
+            tr(english, "Tiket tidak ditemukan", "Ticket not found"),
+            tr(
+                english,
+                &format!("Tiket {ticket} tidak ada hari ini."),
+                &format!("There is no ticket {ticket} today."),
+            ),
+        ),
+        _ => (
+            tr(english, "Penilaian belum terkirim", "Not sent"),
+            tr(
+                english,
+                "Maaf, terjadi gangguan. Silakan coba lagi sebentar lagi atau hubungi petugas.",
+                "Sorry, something went wrong. Please try again shortly or ask the staff.",
+            ),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod survey_tests {
+    use super::*;
+
+    #[test]
+    fn codes_from_people_and_scanners() {
+        let code = |s: &str| survey_code(s).map(|c| (c.code, c.day));
+        assert_eq!(code("A12"), Some(("A-012".into(), None)));
+        assert_eq!(code(" b-7 "), Some(("B-007".into(), None)));
+        assert_eq!(
+            code("ANTRE:2026-11-27:A-012"),
+            Some(("A-012".into(), Some("2026-11-27".into())))
+        );
+        assert_eq!(
+            code("http://192.168.1.10:8080/t/C-101"),
+            Some(("C-101".into(), None))
+        );
+        assert_eq!(code("12"), None);
+        assert_eq!(code(""), None);
+    }
+}

@@ -1,7 +1,7 @@
 //! The kiosk's settings: the hub connection every app has, plus the printer, the paper, the
 //! idle time. Flags and environment win over the device's TOML file.
 
-use crate::app::KioskOptions;
+use crate::app::{KioskOptions, Mode};
 use crate::printer::PrinterSpec;
 use crate::ticket::Paper;
 use antre_shared::settings::DeviceArgs;
@@ -29,6 +29,10 @@ pub struct KioskArgs {
     /// `public_url`).
     #[arg(long, env = "ANTRE_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// `tickets` (default), or `survey` for a survey tablet at the exit: only the IKM survey
+    /// and aspirations, no printer (file key `mode`).
+    #[arg(long, env = "ANTRE_KIOSK_MODE", value_enum)]
+    pub mode: Option<Mode>,
     /// A window instead of full screen (for trying it out).
     #[arg(long)]
     pub windowed: bool,
@@ -50,8 +54,24 @@ impl KioskArgs {
                 Some(v) => anyhow::bail!("`{key}` in the kiosk's config must be text, not {v}"),
             }
         };
+        let mode = match self.mode {
+            Some(m) => m,
+            None => {
+                match text("mode")?.as_deref() {
+                    None | Some("tickets") => Mode::Tickets,
+                    Some("survey") => Mode::Survey,
+                    Some(other) => {
+                        anyhow::bail!("`mode` in the kiosk's config is \"tickets\" or \"survey\", not {other:?}")
+                    }
+                }
+            }
+        };
         let printer = match &self.printer {
             Some(p) => p.clone(),
+            // A survey tablet prints nothing.
+            None if mode == Mode::Survey && text("printer")?.is_none() => {
+                PrinterSpec::File("/dev/null".into())
+            }
             None => text("printer")?
                 .ok_or_else(|| {
                     anyhow::anyhow!(
@@ -84,6 +104,7 @@ impl KioskArgs {
                 paper,
                 idle: Duration::from_secs(idle_secs.max(5)),
                 public_url,
+                mode,
             },
         ))
     }

@@ -118,6 +118,7 @@ fn a_visitors_way_through_the_kiosk() {
             paper: Paper::Mm80,
             idle: Duration::from_secs(30),
             public_url: None,
+            mode: antre_kiosk::app::Mode::Tickets,
         },
     )
     .unwrap();
