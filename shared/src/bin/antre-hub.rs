@@ -41,7 +41,7 @@ enum Command {
     },
     /// Run the whole hall on this machine, for a first look or a training day: the hub in
     /// training mode (any hour) on 127.0.0.1, with a database in `var/`, and every Antre
-    /// app found next to this program (a kiosk, two counters, a display), each as its
+    /// app found next to this program (a kiosk, a survey tablet, two counters, a display), each as its
     /// device from the config. Ctrl-C stops them all.
     Demo {
         /// The hall's config (TOML), with plain sample tokens.
@@ -300,8 +300,13 @@ fn serve(
 }
 
 /// The apps the demo starts when they are built: (binary, device id, extra args).
-const DEMO_APPS: [(&str, &str, &[&str]); 4] = [
+const DEMO_APPS: [(&str, &str, &[&str]); 5] = [
     ("antre-kiosk", "kiosk-1", &["--windowed"]),
+    (
+        "antre-kiosk",
+        "survey-1",
+        &["--windowed", "--mode", "survey"],
+    ),
     ("antre-counter", "counter-1", &[]),
     ("antre-counter", "counter-2", &[]),
     ("antre-display", "display-1", &["--windowed"]),
