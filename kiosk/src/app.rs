@@ -894,6 +894,11 @@ impl KioskApp {
     fn paper_for(&self, t: &Ticket) -> TicketPaper {
         let tz = self.tz();
         let when = self.now().with_timezone(&tz);
+        // The kiosk's own setting wins over the hall's `public_url`.
+        let public_url = self.options.public_url.clone().or_else(|| {
+            self.client
+                .with_view(|v| v.hall.as_ref().and_then(|h| h.public_url.clone()))
+        });
         let (hall, agency, service) = self.client.with_view(|v| {
             let hall = v.hall.as_ref();
             let service = hall.and_then(|h| h.services.iter().find(|s| s.id == t.service));
@@ -921,7 +926,7 @@ impl KioskApp {
             ),
             ahead: t.ahead,
             wait_min: t.estimated_wait_min,
-            qr: qr_payload(self.options.public_url.as_deref(), &t.day, &t.code),
+            qr: qr_payload(public_url.as_deref(), &t.day, &t.code),
         }
     }
 

@@ -51,6 +51,16 @@ pub struct Hall {
     pub client_send_buffer_bytes: usize,
     /// Announcements the wall displays show in turn along their bottom line.
     pub running_text: Vec<String>,
+    /// Where the hub serves its web pages (phones, web displays); `None`: no web server.
+    pub http_listen: Option<SocketAddr>,
+    /// The address phones reach the web pages at, for QR codes, e.g. `http://192.168.1.10:8080`.
+    pub public_url: Option<String>,
+    /// Requests one client address may make per minute to the web pages' API.
+    pub http_requests_per_minute: u32,
+    /// Live streams (SSE) the web server keeps open at once.
+    pub http_max_streams: usize,
+    /// Live streams one client address may hold at once.
+    pub http_streams_per_client: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -94,6 +104,21 @@ impl Device {
     pub fn token_matches(&self, token: &str) -> bool {
         let given: [u8; 32] = Sha256::digest(token.as_bytes()).into();
         given.ct_eq(&self.token_sha256).into()
+    }
+}
+
+impl Device {
+    /// A device inside the hub itself (the web pages' surveys and aspirations): it acts with
+    /// `role` and no token opens it.
+    pub fn internal(id: &str, role: Role) -> Device {
+        Device {
+            id: id.into(),
+            role,
+            // No token hashes to this: SHA-256 of anything is not all zeros in practice.
+            token_sha256: [0; 32],
+            counter: None,
+            zone: None,
+        }
     }
 }
 
@@ -183,6 +208,16 @@ struct RawHall {
     client_send_buffer_bytes: Option<usize>,
     #[serde(default)]
     running_text: Vec<String>,
+    #[serde(default)]
+    http_listen: Option<Spanned<String>>,
+    #[serde(default)]
+    public_url: Option<Spanned<String>>,
+    #[serde(default)]
+    http_requests_per_minute: Option<u32>,
+    #[serde(default)]
+    http_max_streams: Option<usize>,
+    #[serde(default)]
+    http_streams_per_client: Option<usize>,
 }
 
 #[derive(Deserialize)]
@@ -652,6 +687,29 @@ impl<'a> Validator<'a> {
                 }
             }
         };
+        let http_listen = match &r.http_listen {
+            None => Some(Some(SocketAddr::from(([0, 0, 0, 0], 8080)))),
+            Some(l) if l.get_ref() == "off" => Some(None),
+            Some(l) => match l.get_ref().parse::<SocketAddr>() {
+                Ok(a) => Some(Some(a)),
+                Err(_) => {
+                    self.problem(l, format!("http_listen must be an address and port such as \"0.0.0.0:8080\", or \"off\", got {:?}", l.get_ref()));
+                    None
+                }
+            },
+        };
+        let public_url = match &r.public_url {
+            None => Some(None),
+            Some(u) => {
+                let url = u.get_ref().trim().trim_end_matches('/');
+                if url.starts_with("http://") || url.starts_with("https://") {
+                    Some(Some(url.to_owned()))
+                } else {
+                    self.problem(u, format!("public_url must start with http:// or https://, such as \"http://192.168.1.10:8080\", got {:?}", u.get_ref()));
+                    None
+                }
+            }
+        };
         if r.name.trim().is_empty() {
             self.problem(raw, "[hall] name is empty".into());
         }
@@ -677,6 +735,11 @@ impl<'a> Validator<'a> {
                 .map(|t| t.trim().to_owned())
                 .filter(|t| !t.is_empty())
                 .collect(),
+            http_listen: http_listen?,
+            public_url: public_url?,
+            http_requests_per_minute: r.http_requests_per_minute.unwrap_or(120).max(1),
+            http_max_streams: r.http_max_streams.unwrap_or(5000).max(1),
+            http_streams_per_client: r.http_streams_per_client.unwrap_or(8).max(1),
         })
     }
 }

@@ -10,6 +10,7 @@
 //! - [`lines`]: reading newline-delimited lines of bounded length, cancel-safe.
 //! - [`simulate`]: a busy day, simulated through the real store (reports, training).
 //! - [`settings`]: how an app is told its hub, device and token.
+//! - [`web`]: the hall's web pages (live ticket page, phone survey, web display) over HTTP.
 //! - [`testing`]: a real hub on loopback with a test clock, for the hub's and the apps' tests.
 
 pub mod client;
@@ -23,6 +24,7 @@ pub mod settings;
 pub mod simulate;
 pub mod store;
 pub mod testing;
+pub mod web;
 
 /// Logs to stderr, filtered by `ANTRE_LOG` (default `info`), coloured only on a terminal.
 /// Every Antre program calls this first.

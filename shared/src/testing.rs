@@ -78,6 +78,7 @@ pub struct TestHub {
     pub dir: Arc<tempfile::TempDir>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
+    web: Option<(oneshot::Sender<()>, tokio::task::JoinHandle<()>)>,
 }
 
 impl TestHub {
@@ -128,11 +129,47 @@ impl TestHub {
             dir,
             stop: Some(stop),
             task: Some(task),
+            web: None,
         }
+    }
+
+    /// Starts the hall's web pages on 127.0.0.1 (a free port) and returns their address.
+    ///
+    /// # Panics
+    /// The web server cannot start.
+    pub async fn start_web(&mut self) -> SocketAddr {
+        self.start_web_on(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .await
+    }
+
+    /// Starts the hall's web pages on `addr` (the same address again after a restart).
+    ///
+    /// # Panics
+    /// The web server cannot start.
+    pub async fn start_web_on(&mut self, addr: SocketAddr) -> SocketAddr {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .expect("bind the web port");
+        let addr = listener.local_addr().expect("local addr");
+        let (stop, stopped) = oneshot::channel::<()>();
+        let hub = Arc::clone(&self.hub);
+        let task = tokio::spawn(async move {
+            crate::web::serve(listener, hub, async {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("the web pages serve");
+        });
+        self.web = Some((stop, task));
+        addr
     }
 
     /// Stops the hub gracefully and waits until the database is closed.
     pub async fn stop(mut self) {
+        if let Some((stop, task)) = self.web.take() {
+            let _ = stop.send(());
+            let _ = task.await;
+        }
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }

@@ -35,6 +35,10 @@ enum Command {
         /// Address and port for devices; overrides `[hall] listen`.
         #[arg(long, env = "ANTRE_LISTEN")]
         listen: Option<std::net::SocketAddr>,
+        /// Address and port of the web pages (phones, web displays), or `off`; overrides
+        /// `[hall] http_listen` (default 0.0.0.0:8080).
+        #[arg(long, env = "ANTRE_HTTP")]
+        http: Option<String>,
         /// Training and demo mode: issue tickets at any hour (quotas still apply).
         #[arg(long)]
         ignore_hours: bool,
@@ -111,8 +115,9 @@ fn main() -> ExitCode {
             config,
             db,
             listen,
+            http,
             ignore_hours,
-        } => serve(config, db, listen, ignore_hours),
+        } => serve(config, db, listen, http, ignore_hours),
         Command::CheckConfig { config } => check_config(config),
         Command::Report {
             config,
@@ -263,13 +268,51 @@ fn check_config(path: PathBuf) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Where the web pages listen: the flag (an address or `off`), else the config.
+fn http_addr(flag: Option<&str>, cfg: &Config) -> anyhow::Result<Option<std::net::SocketAddr>> {
+    match flag {
+        None => Ok(cfg.hall.http_listen),
+        Some("off") => Ok(None),
+        Some(a) => a.parse().map(Some).with_context(|| {
+            format!("--http must be an address and port such as 0.0.0.0:8080, or off; got {a:?}")
+        }),
+    }
+}
+
+/// Starts the web pages on `addr` beside the protocol port; they stop when `stop` fires.
+async fn start_web(
+    addr: std::net::SocketAddr,
+    hub: &Arc<Hub>,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("listening for the web pages on {addr}"))?;
+    let local = listener.local_addr()?;
+    tracing::info!(addr = %local, "the web pages are served");
+    println!("web pages on http://{local}");
+    let hub = Arc::clone(hub);
+    tokio::spawn(async move {
+        let mut stop = stop;
+        let shutdown = async move {
+            let _ = stop.wait_for(|s| *s).await;
+        };
+        if let Err(e) = antre_shared::web::serve(listener, hub, shutdown).await {
+            tracing::error!(error = %e, "the web pages stopped");
+        }
+    });
+    Ok(())
+}
+
 fn serve(
     config: PathBuf,
     db: PathBuf,
     listen: Option<std::net::SocketAddr>,
+    http: Option<String>,
     ignore_hours: bool,
 ) -> anyhow::Result<()> {
     let mut cfg = Config::load(&config)?;
+    let http = http_addr(http.as_deref(), &cfg)?;
     if ignore_hours {
         tracing::warn!("training mode: issuing hours are not enforced");
         for s in &mut cfg.services {
@@ -291,10 +334,18 @@ fn serve(
             db = %db.display(),
             "the hub is serving"
         );
+        let (stop_web, web_stopping) = tokio::sync::watch::channel(false);
+        if let Some(addr) = http {
+            start_web(addr, &hub, web_stopping).await?;
+        }
         // One plain line on stdout, for scripts and tests that start the hub on port 0.
         println!("listening on {}", listener.local_addr()?);
         std::io::Write::flush(&mut std::io::stdout())?;
-        server::run(listener, hub, shutdown_signal()).await?;
+        let shutdown = async move {
+            shutdown_signal().await;
+            let _ = stop_web.send(true);
+        };
+        server::run(listener, hub, shutdown).await?;
         Ok(())
     })
 }
@@ -341,6 +392,11 @@ fn demo(config: PathBuf, db: PathBuf, printer: String) -> anyhow::Result<()> {
             db.display()
         );
         println!("hub listening on {addr}");
+        let (stop_web, web_stopping) = tokio::sync::watch::channel(false);
+        let web_port = cfg.hall.http_listen.map_or(8080, |a| a.port());
+        if let Err(e) = start_web(([127, 0, 0, 1], web_port).into(), &hub, web_stopping).await {
+            println!("  web pages: not started ({e:#})");
+        }
         let here = std::env::current_exe()?
             .parent()
             .map(PathBuf::from)
@@ -377,7 +433,11 @@ fn demo(config: PathBuf, db: PathBuf, printer: String) -> anyhow::Result<()> {
             }
         }
         println!("Ctrl-C stops the hall.");
-        server::run(listener, hub, shutdown_signal()).await?;
+        let shutdown = async move {
+            shutdown_signal().await;
+            let _ = stop_web.send(true);
+        };
+        server::run(listener, hub, shutdown).await?;
         drop(children); // kill_on_drop: the apps stop with the hub
         anyhow::Ok(())
     })

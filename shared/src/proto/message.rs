@@ -108,6 +108,10 @@ pub struct HallInfo {
     /// Addition: announcements for the wall displays' running line, shown in turn.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub running_text: Vec<String>,
+    /// Addition: where phones reach the hall's web pages (`[hall] public_url`); kiosks put
+    /// `{public_url}/t/{code}` in the ticket's QR code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_url: Option<String>,
 }
 
 /// The state of the current service day.

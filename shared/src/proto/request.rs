@@ -183,7 +183,7 @@ impl Request {
     }
 
     /// Checks the ranges that the types alone do not.
-    fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), String> {
         match self {
             Request::Survey { answers, .. } => {
                 if answers.len() != 9 {

@@ -15,6 +15,7 @@ use crate::store::{open_reader, SchemaError, Store};
 use chrono::{DateTime, Utc};
 use std::future::Future;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -40,6 +41,8 @@ const CHECKPOINT_EVERY: Duration = Duration::from_secs(5);
 #[derive(Debug)]
 pub struct EventLine {
     pub seq: u64,
+    /// The event itself, for the hub's own readers (the web pages).
+    pub event: crate::proto::Event,
     /// The event as one protocol line, `\n` included.
     pub line: String,
 }
@@ -63,6 +66,8 @@ pub struct Hub {
     clock: Clock,
     jobs: mpsc::Sender<Job>,
     events: broadcast::Sender<Arc<EventLine>>,
+    /// The `seq` of the last committed event, set before the reply goes out.
+    committed: Arc<std::sync::atomic::AtomicU64>,
     writer: Mutex<Option<std::thread::JoinHandle<()>>>,
     checkpointer: Mutex<Option<Checkpointer>>,
 }
@@ -85,6 +90,8 @@ impl Hub {
         let (jobs, mut rx) = mpsc::channel::<Job>(WRITE_QUEUE);
         let (events, _) = broadcast::channel(cfg.hall.client_buffer_events);
         let tx_events = events.clone();
+        let committed = Arc::new(std::sync::atomic::AtomicU64::new(store.last_seq()));
+        let thread_committed = Arc::clone(&committed);
         let thread_clock = Arc::clone(&clock);
         let writer = std::thread::Builder::new()
             .name("antre-writer".into())
@@ -93,7 +100,11 @@ impl Hub {
                     for e in evs {
                         let line = ServerMessage::Event(e.clone()).to_line();
                         // No receivers is fine: nobody is connected.
-                        let _ = tx_events.send(Arc::new(EventLine { seq: e.seq, line }));
+                        let _ = tx_events.send(Arc::new(EventLine {
+                            seq: e.seq,
+                            line,
+                            event: e,
+                        }));
                     }
                 };
                 publish(first);
@@ -114,11 +125,15 @@ impl Hub {
                             );
                             // Both after the commit; the reply first, since one device waits
                             // on it, then the events for everyone.
+                            thread_committed.store(store.last_seq(), Ordering::SeqCst);
                             let _ = reply.send(out.reply);
                             publish(out.events);
                         }
                         Job::Tick => match store.tick(thread_clock()) {
-                            Ok(evs) => publish(evs),
+                            Ok(evs) => {
+                                thread_committed.store(store.last_seq(), Ordering::SeqCst);
+                                publish(evs);
+                            }
                             Err(e) => tracing::error!(error = %e, "day check failed"),
                         },
                         Job::Stop => break,
@@ -135,6 +150,7 @@ impl Hub {
             clock,
             jobs,
             events,
+            committed,
             writer: Mutex::new(Some(writer)),
             checkpointer: Mutex::new(checkpointer),
         }))
@@ -142,6 +158,17 @@ impl Hub {
 
     pub fn config(&self) -> &Arc<Config> {
         &self.cfg
+    }
+
+    /// The hub's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+
+    /// The `seq` of the last committed event: a reader that has applied it has seen every
+    /// change a reply has announced.
+    pub fn committed_seq(&self) -> u64 {
+        self.committed.load(Ordering::SeqCst)
     }
 
     /// Subscribes to committed events. Subscribe before reading a welcome, so nothing

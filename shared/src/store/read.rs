@@ -182,5 +182,6 @@ pub fn hall_info(
             .collect(),
         timezone: Some(cfg.hall.timezone.name().to_owned()),
         running_text: cfg.hall.running_text.clone(),
+        public_url: cfg.hall.public_url.clone(),
     })
 }

@@ -1,0 +1,196 @@
+// The live ticket page: follows /api/v1/tickets/{code}/events (SSE), reconnecting by itself
+// after Wi-Fi drops; vibrates and beeps when the ticket is called; offers the survey and the
+// aspiration form once it is served.
+"use strict";
+(function () {
+  const code = document.body.dataset.code;
+  const $ = (id) => document.getElementById(id);
+  const elements = JSON.parse($("survey-elements").textContent);
+  let last = null;
+  let audio = null;
+  let source = null;
+  let retry = null;
+
+  const STATUS = {
+    waiting: "Menunggu giliran",
+    called: "Dipanggil — silakan menuju loket",
+    serving: "Sedang dilayani",
+    done: "Selesai dilayani. Terima kasih!",
+    no_show: "Tidak hadir saat dipanggil. Silakan hubungi petugas.",
+  };
+
+  function beep() {
+    if (!audio) return;
+    const now = audio.currentTime;
+    [0, 0.35].forEach((t, i) => {
+      const o = audio.createOscillator();
+      const g = audio.createGain();
+      o.frequency.value = i ? 660 : 880;
+      g.gain.setValueAtTime(0.0001, now + t);
+      g.gain.exponentialRampToValueAtTime(0.4, now + t + 0.02);
+      g.gain.exponentialRampToValueAtTime(0.0001, now + t + 0.3);
+      o.connect(g).connect(audio.destination);
+      o.start(now + t);
+      o.stop(now + t + 0.32);
+    });
+  }
+
+  function render(t) {
+    const calledNow = t.status === "called" &&
+      (!last || last.status !== "called" || last.recalls !== t.recalls);
+    $("status").textContent = STATUS[t.status] || t.status;
+    const waiting = t.status === "waiting";
+    $("ahead").textContent = waiting && t.ahead != null ? String(t.ahead) : "–";
+    $("wait").textContent = waiting && t.estimated_wait_min != null
+      ? (t.estimated_wait_min < 1 ? "< 1" : "±" + t.estimated_wait_min) : "–";
+    const list = $("serving");
+    list.replaceChildren(...(t.serving_now || []).map((c) => {
+      const li = document.createElement("li");
+      const a = document.createElement("span");
+      a.textContent = c.name;
+      const b = document.createElement("b");
+      b.textContent = c.ticket || "—";
+      li.append(a, b);
+      return li;
+    }));
+    if (!t.serving_now || t.serving_now.length === 0) {
+      const li = document.createElement("li");
+      li.textContent = "Belum ada loket yang buka untuk layanan ini.";
+      list.append(li);
+    }
+    const called = t.status === "called" || t.status === "serving";
+    $("called").hidden = !called;
+    if (called) {
+      $("called-text").textContent = "Silakan menuju " + (t.counter_name || ("Loket " + t.counter));
+    }
+    if (calledNow) {
+      if (navigator.vibrate) navigator.vibrate([400, 150, 400, 150, 800]);
+      beep();
+      document.title = "▶ " + (t.counter_name || "Loket") + " — " + t.code;
+    }
+    const done = t.status === "done";
+    $("survey").hidden = !done || localStorage.getItem(ratedKey(t)) === "1";
+    $("aspiration").hidden = !(done || t.status === "no_show");
+    last = t;
+  }
+
+  function ratedKey(t) { return "antre-rated:" + t.day + ":" + t.code; }
+
+  function setConnected(ok) {
+    const c = $("conn");
+    c.className = "conn " + (ok ? "ok" : "lost");
+    c.textContent = ok ? "● Terhubung" : "Terputus — menyambung kembali…";
+  }
+
+  function connect() {
+    clearTimeout(retry);
+    if (source) source.close();
+    source = new EventSource("/api/v1/tickets/" + encodeURIComponent(code) + "/events");
+    source.addEventListener("ticket", (ev) => { setConnected(true); render(JSON.parse(ev.data)); });
+    source.addEventListener("gone", (ev) => {
+      source.close();
+      $("status").textContent = JSON.parse(ev.data).message;
+      setConnected(true);
+    });
+    source.onopen = () => setConnected(true);
+    source.onerror = () => {
+      setConnected(false);
+      // The browser retries a dropped stream by itself; after an HTTP error it gives up,
+      // so try again a little later (the hub may be restarting).
+      if (source.readyState === EventSource.CLOSED) retry = setTimeout(connect, 5000);
+    };
+  }
+
+  function buildSurvey() {
+    const form = $("survey-form");
+    // Drawn faces, as on the kiosk: no emoji font needed.
+    const mouths = ["M 28 76 Q 50 56 72 76", "M 30 72 Q 50 66 70 72", "M 30 66 Q 50 78 70 66", "M 26 62 Q 50 90 74 62"];
+    const colors = ["#f87171", "#fbbf24", "#a3e635", "#34d399"];
+    const face = (v) => {
+      const ns = "http://www.w3.org/2000/svg";
+      const svg = document.createElementNS(ns, "svg");
+      svg.setAttribute("viewBox", "0 0 100 100");
+      svg.setAttribute("class", "face");
+      svg.innerHTML = '<circle cx="50" cy="50" r="48" fill="' + colors[v - 1] + '"/>' +
+        '<circle cx="35" cy="38" r="5" fill="#1f2937"/><circle cx="65" cy="38" r="5" fill="#1f2937"/>' +
+        '<path d="' + mouths[v - 1] + '" stroke="#1f2937" stroke-width="5" fill="none"/>';
+      return svg;
+    };
+    elements.forEach((e, i) => {
+      const q = document.createElement("div");
+      q.className = "q";
+      q.textContent = (i + 1) + ". " + e.question;
+      const box = document.createElement("div");
+      box.className = "answers";
+      // The best answer first, as on the kiosk.
+      for (let v = 4; v >= 1; v--) {
+        const label = document.createElement("label");
+        const input = document.createElement("input");
+        input.type = "radio"; input.name = e.code; input.value = String(v); input.required = true;
+        label.append(input, face(v), document.createTextNode(e.answers[v - 1]));
+        box.append(label);
+      }
+      form.append(q, box);
+    });
+    const send = document.createElement("button");
+    send.type = "submit"; send.id = "survey-send"; send.textContent = "Kirim penilaian";
+    form.append(send);
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const answers = elements.map((e) => Number(form.elements[e.code].value));
+      send.disabled = true;
+      const r = await post("/api/v1/tickets/" + encodeURIComponent(code) + "/survey", { answers });
+      const out = $("survey-result");
+      if (r.ok || r.body.error === "already_rated") {
+        if (last) localStorage.setItem(ratedKey(last), "1");
+        form.hidden = true;
+        out.className = "result ok";
+        out.textContent = r.ok ? "Terima kasih! Penilaian Anda sudah kami terima." : r.body.message;
+      } else {
+        send.disabled = false;
+        out.className = "result err";
+        out.textContent = r.body.message || "Belum terkirim; coba lagi.";
+      }
+    });
+  }
+
+  async function post(url, body) {
+    try {
+      const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      return { ok: res.ok, body: await res.json().catch(() => ({})) };
+    } catch (e) {
+      return { ok: false, body: { message: "Tidak tersambung ke server; coba lagi." } };
+    }
+  }
+
+  $("aspiration-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const f = ev.target;
+    const text = f.text.value.trim();
+    if (!text) return;
+    $("aspiration-send").disabled = true;
+    const r = await post("/api/v1/aspirations", { kind: f.kind.value, text });
+    const out = $("aspiration-result");
+    $("aspiration-send").disabled = false;
+    if (r.ok) {
+      f.reset();
+      out.className = "result ok";
+      out.textContent = "Terima kasih! Aspirasi Anda direkap dan dilaporkan kepada pimpinan.";
+    } else {
+      out.className = "result err";
+      out.textContent = r.body.message || "Belum terkirim; coba lagi.";
+    }
+  });
+
+  $("sound").addEventListener("click", () => {
+    const Ctx = window.AudioContext || window.webkitAudioContext;
+    if (Ctx && !audio) audio = new Ctx();
+    beep();
+    $("sound").textContent = "Suara panggilan aktif";
+    $("sound").disabled = true;
+  });
+
+  buildSurvey();
+  render(JSON.parse($("initial").textContent));
+  connect();
+})();

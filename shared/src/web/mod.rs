@@ -1,0 +1,88 @@
+//! The hall's web pages, served by the hub beside the protocol port (`[hall] http_listen`):
+//!
+//! - `GET /t/{code}`: a visitor's live ticket page (phones on the hall's Wi-Fi), with the IKM
+//!   survey and the aspiration form once the ticket is served;
+//! - `GET /api/v1/tickets/{code}` and `…/events` (SSE): the ticket, live;
+//! - `POST /api/v1/tickets/{code}/survey`, `POST /api/v1/aspirations`;
+//! - `GET /display` and `GET /api/v1/display/events` (SSE, a display device's token): the wall
+//!   display in a browser, for smart TVs.
+//!
+//! Plain server-rendered HTML with a little JavaScript, embedded in the binary. Abuse limits:
+//! requests per client address per minute, live streams per address and in all.
+
+mod api;
+mod limit;
+pub mod live;
+mod pages;
+
+use crate::server::Hub;
+use axum::routing::{get, post};
+use axum::Router;
+use limit::Limits;
+use live::Live;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// What every handler shares.
+#[derive(Clone)]
+struct Web {
+    hub: Arc<Hub>,
+    live: Live,
+    limits: Arc<Limits>,
+    stopping: tokio::sync::watch::Receiver<bool>,
+}
+
+/// Serves the web pages on `listener` until `shutdown` completes.
+///
+/// # Errors
+/// The hall's state cannot be read at start.
+pub async fn serve(
+    listener: TcpListener,
+    hub: Arc<Hub>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let live = Live::follow(Arc::clone(&hub)).await?;
+    let hall = &hub.config().hall;
+    let limits = Arc::new(Limits::new(
+        hall.http_requests_per_minute,
+        hall.http_max_streams,
+        hall.http_streams_per_client,
+    ));
+    // Live streams never end by themselves: they end when this turns true.
+    let (stop_tx, stopping) = tokio::sync::watch::channel(false);
+    let shutdown = async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+    };
+    let web = Web {
+        hub,
+        live,
+        limits,
+        stopping,
+    };
+    let app = Router::new()
+        .route("/", get(pages::index))
+        .route("/t/{code}", get(pages::ticket))
+        .route("/display", get(pages::display))
+        .route("/assets/{name}", get(pages::asset))
+        .route("/api/v1/tickets/{code}", get(api::ticket))
+        .route("/api/v1/tickets/{code}/events", get(api::ticket_events))
+        .route("/api/v1/tickets/{code}/survey", post(api::survey))
+        .route("/api/v1/aspirations", post(api::aspiration))
+        .route("/api/v1/display/events", get(api::display_events))
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            web.clone(),
+            limit::per_client,
+        ))
+        .with_state(web);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await?;
+    Ok(())
+}
