@@ -72,10 +72,13 @@ pub async fn ticket(State(web): State<Web>, Path(raw): Path<String>) -> Response
         Ok(c) => c,
         Err(e) => return e.into_response(),
     };
-    let cfg = web.hub.config();
     web.live.caught_up(&web.hub).await;
-    match web.live.with(|v| live::ticket(v, cfg, &code)) {
-        Some(t) => Json(t).into_response(),
+    match web.live.ticket(&code) {
+        Some(t) => (
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            t.json.clone(),
+        )
+            .into_response(),
         None => unknown_ticket(&code),
     }
 }
@@ -107,9 +110,8 @@ pub async fn ticket_events(
         Ok(c) => c,
         Err(e) => return e.into_response(),
     };
-    let cfg = std::sync::Arc::clone(web.hub.config());
     web.live.caught_up(&web.hub).await;
-    if web.live.with(|v| live::ticket(v, &cfg, &code)).is_none() {
+    if web.live.ticket(&code).is_none() {
         return unknown_ticket(&code);
     }
     let slot = match web.limits.stream(peer.ip()) {
@@ -118,17 +120,15 @@ pub async fn ticket_events(
     };
     struct S {
         web: Web,
-        cfg: std::sync::Arc<crate::config::Config>,
         code: String,
-        changes: tokio::sync::watch::Receiver<u64>,
-        last: Option<String>,
+        changes: tokio::sync::watch::Receiver<std::sync::Arc<live::Rendered>>,
+        last: Option<std::sync::Arc<live::LiveJson>>,
         ended: bool,
         _slot: super::limit::StreamSlot,
     }
     let state = S {
         changes: web.live.changes(),
         web,
-        cfg,
         code,
         last: None,
         ended: false,
@@ -139,7 +139,7 @@ pub async fn ticket_events(
             return None;
         }
         loop {
-            let now = s.web.live.with(|v| live::ticket(v, &s.cfg, &s.code));
+            let now = s.changes.borrow_and_update().tickets.get(&s.code).cloned();
             let Some(now) = now else {
                 s.ended = true;
                 let gone = SseEvent::default().event("gone").data(
@@ -148,11 +148,10 @@ pub async fn ticket_events(
                 );
                 return Some((Ok::<_, Infallible>(gone), s));
             };
-            let text = serde_json::to_string(&now).expect("a ticket serializes");
-            if s.last.as_deref() != Some(&text) {
+            if s.last.as_ref().is_none_or(|last| last.json != now.json) {
                 let first = s.last.is_none();
-                s.last = Some(text.clone());
-                let mut e = SseEvent::default().event("ticket").data(text);
+                let mut e = SseEvent::default().event("ticket").data(&now.json);
+                s.last = Some(now);
                 if first {
                     e = e.retry(RETRY);
                 }

@@ -1,8 +1,9 @@
 //! The hall as the web pages see it: one [`HallView`] inside the hub, kept current from the
 //! hub's own event broadcast, and what a phone is told about its ticket.
 //!
-//! One task follows the hub; every phone's stream reads the shared view when it changes, so
-//! a thousand phones cost one view, not a thousand database queries per call.
+//! One task follows the hub and renders every ticket once per change; each phone's stream
+//! only looks its own up, so a thousand phones cost one rendering per change, not a thousand
+//! database queries.
 
 use crate::client::{Applied, HallView};
 use crate::config::Config;
@@ -10,7 +11,8 @@ use crate::domain::{calling, estimate, TicketStatus};
 use crate::proto::{Role, Ticket, Welcome};
 use crate::server::Hub;
 use serde::Serialize;
-use std::sync::{Arc, RwLock};
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{broadcast, watch};
 
@@ -19,87 +21,106 @@ const MEDIAN_SAMPLE: usize = 20;
 /// The service time assumed with no history and no standard time, in seconds.
 const DEFAULT_SERVICE_SECS: f64 = 300.0;
 
-/// The shared view and a signal that it changed (the `seq` it reached).
+/// Every ticket of the day as phones see it, rendered once per change of the hall.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    /// The last event applied.
+    pub seq: u64,
+    pub tickets: HashMap<String, Arc<LiveJson>>,
+}
+
+/// A ticket as a phone sees it, and the same as JSON text (sent as it is).
+#[derive(Debug, PartialEq)]
+pub struct LiveJson {
+    pub ticket: LiveTicket,
+    pub json: String,
+}
+
+/// The hall as the web pages see it, re-rendered whenever the hub commits.
 #[derive(Clone)]
 pub struct Live {
-    view: Arc<RwLock<HallView>>,
-    changed: watch::Receiver<u64>,
+    rendered: watch::Receiver<Arc<Rendered>>,
 }
 
 impl Live {
-    /// Starts following `hub`: reads a snapshot, then applies every event; reads a new
-    /// snapshot whenever it falls behind. Returns once the first snapshot is in.
+    /// Starts following `hub`: reads a snapshot, then applies every event (all that are
+    /// queued at once, then renders); reads a new snapshot whenever it falls behind.
+    /// Returns once the first snapshot is rendered.
     ///
     /// # Errors
     /// The first snapshot cannot be read.
     pub async fn follow(hub: Arc<Hub>) -> anyhow::Result<Live> {
-        let view = Arc::new(RwLock::new(HallView::default()));
+        let mut view = HallView::default();
         let mut events = hub.subscribe();
-        load(&hub, &view).await?;
-        let seq = view.read().expect("view lock").seq;
-        let (tx, changed) = watch::channel(seq);
-        let follower = Arc::clone(&view);
+        load(&hub, &mut view).await?;
+        let cfg = Arc::clone(hub.config());
+        let (tx, rendered) = watch::channel(Arc::new(render_all(&view, &cfg)));
         tokio::spawn(async move {
             loop {
-                match events.recv().await {
-                    Ok(line) => {
-                        let applied = follower.write().expect("view lock").apply(&line.event);
-                        if let Applied::Gap { .. } = applied {
-                            if let Err(e) = load(&hub, &follower).await {
-                                tracing::warn!(error = %e, "web view: cannot reload");
-                                tokio::time::sleep(Duration::from_millis(500)).await;
-                                continue;
+                let mut reload = false;
+                // Wait for one event, then take every one already queued.
+                let mut next = events.recv().await;
+                loop {
+                    match next {
+                        Ok(line) => {
+                            if let Applied::Gap { .. } = view.apply(&line.event) {
+                                reload = true;
                             }
                         }
-                    }
-                    Err(broadcast::error::RecvError::Lagged(n)) => {
-                        tracing::info!(missed = n, "web view fell behind; reloading");
-                        if load(&hub, &follower).await.is_err() {
-                            tokio::time::sleep(Duration::from_millis(500)).await;
+                        Err(broadcast::error::RecvError::Lagged(n)) => {
+                            tracing::info!(missed = n, "web view fell behind; reloading");
+                            reload = true;
                         }
+                        Err(broadcast::error::RecvError::Closed) => return,
                     }
-                    Err(broadcast::error::RecvError::Closed) => break,
+                    match events.try_recv() {
+                        Ok(line) => next = Ok(line),
+                        Err(broadcast::error::TryRecvError::Lagged(n)) => {
+                            next = Err(broadcast::error::RecvError::Lagged(n));
+                        }
+                        Err(_) => break,
+                    }
                 }
-                let seq = follower.read().expect("view lock").seq;
-                let _ = tx.send_if_modified(|old| {
-                    let changed = *old != seq;
-                    *old = seq;
-                    changed
-                });
-                if tx.is_closed() {
-                    // Nobody will read it again (the server stopped).
-                    break;
+                if reload {
+                    if let Err(e) = load(&hub, &mut view).await {
+                        tracing::warn!(error = %e, "web view: cannot reload");
+                        tokio::time::sleep(Duration::from_millis(500)).await;
+                        continue;
+                    }
+                }
+                if tx.send(Arc::new(render_all(&view, &cfg))).is_err() {
+                    return; // the web server stopped
                 }
             }
         });
-        Ok(Live { view, changed })
+        Ok(Live { rendered })
     }
 
     /// Waits (briefly) until the view has applied everything the hub committed, so a phone
     /// that scans its ticket the instant it is printed finds it.
     pub async fn caught_up(&self, hub: &Hub) {
         let target = hub.committed_seq();
-        let mut changes = self.changed.clone();
+        let mut rendered = self.rendered.clone();
         let _ = tokio::time::timeout(
             Duration::from_secs(2),
-            changes.wait_for(|seq| *seq >= target),
+            rendered.wait_for(|r| r.seq >= target),
         )
         .await;
     }
 
-    /// A receiver that wakes when the view changes.
-    pub fn changes(&self) -> watch::Receiver<u64> {
-        self.changed.clone()
+    /// A receiver that wakes when the hall changed.
+    pub fn changes(&self) -> watch::Receiver<Arc<Rendered>> {
+        self.rendered.clone()
     }
 
-    /// Reads the view.
-    pub fn with<R>(&self, f: impl FnOnce(&HallView) -> R) -> R {
-        f(&self.view.read().expect("view lock"))
+    /// The ticket `code` of today, as a phone sees it.
+    pub fn ticket(&self, code: &str) -> Option<Arc<LiveJson>> {
+        self.rendered.borrow().tickets.get(code).cloned()
     }
 }
 
 /// Replaces the view with a fresh snapshot from the database.
-async fn load(hub: &Hub, view: &RwLock<HallView>) -> anyhow::Result<()> {
+async fn load(hub: &Hub, view: &mut HallView) -> anyhow::Result<()> {
     let data = hub.welcome(0).await?;
     let welcome = Welcome {
         protocol: 1,
@@ -113,7 +134,7 @@ async fn load(hub: &Hub, view: &RwLock<HallView>) -> anyhow::Result<()> {
     };
     let mut fresh = HallView::default();
     fresh.apply_welcome(&welcome);
-    *view.write().expect("view lock") = fresh;
+    *view = fresh;
     Ok(())
 }
 
@@ -142,100 +163,127 @@ pub struct LiveTicket {
     pub serving_now: Vec<ServingNow>,
 }
 
-/// The ticket `code` of today as a phone sees it, or `None` if today has no such ticket.
-pub fn ticket(view: &HallView, cfg: &Config, code: &str) -> Option<LiveTicket> {
-    let index = view.tickets.iter().position(|t| t.code == code)?;
-    let t = &view.tickets[index];
-    let mut wire = t.clone();
-    if t.status == TicketStatus::Waiting {
-        let (ahead, wait) = estimate_of(view, cfg, index);
-        wire.ahead = Some(ahead);
-        wire.estimated_wait_min = Some(wait);
-    } else {
-        wire.ahead = None;
-        wire.estimated_wait_min = None;
-    }
-    let service = cfg.service(t.service.as_str());
-    let counter_name = t
-        .counter
-        .as_ref()
-        .and_then(|c| cfg.counter(c.as_str()))
-        .map(|c| c.name.clone());
-    let serving_now = cfg
-        .counters_serving(t.service.as_str())
-        .filter_map(|c| {
-            let state = view.counters.get(&c.id)?;
-            state.open.then(|| ServingNow {
-                counter: c.id.as_str().to_owned(),
-                name: c.name.clone(),
-                ticket: state.current.as_ref().map(|x| x.code.clone()),
-            })
-        })
-        .collect();
-    Some(LiveTicket {
-        ticket: wire,
-        service_name: service.map(|s| s.name.clone()).unwrap_or_default(),
-        agency_name: service
-            .and_then(|s| cfg.agency(s.agency.as_str()))
-            .map(|a| a.name.clone())
-            .unwrap_or_default(),
-        counter_name,
-        serving_now,
-    })
-}
-
-/// People ahead and the estimated minutes for the waiting ticket at `index`, by the same
-/// rules as the hub's estimate at issue: the service's own queue, priority turns, the
-/// median of the last finished tickets, the open counters serving it.
-fn estimate_of(view: &HallView, cfg: &Config, index: usize) -> (u32, u32) {
-    let t = &view.tickets[index];
-    let mut q = calling::QueueCounts {
-        normal_older: 0,
-        normal_total: 0,
-        priority_older: 0,
-        priority_total: 0,
-    };
-    for (i, other) in view.tickets.iter().enumerate() {
-        if i == index || other.status != TicketStatus::Waiting || other.service != t.service {
-            continue;
+/// Every ticket of today as phones see it: waiting tickets with `ahead` and the estimate by
+/// the same rules as the hub's estimate at issue (the service's own queue, priority turns,
+/// the median of its last finished tickets, the open counters serving it).
+pub fn render_all(view: &HallView, cfg: &Config) -> Rendered {
+    // Per service: the waiting tickets in calling order by age, and what the estimate needs.
+    let mut waiting: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut finished: HashMap<&str, Vec<(&str, u32)>> = HashMap::new();
+    for (i, t) in view.tickets.iter().enumerate() {
+        match t.status {
+            TicketStatus::Waiting => waiting.entry(t.service.as_str()).or_default().push(i),
+            TicketStatus::Done => {
+                let times = (|| {
+                    let called =
+                        chrono::DateTime::parse_from_rfc3339(t.called_at.as_deref()?).ok()?;
+                    let closed_at = t.closed_at.as_deref()?;
+                    let closed = chrono::DateTime::parse_from_rfc3339(closed_at).ok()?;
+                    Some((closed_at, (closed - called).num_seconds().max(0) as u32))
+                })();
+                if let Some(x) = times {
+                    finished.entry(t.service.as_str()).or_default().push(x);
+                }
+            }
+            _ => {}
         }
+    }
+    let mut estimates: HashMap<usize, (u32, u32)> = HashMap::new();
+    for (service, queue) in &mut waiting {
         // RFC 3339 times of one zone sort as text; the order of issue breaks ties.
-        let older = (other.issued_at.as_str(), i) < (t.issued_at.as_str(), index);
-        if other.priority.is_some() {
-            q.priority_total += 1;
-            q.priority_older += u32::from(older);
-        } else {
-            q.normal_total += 1;
-            q.normal_older += u32::from(older);
+        queue.sort_by(|&a, &b| {
+            (view.tickets[a].issued_at.as_str(), a).cmp(&(view.tickets[b].issued_at.as_str(), b))
+        });
+        let priorities = queue
+            .iter()
+            .filter(|&&i| view.tickets[i].priority.is_some())
+            .count() as u32;
+        let normals = queue.len() as u32 - priorities;
+        let median = {
+            let mut done = finished.remove(service).unwrap_or_default();
+            done.sort_by(|a, b| b.0.cmp(a.0));
+            let samples: Vec<u32> = done.iter().take(MEDIAN_SAMPLE).map(|x| x.1).collect();
+            let standard = cfg
+                .service(service)
+                .and_then(|s| s.standard_minutes)
+                .map(|m| f64::from(m) * 60.0);
+            estimate::median(&samples)
+                .or(standard)
+                .unwrap_or(DEFAULT_SERVICE_SECS)
+        };
+        let serving: Vec<_> = cfg.counters_serving(service).collect();
+        let open = serving
+            .iter()
+            .filter(|c| view.counters.get(&c.id).is_some_and(|s| s.open))
+            .count() as u32;
+        let counters = if open > 0 { open } else { serving.len() as u32 };
+        let (mut normal_seen, mut priority_seen) = (0, 0);
+        for &i in queue.iter() {
+            let priority = view.tickets[i].priority.is_some();
+            let q = calling::QueueCounts {
+                normal_older: normal_seen,
+                normal_total: normals - u32::from(!priority),
+                priority_older: priority_seen,
+                priority_total: priorities - u32::from(priority),
+            };
+            let ahead = calling::ahead_of(q, priority, cfg.hall.max_priority_in_row);
+            estimates.insert(i, (ahead, estimate::wait_minutes(ahead, median, counters)));
+            if priority {
+                priority_seen += 1;
+            } else {
+                normal_seen += 1;
+            }
         }
     }
-    let ahead = calling::ahead_of(q, t.priority.is_some(), cfg.hall.max_priority_in_row);
 
-    let mut finished: Vec<(&str, u32)> = view
+    // Per service: the open counters serving it and whom they serve.
+    let mut serving_now: HashMap<&str, Vec<ServingNow>> = HashMap::new();
+    let tickets = view
         .tickets
         .iter()
-        .filter(|x| x.service == t.service && x.status == TicketStatus::Done)
-        .filter_map(|x| {
-            let called = chrono::DateTime::parse_from_rfc3339(x.called_at.as_deref()?).ok()?;
-            let closed_at = x.closed_at.as_deref()?;
-            let closed = chrono::DateTime::parse_from_rfc3339(closed_at).ok()?;
-            Some((closed_at, (closed - called).num_seconds().max(0) as u32))
+        .enumerate()
+        .map(|(i, t)| {
+            let mut wire = t.clone();
+            (wire.ahead, wire.estimated_wait_min) = match estimates.get(&i) {
+                Some(&(a, w)) => (Some(a), Some(w)),
+                None => (None, None),
+            };
+            let service = cfg.service(t.service.as_str());
+            let now = serving_now
+                .entry(t.service.as_str())
+                .or_insert_with(|| {
+                    cfg.counters_serving(t.service.as_str())
+                        .filter_map(|c| {
+                            let state = view.counters.get(&c.id)?;
+                            state.open.then(|| ServingNow {
+                                counter: c.id.as_str().to_owned(),
+                                name: c.name.clone(),
+                                ticket: state.current.as_ref().map(|x| x.code.clone()),
+                            })
+                        })
+                        .collect()
+                })
+                .clone();
+            let ticket = LiveTicket {
+                ticket: wire,
+                service_name: service.map(|s| s.name.clone()).unwrap_or_default(),
+                agency_name: service
+                    .and_then(|s| cfg.agency(s.agency.as_str()))
+                    .map(|a| a.name.clone())
+                    .unwrap_or_default(),
+                counter_name: t
+                    .counter
+                    .as_ref()
+                    .and_then(|c| cfg.counter(c.as_str()))
+                    .map(|c| c.name.clone()),
+                serving_now: now,
+            };
+            let json = serde_json::to_string(&ticket).expect("a ticket serializes");
+            (t.code.clone(), Arc::new(LiveJson { ticket, json }))
         })
         .collect();
-    finished.sort_by(|a, b| b.0.cmp(a.0));
-    let samples: Vec<u32> = finished.iter().take(MEDIAN_SAMPLE).map(|x| x.1).collect();
-    let standard = cfg
-        .service(t.service.as_str())
-        .and_then(|s| s.standard_minutes)
-        .map(|m| f64::from(m) * 60.0);
-    let median = estimate::median(&samples)
-        .or(standard)
-        .unwrap_or(DEFAULT_SERVICE_SECS);
-    let serving: Vec<_> = cfg.counters_serving(t.service.as_str()).collect();
-    let open = serving
-        .iter()
-        .filter(|c| view.counters.get(&c.id).is_some_and(|s| s.open))
-        .count() as u32;
-    let counters = if open > 0 { open } else { serving.len() as u32 };
-    (ahead, estimate::wait_minutes(ahead, median, counters))
+    Rendered {
+        seq: view.seq,
+        tickets,
+    }
 }

@@ -1,7 +1,7 @@
 //! The HTML pages: rendered on the server with the state at the moment, so they show
 //! something useful at once on a cheap phone; a little JavaScript keeps them live.
 
-use super::{live, Web};
+use super::Web;
 use crate::domain::ikm::SURVEY;
 use crate::domain::TicketCode;
 use crate::report::html::escape;
@@ -77,9 +77,7 @@ pub async fn ticket(State(web): State<Web>, Path(raw): Path<String>) -> Response
         .map(|c| c.to_string().to_uppercase())
         .ok();
     web.live.caught_up(&web.hub).await;
-    let found = code
-        .as_deref()
-        .and_then(|c| web.live.with(|v| live::ticket(v, cfg, c)));
+    let found = code.as_deref().and_then(|c| web.live.ticket(c));
     let Some(t) = found else {
         let shown = code.unwrap_or_else(|| raw.chars().take(20).collect());
         return (
@@ -106,7 +104,8 @@ pub async fn ticket(State(web): State<Web>, Path(raw): Path<String>) -> Response
         .iter()
         .map(|e| json!({"code": e.code, "question": e.question, "answers": e.answers}))
         .collect();
-    let initial = serde_json::to_string(&t).expect("a ticket serializes");
+    let initial = t.json.clone();
+    let t = &t.ticket;
     let code = t.ticket.code.clone();
     let body = format!(
         r#"<header class="bar"><div class="hall">{hall}</div><div id="conn" class="conn ok" role="status">● Terhubung</div></header>
