@@ -153,7 +153,12 @@ fn aspirations_in_db(hub: &TestHub) -> Vec<(String, String, String)> {
 fn surveys_and_aspirations_at_the_kiosk() {
     antre_ui::use_testing_backend();
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let config = sample_config();
+    // The hall publishes its web pages: printed tickets carry the ticket page's address.
+    let config = sample_config().replace(
+        "# public_url = \"http://192.168.1.10:8080\"",
+        "public_url = \"http://192.168.1.10:8080\"",
+    );
+    assert!(config.contains("\npublic_url = "));
     let hub = rt.block_on(TestHub::start(&config));
 
     // Three Dukcapil visitors: are served at counter 1, A-003 still waits.
@@ -199,6 +204,22 @@ fn surveys_and_aspirations_at_the_kiosk() {
     });
 
     let app = kiosk(&rt, &config, &hub, "kiosk-1", Mode::Tickets);
+
+    // 0. A ticket from this kiosk: its QR code holds the live ticket page (`public_url`).
+    press(&app, "Dinas Kependudukan dan Pencatatan Sipil");
+    press(&app, "KTP Elektronik");
+    press(&app, "Umum");
+    settle(&app, "printed", |a| {
+        a.screen() == Screen::Ticket && !a.printing()
+    });
+    assert_eq!(app.ticket(), Some(("A-004".into(), false)));
+    let printed = std::fs::read(hub.dir.path().join("kiosk-1.bin")).unwrap();
+    let url = b"http://192.168.1.10:8080/t/A-004";
+    assert!(
+        printed.windows(url.len()).any(|w| w == url),
+        "the QR data is the ticket page"
+    );
+    press(&app, "Selesai");
 
     // 1. The survey from the start screen, by the keypad.
     press(&app, "Beri penilaian");
