@@ -100,7 +100,7 @@ def main():
         port = free_port()
         hub = subprocess.Popen([os.path.join(bins, "antre-hub"), "serve", "--config", CONFIG,
                                 "--db", os.path.join(tmp, "bench.db"), "--listen",
-                                f"127.0.0.1:{port}", "--ignore-hours"],
+                                f"127.0.0.1:{port}", "--http", "off", "--ignore-hours"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
         procs.append(hub)
         for _ in range(100):

@@ -20,7 +20,7 @@ async fn start_hub(config: &Path, db: &Path) -> (Child, SocketAddr) {
         .arg(config)
         .arg("--db")
         .arg(db)
-        .args(["--listen", "127.0.0.1:0"])
+        .args(["--listen", "127.0.0.1:0", "--http", "off"])
         .env("ANTRE_LOG", "warn")
         .stdout(Stdio::piped())
         .kill_on_drop(true)

@@ -334,12 +334,12 @@ fn serve(
             db = %db.display(),
             "the hub is serving"
         );
+        // One plain line on stdout first, for scripts and tests that start the hub on port 0.
+        println!("listening on {}", listener.local_addr()?);
         let (stop_web, web_stopping) = tokio::sync::watch::channel(false);
         if let Some(addr) = http {
             start_web(addr, &hub, web_stopping).await?;
         }
-        // One plain line on stdout, for scripts and tests that start the hub on port 0.
-        println!("listening on {}", listener.local_addr()?);
         std::io::Write::flush(&mut std::io::stdout())?;
         let shutdown = async move {
             shutdown_signal().await;
