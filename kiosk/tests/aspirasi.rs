@@ -12,48 +12,12 @@ use antre_kiosk::ticket::Paper;
 use antre_shared::client::Client;
 use antre_shared::proto::Request;
 use antre_shared::testing::{device_settings, sample_config, TestHub};
-use antre_ui::KioskAdapter;
 use common::qr_codes;
-use i_slint_backend_testing::ElementHandle;
+use common::screen::{adapter, press, screenshot, settle, text_of};
 use slint::platform::WindowEvent;
 use slint::{ComponentHandle, Model as _};
 use std::rc::Rc;
 use std::time::Duration;
-
-const PATIENCE: Duration = Duration::from_secs(30);
-
-fn press(app: &KioskApp, label: &str) {
-    let found: Vec<_> = ElementHandle::find_by_accessible_label(&app.window, label).collect();
-    assert!(!found.is_empty(), "no element labelled {label:?}");
-    found[0].invoke_accessible_default_action();
-    app.refresh();
-}
-
-fn text_of(app: &KioskApp, label: &str) -> String {
-    ElementHandle::find_by_accessible_label(&app.window, label)
-        .next()
-        .and_then(|e| e.accessible_value())
-        .unwrap_or_default()
-        .to_string()
-}
-
-fn adapter(app: &KioskApp) -> KioskAdapter<'_> {
-    app.window.global::<KioskAdapter>()
-}
-
-fn settle(app: &KioskApp, what: &str, cond: impl Fn(&KioskApp) -> bool) {
-    assert!(
-        app.pump_until(PATIENCE, cond),
-        "timed out waiting for: {what}"
-    );
-}
-
-fn screenshot(app: &KioskApp, name: &str) -> std::path::PathBuf {
-    app.refresh();
-    let path = antre_ui::screenshot_dir().join(format!("{name}.png"));
-    antre_ui::save_png(app.window.window(), &path).unwrap();
-    path
-}
 
 /// Types `text` as a keyboard (or a QR scanner, which is one) would.
 fn type_keys(app: &KioskApp, text: &str) {

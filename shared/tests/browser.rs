@@ -127,6 +127,19 @@ async fn until(b: &Browser, what: &str, script: &str) {
     }
 }
 
+/// Types `token` into the web display's token form and sends it.
+async fn enter_token(tv: &Browser, token: &str) {
+    let field = tv.find(Locator::Id("token")).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(token).await.unwrap();
+    tv.find(Locator::Css("#token-form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
 async fn text(b: &Browser, id: &str) -> String {
     b.find(Locator::Id(id)).await.unwrap().text().await.unwrap()
 }
@@ -336,34 +349,14 @@ async fn phones_and_the_web_display_in_chromium() {
         "!document.getElementById('token-form').hidden",
     )
     .await;
-    tv.find(Locator::Id("token"))
-        .await
-        .unwrap()
-        .send_keys("wrong-token-1234567890")
-        .await
-        .unwrap();
-    tv.find(Locator::Css("#token-form button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    enter_token(&tv, "wrong-token-1234567890").await;
     until(
         &tv,
         "a wrong token is refused",
         "document.getElementById('token-error').textContent.includes('Token salah')",
     )
     .await;
-    let token = device_settings(&config, &hub, "display-1").token;
-    let field = tv.find(Locator::Id("token")).await.unwrap();
-    field.clear().await.unwrap();
-    field.send_keys(&token).await.unwrap();
-    tv.find(Locator::Css("#token-form button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    enter_token(&tv, &device_settings(&config, &hub, "display-1").token).await;
     until(
         &tv,
         "the wall with the last call",

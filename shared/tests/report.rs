@@ -281,6 +281,17 @@ fn hub_cmd(args: &[&str]) -> (bool, String, String) {
     )
 }
 
+/// `antre-hub report` on the sample hall's config, for `db` and `date`, with `extra` flags.
+fn report_cmd(db: &str, date: &str, extra: &[&str]) -> (bool, String, String) {
+    let config = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../config/mpp-among-warga.toml"
+    );
+    let mut args = vec!["report", "--config", config, "--db", db, "--date", date];
+    args.extend_from_slice(extra);
+    hub_cmd(&args)
+}
+
 /// A generated busy day at MPP Among Warga, reported in all three formats by the command line.
 #[test]
 fn a_busy_day_in_json_csv_and_html() {
@@ -390,19 +401,11 @@ fn a_busy_day_in_json_csv_and_html() {
 
     // CSV: one file per table, rows as in the JSON.
     let csv_dir = dir.path().join("csv");
-    let (ok, out, err) = hub_cmd(&[
-        "report",
-        "--config",
-        config,
-        "--db",
+    let (ok, out, err) = report_cmd(
         db,
-        "--date",
         "2026-11-27",
-        "--format",
-        "csv",
-        "--out",
-        csv_dir.to_str().unwrap(),
-    ]);
+        &["--format", "csv", "--out", csv_dir.to_str().unwrap()],
+    );
     assert!(ok, "{err}");
     assert_eq!(out.lines().count(), 7, "{out}");
     let services_csv =
@@ -421,19 +424,11 @@ fn a_busy_day_in_json_csv_and_html() {
 
     // HTML: one page with its three charts and the figures.
     let html_dir = dir.path().join("html");
-    let (ok, _, err) = hub_cmd(&[
-        "report",
-        "--config",
-        config,
-        "--db",
+    let (ok, _, err) = report_cmd(
         db,
-        "--date",
         "2026-11-27",
-        "--format",
-        "html",
-        "--out",
-        html_dir.to_str().unwrap(),
-    ]);
+        &["--format", "html", "--out", html_dir.to_str().unwrap()],
+    );
     assert!(ok, "{err}");
     let html = std::fs::read_to_string(html_dir.join("laporan-2026-11-27.html")).unwrap();
     assert_eq!(html.matches("<svg").count(), 3, "three charts");
@@ -452,44 +447,14 @@ fn a_busy_day_in_json_csv_and_html() {
 #[test]
 fn report_errors_are_words() {
     let dir = tempfile::tempdir().unwrap();
-    let config = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../config/mpp-among-warga.toml"
-    );
     let missing = dir.path().join("none.db");
-    let (ok, _, err) = hub_cmd(&[
-        "report",
-        "--config",
-        config,
-        "--db",
-        missing.to_str().unwrap(),
-        "--date",
-        "2026-11-27",
-    ]);
+    let (ok, _, err) = report_cmd(missing.to_str().unwrap(), "2026-11-27", &[]);
     assert!(!ok);
     assert!(err.contains("there is no database at"), "{err}");
-    let (ok, _, err) = hub_cmd(&[
-        "report",
-        "--config",
-        config,
-        "--db",
-        "x.db",
-        "--date",
-        "27-11-2026",
-    ]);
+    let (ok, _, err) = report_cmd("x.db", "27-11-2026", &[]);
     assert!(!ok);
     assert!(err.contains("write it as YYYY-MM-DD"), "{err}");
-    let (ok, _, err) = hub_cmd(&[
-        "report",
-        "--config",
-        config,
-        "--db",
-        "x.db",
-        "--date",
-        "2026-11-27",
-        "--format",
-        "csv",
-    ]);
+    let (ok, _, err) = report_cmd("x.db", "2026-11-27", &["--format", "csv"]);
     assert!(!ok);
     assert!(err.contains("give the folder with --out DIR"), "{err}");
 }

@@ -9,6 +9,9 @@
 //! counters call: the time from sending `call_next` to the called phone's event, and to the
 //! moment every waiting phone has received its new position.
 
+mod bench;
+
+use bench::{Conn, TOKEN};
 use clap::Parser;
 use serde_json::{json, Value};
 use std::collections::HashSet;
@@ -20,7 +23,6 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 
-const TOKEN: &str = "bench-token-0123456789";
 const COUNTERS: usize = 10;
 
 #[derive(Parser)]
@@ -55,39 +57,18 @@ fn config() -> String {
     c
 }
 
-/// A protocol connection (newline-delimited JSON).
-struct Conn {
-    r: BufReader<tokio::net::tcp::OwnedReadHalf>,
-    w: tokio::net::tcp::OwnedWriteHalf,
-    n: u64,
+/// A request by id, events skipped.
+trait Request {
+    async fn req(&mut self, v: Value) -> anyhow::Result<Value>;
 }
 
-impl Conn {
-    async fn open(addr: SocketAddr, device: &str) -> anyhow::Result<Conn> {
-        let (r, w) = TcpStream::connect(addr).await?.into_split();
-        let mut c = Conn {
-            r: BufReader::new(r),
-            w,
-            n: 0,
-        };
-        c.send(&json!({"type":"hello","protocol":1,"device":device,"token":TOKEN,"since":0}))
-            .await?;
-        let w = c.recv().await?;
-        anyhow::ensure!(w["type"] == "welcome", "no welcome: {w}");
-        Ok(c)
-    }
-    async fn send(&mut self, v: &Value) -> anyhow::Result<()> {
-        self.w.write_all(format!("{v}\n").as_bytes()).await?;
-        Ok(())
-    }
-    async fn recv(&mut self) -> anyhow::Result<Value> {
-        let mut line = String::new();
-        anyhow::ensure!(self.r.read_line(&mut line).await? > 0, "the hub closed");
-        Ok(serde_json::from_str(&line)?)
-    }
+impl Request for Conn {
     async fn req(&mut self, mut v: Value) -> anyhow::Result<Value> {
-        self.n += 1;
-        let id = format!("b{}", self.n);
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let id = format!(
+            "b{}",
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        );
         v["id"] = json!(id);
         self.send(&v).await?;
         loop {

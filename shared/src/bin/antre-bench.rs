@@ -8,8 +8,11 @@
 //! prints: call → every display latency, issue_ticket round trip and throughput, the bare
 //! SQLite WAL `synchronous=FULL` commit on the same disk, and the hub's RSS.
 
+mod bench;
+
 use antre_shared::config::Config;
 use antre_shared::server::{self, system_clock, Hub};
+use bench::{Conn, TOKEN};
 use clap::Parser;
 use serde_json::{json, Value};
 use std::fmt::Write as _;
@@ -17,15 +20,12 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
-use tokio::net::TcpStream;
+use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::mpsc;
 
 const COUNTERS: usize = 32;
 const DISPLAYS: usize = 50;
 const KIOSKS: usize = 18;
-const TOKEN: &str = "bench-token-0123456789";
 
 #[derive(Parser)]
 #[command(about = "Measure the hub against a bare durable SQLite commit")]
@@ -100,35 +100,12 @@ async fn serve_child(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-struct Conn {
-    r: BufReader<OwnedReadHalf>,
-    w: OwnedWriteHalf,
+/// The request this bench times.
+trait Timed {
+    async fn req(&mut self, v: Value) -> anyhow::Result<Value>;
 }
 
-impl Conn {
-    async fn open(addr: SocketAddr, device: &str) -> anyhow::Result<Conn> {
-        let s = TcpStream::connect(addr).await?;
-        s.set_nodelay(true)?;
-        let (r, w) = s.into_split();
-        let mut c = Conn {
-            r: BufReader::new(r),
-            w,
-        };
-        c.send(&json!({"type":"hello","protocol":1,"device":device,"token":TOKEN,"since":0}))
-            .await?;
-        let w = c.recv().await?;
-        anyhow::ensure!(w["type"] == "welcome", "not welcomed: {w}");
-        Ok(c)
-    }
-    async fn send(&mut self, v: &Value) -> anyhow::Result<()> {
-        self.w.write_all(format!("{v}\n").as_bytes()).await?;
-        Ok(())
-    }
-    async fn recv(&mut self) -> anyhow::Result<Value> {
-        let mut line = String::new();
-        anyhow::ensure!(self.r.read_line(&mut line).await? > 0, "closed");
-        Ok(serde_json::from_str(&line)?)
-    }
+impl Timed for Conn {
     /// Sends a request and returns its reply, skipping events unparsed (the hub writes
     /// `type` first), so the figure is the hub's and not this bench's JSON reader.
     async fn req(&mut self, v: Value) -> anyhow::Result<Value> {

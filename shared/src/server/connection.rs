@@ -4,7 +4,7 @@ use super::{EventLine, Hub};
 use crate::config::Device;
 use crate::lines::{LineReader, Read};
 use crate::proto::{
-    parse_client_line, ClientLine, ErrorCode, ErrorReply, OkReply, Request, ServerMessage, Welcome,
+    parse_client_line, ClientLine, ErrorCode, ErrorReply, OkReply, Request, ServerMessage,
     MAX_LINE, PROTOCOL_VERSION,
 };
 use std::net::SocketAddr;
@@ -161,20 +161,12 @@ async fn session(
                 .await;
         }
     };
-    let welcome = ServerMessage::Welcome(Welcome {
-        protocol: PROTOCOL_VERSION,
-        device: device.id.clone(),
-        role: device.role,
-        zone: device.zone.clone(),
-        seq: data.seq,
-        hall: data.hall,
-        snapshot: data.snapshot,
-        counter: device.counter.clone(),
-    });
-    if let Err(e) = out.send(&welcome.to_line()).await {
+    let mut last = data.seq;
+    let (welcome, resume) = data.into_welcome(device);
+    if let Err(e) = out.send(&ServerMessage::Welcome(welcome).to_line()).await {
         return e;
     }
-    for e in data.resume {
+    for e in resume {
         if let Err(e) = out.send(&ServerMessage::Event(e).to_line()).await {
             return e;
         }
@@ -182,7 +174,6 @@ async fn session(
     if let Err(e) = out.flush().await {
         return e;
     }
-    let mut last = data.seq;
 
     loop {
         tokio::select! {

@@ -25,6 +25,26 @@ pub struct WelcomeData {
     pub resume: Vec<Event>,
 }
 
+impl WelcomeData {
+    /// The welcome `device` is sent, and the events that follow it (a resume).
+    pub fn into_welcome(
+        self,
+        device: &crate::config::Device,
+    ) -> (crate::proto::Welcome, Vec<Event>) {
+        let welcome = crate::proto::Welcome {
+            protocol: crate::proto::PROTOCOL_VERSION,
+            device: device.id.clone(),
+            role: device.role,
+            zone: device.zone.clone(),
+            seq: self.seq,
+            hall: self.hall,
+            snapshot: self.snapshot,
+            counter: device.counter.clone(),
+        };
+        (welcome, self.resume)
+    }
+}
+
 /// Reads what a device that last applied `since` needs.
 ///
 /// # Errors

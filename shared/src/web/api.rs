@@ -5,7 +5,7 @@ use super::{live, Web};
 use crate::config::Device;
 use crate::domain::words;
 use crate::domain::TicketCode;
-use crate::proto::{AspirationKind, ErrorCode, EventKind, Request, Role, ServerMessage, Welcome};
+use crate::proto::{AspirationKind, ErrorCode, EventKind, Request, Role, ServerMessage};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -449,30 +449,23 @@ async fn first_events(
 ) -> anyhow::Result<(VecDeque<SseEvent>, u64)> {
     let data = web.hub.welcome(since).await?;
     let mut queue = VecDeque::new();
-    if data.snapshot.is_some() || since == 0 {
-        let welcome = Welcome {
-            protocol: 1,
-            device: device.id.clone(),
-            role: device.role,
-            zone: device.zone.clone(),
-            seq: data.seq,
-            hall: data.hall,
-            snapshot: data.snapshot,
-            counter: None,
-        };
+    let seq = data.seq;
+    let resumed = data.snapshot.is_none() && since > 0;
+    let (welcome, resume) = data.into_welcome(device);
+    if !resumed {
         queue.push_back(
             SseEvent::default()
                 .event("welcome")
-                .id(data.seq.to_string())
+                .id(seq.to_string())
                 .retry(RETRY)
                 .data(serde_json::to_string(&welcome)?),
         );
     } else {
-        for e in &data.resume {
+        for e in &resume {
             queue.extend(sse_of_event(web, e));
         }
     }
-    Ok((queue, data.seq))
+    Ok((queue, seq))
 }
 
 /// An event as SSE, and the words to say after a call or a recall.

@@ -7,8 +7,9 @@
 
 use crate::client::{Applied, HallView};
 use crate::config::Config;
+use crate::config::Device;
 use crate::domain::{calling, estimate, TicketStatus};
-use crate::proto::{Role, Ticket, Welcome};
+use crate::proto::{Role, Ticket};
 use crate::server::Hub;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -122,16 +123,7 @@ impl Live {
 /// Replaces the view with a fresh snapshot from the database.
 async fn load(hub: &Hub, view: &mut HallView) -> anyhow::Result<()> {
     let data = hub.welcome(0).await?;
-    let welcome = Welcome {
-        protocol: 1,
-        device: "web".into(),
-        role: Role::Display,
-        zone: None,
-        seq: data.seq,
-        hall: data.hall,
-        snapshot: data.snapshot,
-        counter: None,
-    };
+    let (welcome, _) = data.into_welcome(&Device::internal("web", Role::Display));
     let mut fresh = HallView::default();
     fresh.apply_welcome(&welcome);
     *view = fresh;

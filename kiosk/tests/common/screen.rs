@@ -1,0 +1,50 @@
+//! The kiosk's window in Slint's testing backend: elements found by their accessible labels,
+//! the app pumped until a condition holds, screenshots from the test's own pixels.
+
+use antre_kiosk::app::KioskApp;
+use antre_ui::KioskAdapter;
+use i_slint_backend_testing::ElementHandle;
+use slint::ComponentHandle;
+
+/// Invokes the first element labelled `label` (a tap), then refreshes the screen.
+pub fn press(app: &KioskApp, label: &str) {
+    let found: Vec<_> = ElementHandle::find_by_accessible_label(&app.window, label).collect();
+    assert!(!found.is_empty(), "no element labelled {label:?}");
+    found[0].invoke_accessible_default_action();
+    app.refresh();
+}
+
+pub fn shown(app: &KioskApp, label: &str) -> bool {
+    ElementHandle::find_by_accessible_label(&app.window, label)
+        .next()
+        .is_some()
+}
+
+/// The accessible value of the element labelled `label`, or "".
+pub fn text_of(app: &KioskApp, label: &str) -> String {
+    ElementHandle::find_by_accessible_label(&app.window, label)
+        .next()
+        .and_then(|e| e.accessible_value())
+        .unwrap_or_default()
+        .to_string()
+}
+
+pub fn adapter(app: &KioskApp) -> KioskAdapter<'_> {
+    app.window.global::<KioskAdapter>()
+}
+
+/// Pumps the app until `cond` holds; fails the test after [`super::PATIENCE`].
+pub fn settle(app: &KioskApp, what: &str, cond: impl Fn(&KioskApp) -> bool) {
+    assert!(
+        app.pump_until(super::PATIENCE, cond),
+        "timed out waiting for: {what}"
+    );
+}
+
+/// Saves the window as `{name}.png` in the screenshot folder and returns its path.
+pub fn screenshot(app: &KioskApp, name: &str) -> std::path::PathBuf {
+    app.refresh();
+    let path = antre_ui::screenshot_dir().join(format!("{name}.png"));
+    antre_ui::save_png(app.window.window(), &path).unwrap();
+    path
+}
