@@ -102,6 +102,50 @@ async fn a_phone_follows_its_ticket() {
     hub.stop().await;
 }
 
+/// The page's live figures follow the hub's rules: for every ticket, right after issue, the
+/// same `ahead` and estimate as the hub's own reply (its SQL), priorities included.
+#[tokio::test]
+async fn live_figures_equal_the_hubs_at_issue() {
+    let mut hub = TestHub::start(&hall_config(100, "")).await;
+    let http = Http::new(hub.start_web().await);
+    let mut kiosk = hub.connect("kiosk-1").await;
+    let mut c1 = hub.connect("counter-1").await;
+    c1.open("1", "Sri").await;
+    // Some history for the median: two served in 4 and 8 minutes.
+    for minutes in [4, 8] {
+        kiosk.issue("ktp", None).await;
+        c1.call_next("1").await;
+        c1.ok(json!({"type":"start_serving","counter":"1"})).await;
+        hub.clock
+            .advance(std::time::Duration::from_secs(minutes * 60));
+        c1.ok(json!({"type":"finish","counter":"1"})).await;
+    }
+    let priorities = [
+        None,
+        Some("lansia"),
+        None,
+        None,
+        Some("ibu_hamil"),
+        Some("disabilitas"),
+        None,
+    ];
+    for (i, p) in priorities.iter().enumerate() {
+        hub.clock.advance(std::time::Duration::from_secs(30));
+        let service = if i == 3 { "kk" } else { "ktp" };
+        let issued = kiosk
+            .ok(json!({"type":"issue_ticket","service":service,"priority":p}))
+            .await;
+        let code = issued["ticket"]["code"].as_str().unwrap();
+        let live = http.get(&format!("/api/v1/tickets/{code}")).await.json();
+        assert_eq!(live["ahead"], issued["ticket"]["ahead"], "{code}");
+        assert_eq!(
+            live["estimated_wait_min"], issued["ticket"]["estimated_wait_min"],
+            "{code}"
+        );
+    }
+    hub.stop().await;
+}
+
 #[tokio::test]
 async fn bad_codes_and_unknown_pages_are_clear_errors() {
     let mut hub = TestHub::start(&hall_config(100, "")).await;
