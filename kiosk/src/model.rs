@@ -420,7 +420,7 @@ pub fn survey_code(typed: &str) -> Option<SurveyCode> {
         .filter(|d| d.len() == 10)
         .map(str::to_owned);
     Some(SurveyCode {
-        code: code.to_string().to_uppercase(),
+        code: code.to_string(),
         day,
     })
 }

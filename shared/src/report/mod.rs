@@ -330,35 +330,28 @@ impl Report {
             .count() as u64;
         totals.wait_avg_min = mean(&all_waits);
 
-        // Officers: who served how many at which counter.
-        let mut officers: Vec<OfficerRow> = Vec::new();
-        let mut durations: HashMap<(String, String), Vec<f64>> = HashMap::new();
+        // Officers: who served how many at which counter, in one pass.
+        let mut by_officer: HashMap<(String, String), (u64, Vec<f64>)> = HashMap::new();
         for tk in tickets.iter().filter(|tk| tk.status == "done") {
             let key = (
                 tk.officer.clone().unwrap_or_default(),
                 tk.counter.clone().unwrap_or_default(),
             );
-            let d = durations.entry(key).or_default();
+            let (served, durations) = by_officer.entry(key).or_default();
+            *served += 1;
             if let (Some(s), Some(c)) = (tk.serving_ms, tk.closed_ms) {
-                d.push(minutes(c - s));
+                durations.push(minutes(c - s));
             }
         }
-        for ((officer, counter), ds) in durations {
-            let served = tickets
-                .iter()
-                .filter(|tk| {
-                    tk.status == "done"
-                        && tk.officer.as_deref().unwrap_or_default() == officer
-                        && tk.counter.as_deref().unwrap_or_default() == counter
-                })
-                .count() as u64;
-            officers.push(OfficerRow {
+        let mut officers: Vec<OfficerRow> = by_officer
+            .into_iter()
+            .map(|((officer, counter), (served, durations))| OfficerRow {
                 officer,
                 counter,
                 served,
-                service_avg_min: mean(&ds),
-            });
-        }
+                service_avg_min: mean(&durations),
+            })
+            .collect();
         officers.sort_by(|a, b| {
             natural_key(&a.counter)
                 .cmp(&natural_key(&b.counter))

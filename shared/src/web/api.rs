@@ -54,9 +54,9 @@ fn unknown_ticket(code: &str) -> Response {
 }
 
 /// The code in the path, read forgivingly (`a-12` is `A-012`).
-fn parse_code(raw: &str) -> Result<String, ApiError> {
+pub fn parse_code(raw: &str) -> Result<String, ApiError> {
     raw.parse::<TicketCode>()
-        .map(|c| c.to_string().to_uppercase())
+        .map(|c| c.to_string())
         .map_err(|_| ApiError {
             status: StatusCode::BAD_REQUEST,
             code: "invalid_request",

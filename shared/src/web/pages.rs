@@ -3,7 +3,6 @@
 
 use super::Web;
 use crate::domain::ikm::SURVEY;
-use crate::domain::TicketCode;
 use crate::report::html::escape;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
@@ -72,10 +71,7 @@ pub async fn index(State(web): State<Web>) -> Html<String> {
 pub async fn ticket(State(web): State<Web>, Path(raw): Path<String>) -> Response {
     let cfg = web.hub.config();
     let hall = &cfg.hall.name;
-    let code = raw
-        .parse::<TicketCode>()
-        .map(|c| c.to_string().to_uppercase())
-        .ok();
+    let code = super::api::parse_code(&raw).ok();
     web.live.caught_up(&web.hub).await;
     let found = code.as_deref().and_then(|c| web.live.ticket(c));
     let Some(t) = found else {
