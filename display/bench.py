@@ -2,7 +2,7 @@
 """Benchmark of the wall display: idle CPU and memory over a minute, and the time from the
 hub's event to the frame that shows it.
 
-    cargo build --release -p antre-shared -p antre-display
+    cargo build --release -p antre-hub -p antre-display
     python3 display/bench.py [--idle-secs 60] [--calls 50] [--target release]
 
 Runs a real hub on loopback with the sample hall, a real antre-display window (under Xvfb

@@ -3,9 +3,9 @@
 //! ([`CounterApp::pump`]) and refreshes the screen from the hall view.
 
 use crate::model::{self, Model};
-use antre_shared::client::{Client, RequestError, Status, Update};
-use antre_shared::proto::{OkReply, Request};
-use antre_shared::server::{system_clock, Clock};
+use antre_client::{Client, RequestError, Status, Update};
+use antre_core::clock::{system_clock, Clock};
+use antre_core::proto::{OkReply, Request};
 use antre_ui::inbox::Inbox;
 use antre_ui::{CounterAdapter, CounterWindow, ServiceChoice, ServiceCount, WaitingRow};
 use chrono::{DateTime, Utc};
@@ -172,7 +172,7 @@ impl CounterApp {
     fn counter_action(
         &self,
         what: &'static str,
-        make: impl FnOnce(antre_shared::domain::CounterId) -> Request,
+        make: impl FnOnce(antre_core::domain::CounterId) -> Request,
     ) {
         let Some(counter) = self.client.with_view(|v| v.counter.clone()) else {
             return;

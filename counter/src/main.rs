@@ -1,8 +1,8 @@
 //! `antre-counter --hub ADDR --device ID --token SECRET`: the counter terminal.
 
+use antre_client::settings::DeviceArgs;
+use antre_client::Client;
 use antre_counter::app::CounterApp;
-use antre_shared::client::Client;
-use antre_shared::settings::DeviceArgs;
 use clap::Parser;
 use slint::ComponentHandle;
 
@@ -21,7 +21,7 @@ struct Cli {
 }
 
 fn main() -> anyhow::Result<()> {
-    antre_shared::init_logging();
+    antre_client::init_logging();
     let cli = Cli::parse();
     let settings = cli.device.resolve()?;
     // The network lives on its own runtime thread; the UI thread runs Slint's event loop.

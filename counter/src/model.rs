@@ -1,9 +1,9 @@
 //! What the counter screen shows, computed from the hall view: pure, so it is tested without
 //! a window.
 
-use antre_shared::client::HallView;
-use antre_shared::domain::TicketStatus;
-use antre_shared::proto::{ErrorCode, Ticket};
+use antre_client::HallView;
+use antre_core::domain::TicketStatus;
+use antre_core::proto::{ErrorCode, Ticket};
 use chrono::{DateTime, Utc};
 
 /// The current ticket as the officer sees it.
@@ -66,7 +66,7 @@ pub struct Model {
 
 /// What staff should know about the hall's kiosk printers.
 pub fn device_notice(view: &HallView) -> String {
-    use antre_shared::proto::PrinterStatus;
+    use antre_core::proto::PrinterStatus;
     let problems: Vec<String> = view
         .devices
         .values()

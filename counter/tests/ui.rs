@@ -2,10 +2,10 @@
 //! buttons found by their accessible labels, function keys, disabled states, offline and
 //! back. Screenshots of each screen go to `$ANTRE_SCREENSHOTS` when set (the README says how).
 
+use antre_client::{Client, ClientConfig};
+use antre_core::proto::Request;
 use antre_counter::app::CounterApp;
-use antre_shared::client::{Client, ClientConfig};
-use antre_shared::proto::Request;
-use antre_shared::testing::{device_settings, sample_config, TestHub};
+use antre_hub::testing::{device_settings, sample_config, TestHub};
 use antre_ui::CounterAdapter;
 use i_slint_backend_testing::ElementHandle;
 use slint::platform::{Key, WindowEvent};
@@ -117,7 +117,7 @@ fn an_officers_day_through_buttons_and_function_keys() {
     // Three visitors: KTP, KK, and a priority one.
     let a1 = issue("dukcapil-ktp", None);
     let a2 = issue("dukcapil-kk", None);
-    let a3 = issue("dukcapil-ktp", Some(antre_shared::domain::Priority::Lansia));
+    let a3 = issue("dukcapil-ktp", Some(antre_core::domain::Priority::Lansia));
     settle(&app, "three waiting", |a| {
         adapter(a).get_waiting().row_count() == 3
     });
@@ -257,7 +257,7 @@ fn an_officers_day_through_buttons_and_function_keys() {
         }))
         .unwrap()
     };
-    report(antre_shared::proto::PrinterStatus::PaperOut);
+    report(antre_core::proto::PrinterStatus::PaperOut);
     settle(&app, "the printer notice", |a| {
         !adapter(a).get_notice().is_empty()
     });
@@ -266,7 +266,7 @@ fn an_officers_day_through_buttons_and_function_keys() {
         "⚠ Anjungan kiosk-1: Kertas printer habis — mohon dicek petugas"
     );
     screenshot(&app, "counter-printer-notice");
-    report(antre_shared::proto::PrinterStatus::Ok);
+    report(antre_core::proto::PrinterStatus::Ok);
     settle(&app, "the notice goes", |a| {
         adapter(a).get_notice().is_empty()
     });
@@ -275,8 +275,8 @@ fn an_officers_day_through_buttons_and_function_keys() {
 
 #[test]
 fn refusals_are_shown_in_indonesian() {
+    use antre_core::proto::ErrorCode;
     use antre_counter::model::error_text;
-    use antre_shared::proto::ErrorCode;
     assert_eq!(
         error_text(Some(ErrorCode::QueueEmpty)),
         "Antrean kosong: belum ada pengunjung yang menunggu."

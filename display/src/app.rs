@@ -3,10 +3,10 @@
 
 use crate::model::{self, CallRow};
 use crate::voice::{Announcer, Call};
-use antre_shared::client::{Client, Status, Update};
-use antre_shared::domain::words::date_long;
-use antre_shared::proto::Event;
-use antre_shared::server::{system_clock, Clock};
+use antre_client::{Client, Status, Update};
+use antre_core::clock::{system_clock, Clock};
+use antre_core::domain::words::date_long;
+use antre_core::proto::Event;
 use antre_ui::inbox::{self, Inbox};
 use antre_ui::{AgencyWaiting, CounterCell, DisplayAdapter, DisplayWindow};
 use chrono::{DateTime, Utc};

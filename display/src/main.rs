@@ -2,11 +2,11 @@
 //! `antre-display announce --ticket A-012 --counter "Loket 3" [--text]`: one call, for the
 //! technician testing the speakers.
 
+use antre_client::settings::DeviceArgs;
+use antre_client::Client;
+use antre_core::clock::system_clock;
 use antre_display::app::DisplayApp;
 use antre_display::voice::{self, Announcer, Call, QuietHours, Speech, VoiceConfig};
-use antre_shared::client::Client;
-use antre_shared::server::system_clock;
-use antre_shared::settings::DeviceArgs;
 use clap::{Args, Parser, Subcommand};
 use slint::ComponentHandle;
 use std::path::PathBuf;
@@ -113,7 +113,7 @@ impl VoiceArgs {
 }
 
 fn main() -> ExitCode {
-    antre_shared::init_logging();
+    antre_client::init_logging();
     let cli = Cli::parse();
     let result = match &cli.command {
         Some(Command::Announce {
@@ -133,7 +133,7 @@ fn main() -> ExitCode {
 }
 
 fn announce(cli: &Cli, ticket: &str, counter: &str, text_only: bool) -> anyhow::Result<()> {
-    let code: antre_shared::domain::TicketCode = ticket
+    let code: antre_core::domain::TicketCode = ticket
         .parse()
         .map_err(|_| anyhow::anyhow!("{ticket:?} is not a ticket code like A-012"))?;
     let call = Call {

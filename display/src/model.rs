@@ -1,9 +1,9 @@
 //! What the wall shows, from the hall view (pure): the calls, the open counters, the waiting
 //! counts, all limited to the display's zone.
 
-use antre_shared::client::HallView;
-use antre_shared::domain::{CounterId, TicketStatus};
-use antre_shared::proto::{Event, EventKind};
+use antre_client::HallView;
+use antre_core::domain::{CounterId, TicketStatus};
+use antre_core::proto::{Event, EventKind};
 
 /// Calls kept: the latest and the ones before it.
 pub const CALLS_SHOWN: usize = 7;

@@ -7,7 +7,7 @@
 //! folder of WAV clips the mall recorded in its own voice, one per word. Playback goes to
 //! ALSA's default device through `aplay`.
 
-use antre_shared::domain::words::{call_parts, call_text, spelled};
+use antre_core::domain::words::{call_parts, call_text, spelled};
 use chrono::{DateTime, Datelike, NaiveTime, Utc, Weekday};
 use std::collections::VecDeque;
 use std::io::Write;
@@ -371,7 +371,7 @@ pub struct Announcer {
 
 impl Announcer {
     /// Starts the playing thread. `clock` gives the time for quiet hours.
-    pub fn start(cfg: VoiceConfig, clock: antre_shared::server::Clock) -> Announcer {
+    pub fn start(cfg: VoiceConfig, clock: antre_core::clock::Clock) -> Announcer {
         let shared = Arc::new((Mutex::new(Queue::default()), Condvar::new()));
         let chime = match &cfg.chime {
             Some(path) => match std::fs::read(path)
@@ -450,7 +450,7 @@ fn run(
     shared: &(Mutex<Queue>, Condvar),
     cfg: &VoiceConfig,
     chime: &[i16],
-    clock: &antre_shared::server::Clock,
+    clock: &antre_core::clock::Clock,
 ) {
     let (lock, cv) = shared;
     loop {

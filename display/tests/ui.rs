@@ -2,11 +2,11 @@
 //! the latest call, the history and the counter grid show it, the waiting counts follow;
 //! a zone display shows only its zone; offline keeps the last state and says so.
 
+use antre_client::Client;
+use antre_core::domain::CounterId;
+use antre_core::proto::Request;
 use antre_display::app::DisplayApp;
-use antre_shared::client::Client;
-use antre_shared::domain::CounterId;
-use antre_shared::proto::Request;
-use antre_shared::testing::{device_settings, sample_config, TestHub};
+use antre_hub::testing::{device_settings, sample_config, TestHub};
 use antre_ui::DisplayAdapter;
 use i_slint_backend_testing::ElementHandle;
 use slint::{ComponentHandle, Model as _};

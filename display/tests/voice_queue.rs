@@ -4,7 +4,7 @@
 mod common;
 
 use antre_display::voice::{builtin_chime, render, Announcer, Call, QuietHours, VoiceConfig};
-use antre_shared::testing::{jakarta, TestClock};
+use antre_hub::testing::{jakarta, TestClock};
 use common::{rms, Capture};
 
 fn call(code: &str, counter: &str, recall: bool) -> Call {

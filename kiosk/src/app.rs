@@ -5,14 +5,14 @@
 use crate::model::{self, tr};
 use crate::printer::{status_indonesian, PrintError, Printer};
 use crate::ticket::{qr_payload, ticket_bytes, Paper, TicketPaper};
-use antre_shared::client::{Client, RequestError, Status, Update};
-use antre_shared::domain::ikm::{ELEMENTS, SURVEY};
-use antre_shared::domain::words::date_long;
-use antre_shared::domain::{Priority, ServiceId};
-use antre_shared::proto::{
+use antre_client::{Client, RequestError, Status, Update};
+use antre_core::clock::{system_clock, Clock};
+use antre_core::domain::ikm::{ELEMENTS, SURVEY};
+use antre_core::domain::words::date_long;
+use antre_core::domain::{Priority, ServiceId};
+use antre_core::proto::{
     AspirationKind, OkReply, PrinterStatus, Request, Ticket, MAX_ASPIRATION_CHARS,
 };
-use antre_shared::server::{system_clock, Clock};
 use antre_ui::inbox::{self, Inbox};
 use antre_ui::{AgencyTile, KioskAdapter, KioskWindow, ServiceTile};
 use chrono::{DateTime, Utc};
@@ -872,10 +872,10 @@ impl KioskApp {
                         .cloned()
                 })?;
                 let why = match e.as_ref().and_then(RequestError::code) {
-                    Some(antre_shared::proto::ErrorCode::QuotaExhausted) => {
-                        antre_shared::domain::issuing::Refusal::QuotaExhausted
+                    Some(antre_core::proto::ErrorCode::QuotaExhausted) => {
+                        antre_core::domain::issuing::Refusal::QuotaExhausted
                     }
-                    _ => antre_shared::domain::issuing::Refusal::ServiceClosed,
+                    _ => antre_core::domain::issuing::Refusal::ServiceClosed,
                 };
                 Some(model::closed_reason(&info, why, now, english))
             })

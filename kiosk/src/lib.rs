@@ -12,7 +12,7 @@ pub mod printer;
 pub mod settings;
 pub mod ticket;
 
-use antre_shared::client::Client;
+use antre_client::Client;
 use slint::ComponentHandle;
 
 /// Runs the kiosk until its window closes.

@@ -30,7 +30,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    antre_shared::init_logging();
+    antre_client::init_logging();
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::PrintTest { printer, paper }) => print_test(printer, paper),

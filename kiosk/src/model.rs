@@ -2,10 +2,10 @@
 //! service cards with their waiting figures and why a service is closed, and every message
 //! a visitor reads, in Indonesian or English.
 
-use antre_shared::client::HallView;
-use antre_shared::domain::issuing::{self, IssuingHours, Refusal};
-use antre_shared::domain::Priority;
-use antre_shared::proto::{ErrorCode, PrinterStatus, ServiceInfo};
+use antre_client::HallView;
+use antre_core::domain::issuing::{self, IssuingHours, Refusal};
+use antre_core::domain::Priority;
+use antre_core::proto::{ErrorCode, PrinterStatus, ServiceInfo};
 use chrono::NaiveTime;
 
 /// The service time assumed for the estimate when a service publishes none.
@@ -413,7 +413,7 @@ pub struct SurveyCode {
 pub fn survey_code(typed: &str) -> Option<SurveyCode> {
     let t = typed.trim();
     let last = t.rsplit(['/', ':']).next().unwrap_or(t);
-    let code: antre_shared::domain::TicketCode = last.parse().ok()?;
+    let code: antre_core::domain::TicketCode = last.parse().ok()?;
     let day = t
         .strip_prefix("ANTRE:")
         .and_then(|rest| rest.split(':').next())
@@ -454,7 +454,7 @@ pub fn survey_check(
             &format!("Tiket {code} tidak ada hari ini. Periksa lagi nomor pada tiket Anda."),
             &format!("There is no ticket {code} today. Please check the number on your ticket."),
         )),
-        Some(t) if t.status != antre_shared::domain::TicketStatus::Done => Err(tr(
+        Some(t) if t.status != antre_core::domain::TicketStatus::Done => Err(tr(
             english,
             &format!(
                 "Tiket {code} belum selesai dilayani. Penilaian dapat diberikan setelah pelayanan selesai."

@@ -2,7 +2,7 @@
 //! real-time status), and sending a job. Everything here blocks; the app calls it off the UI
 //! thread. One [`Printer`] serialises its users, so a status check never interleaves with a job.
 
-use antre_shared::proto::PrinterStatus;
+use antre_core::proto::PrinterStatus;
 use escpos::driver::{Driver, FileDriver, NativeUsbDriver, NetworkDriver, SerialPortDriver};
 use escpos::utils::{RealTimeStatusRequest, RealTimeStatusResponse};
 use std::fmt;

@@ -4,7 +4,7 @@
 use crate::app::{KioskOptions, Mode};
 use crate::printer::PrinterSpec;
 use crate::ticket::Paper;
-use antre_shared::settings::DeviceArgs;
+use antre_client::settings::DeviceArgs;
 use std::time::Duration;
 
 /// Seconds without a touch before the kiosk goes back to its start screen.

@@ -6,12 +6,12 @@
 
 mod common;
 
+use antre_client::Client;
+use antre_core::proto::Request;
+use antre_hub::testing::{device_settings, sample_config, TestHub};
 use antre_kiosk::app::{KioskApp, KioskOptions, Mode, Screen, LAPOR_URL};
 use antre_kiosk::printer::{Printer, PrinterSpec};
 use antre_kiosk::ticket::Paper;
-use antre_shared::client::Client;
-use antre_shared::proto::Request;
-use antre_shared::testing::{device_settings, sample_config, TestHub};
 use common::qr_codes;
 use common::screen::{adapter, press, screenshot, settle, text_of};
 use slint::platform::WindowEvent;

@@ -4,9 +4,9 @@
 
 mod common;
 
+use antre_core::proto::PrinterStatus;
 use antre_kiosk::printer::{Printer, PrinterSpec};
 use antre_kiosk::ticket::{qr_payload, ticket_bytes, Paper, TicketPaper};
-use antre_shared::proto::PrinterStatus;
 use common::{qr_codes, Emupos};
 use std::process::Command;
 

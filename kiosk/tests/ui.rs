@@ -6,12 +6,12 @@
 
 mod common;
 
+use antre_client::Client;
+use antre_core::proto::{PrinterStatus, Request};
+use antre_hub::testing::{device_settings, jakarta, sample_config, TestHub};
 use antre_kiosk::app::{KioskApp, KioskOptions, Screen};
 use antre_kiosk::printer::{Printer, PrinterSpec};
 use antre_kiosk::ticket::Paper;
-use antre_shared::client::Client;
-use antre_shared::proto::{PrinterStatus, Request};
-use antre_shared::testing::{device_settings, jakarta, sample_config, TestHub};
 use common::screen::{adapter, press, screenshot, settle, shown, text_of};
 use common::PATIENCE;
 use common::{qr_codes, Emupos};

@@ -1,0 +1,219 @@
+//! A device's local view of the hall: the welcome's snapshot with every event applied.
+//! Pure: the connection feeds it, the app reads it.
+
+use antre_core::domain::{AgencyId, CounterId, DeviceId, ServiceId, TicketStatus};
+use antre_core::proto::{
+    CounterState, DeviceStatus, Event, EventKind, HallInfo, Role, Ticket, Welcome,
+};
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HallView {
+    pub device: Option<DeviceId>,
+    pub role: Option<Role>,
+    pub zone: Option<Vec<AgencyId>>,
+    /// For a counter device: its counter.
+    pub counter: Option<CounterId>,
+    pub hall: Option<HallInfo>,
+    /// The last event applied.
+    pub seq: u64,
+    /// Today's tickets in the order of issue.
+    pub tickets: Vec<Ticket>,
+    index: HashMap<String, usize>,
+    pub counters: BTreeMap<CounterId, CounterState>,
+    /// The last printer status each kiosk reported.
+    pub devices: BTreeMap<DeviceId, DeviceStatus>,
+}
+
+/// What applying an event showed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    Ok,
+    /// The event is not the next one: the view must be rebuilt by reconnecting.
+    Gap {
+        expected: u64,
+        got: u64,
+    },
+    /// Already applied (a duplicate after a resume).
+    Old,
+}
+
+impl HallView {
+    /// Applies a welcome: the hall, and the snapshot if there is one.
+    pub fn apply_welcome(&mut self, w: &Welcome) {
+        self.device = Some(w.device.clone());
+        self.role = Some(w.role);
+        self.zone = w.zone.clone();
+        self.counter = w.counter.clone();
+        self.hall = Some(w.hall.clone());
+        if let Some(s) = &w.snapshot {
+            self.tickets = s.tickets.clone();
+            self.reindex();
+            self.counters = s
+                .counters
+                .iter()
+                .map(|c| (c.id.clone(), c.clone()))
+                .collect();
+            self.devices = s
+                .devices
+                .iter()
+                .map(|d| (d.device.clone(), d.clone()))
+                .collect();
+            self.seq = w.seq;
+        }
+    }
+
+    fn reindex(&mut self) {
+        self.index = self
+            .tickets
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.code.clone(), i))
+            .collect();
+    }
+
+    pub fn ticket(&self, code: &str) -> Option<&Ticket> {
+        self.index.get(code).map(|&i| &self.tickets[i])
+    }
+
+    /// Stores a ticket as a snapshot would hold it, and returns that form.
+    fn upsert(&mut self, t: &Ticket) -> Ticket {
+        // `ahead` and the estimate are true only at the moment of issue.
+        let t = Ticket {
+            ahead: None,
+            estimated_wait_min: None,
+            ..t.clone()
+        };
+        match self.index.get(&t.code) {
+            Some(&i) => self.tickets[i] = t.clone(),
+            None => {
+                self.index.insert(t.code.clone(), self.tickets.len());
+                self.tickets.push(t.clone());
+            }
+        }
+        t
+    }
+
+    fn counter_mut(&mut self, id: &CounterId) -> &mut CounterState {
+        self.counters
+            .entry(id.clone())
+            .or_insert_with(|| CounterState {
+                id: id.clone(),
+                open: false,
+                officer: None,
+                current: None,
+            })
+    }
+
+    /// Applies the next event.
+    pub fn apply(&mut self, e: &Event) -> Applied {
+        if e.seq <= self.seq {
+            return Applied::Old;
+        }
+        if e.seq != self.seq + 1 {
+            return Applied::Gap {
+                expected: self.seq + 1,
+                got: e.seq,
+            };
+        }
+        self.seq = e.seq;
+        match e.kind {
+            EventKind::TicketIssued => {
+                if let Some(t) = &e.ticket {
+                    self.upsert(t);
+                }
+            }
+            EventKind::TicketCalled | EventKind::TicketRecalled | EventKind::ServingStarted => {
+                if let (Some(t), Some(c)) = (&e.ticket, &e.counter) {
+                    let t = self.upsert(t);
+                    self.counter_mut(c).current = Some(t);
+                }
+            }
+            EventKind::TicketFinished | EventKind::TicketNoShow | EventKind::TicketTransferred => {
+                if let Some(t) = &e.ticket {
+                    self.upsert(t);
+                    if let Some(c) = &e.counter {
+                        let counter = self.counter_mut(c);
+                        if counter
+                            .current
+                            .as_ref()
+                            .is_some_and(|cur| cur.code == t.code)
+                        {
+                            counter.current = None;
+                        }
+                    }
+                }
+            }
+            EventKind::CounterOpened => {
+                if let Some(c) = &e.counter {
+                    let counter = self.counter_mut(c);
+                    counter.open = true;
+                    counter.officer = e.officer.clone();
+                }
+            }
+            EventKind::CounterClosed => {
+                if let Some(c) = &e.counter {
+                    let counter = self.counter_mut(c);
+                    counter.open = false;
+                    counter.officer = None;
+                    counter.current = None;
+                }
+            }
+            EventKind::DayStarted => {
+                self.tickets.clear();
+                self.index.clear();
+                for c in self.counters.values_mut() {
+                    c.open = false;
+                    c.officer = None;
+                    c.current = None;
+                }
+                if let (Some(h), Some(day)) = (&mut self.hall, &e.day) {
+                    h.day = day.clone();
+                }
+            }
+            EventKind::DeviceStatus => {
+                if let (Some(device), Some(printer)) = (&e.device, e.printer) {
+                    self.devices.insert(
+                        device.clone(),
+                        DeviceStatus {
+                            device: device.clone(),
+                            printer,
+                            message: e.message.clone(),
+                            at: e.at.clone(),
+                        },
+                    );
+                }
+            }
+            EventKind::Other => {}
+        }
+        Applied::Ok
+    }
+
+    /// Waiting tickets of the given services, longest waiting first.
+    pub fn waiting_for(&self, services: &[ServiceId]) -> Vec<&Ticket> {
+        let mut w: Vec<&Ticket> = self
+            .tickets
+            .iter()
+            .filter(|t| t.status == TicketStatus::Waiting && services.contains(&t.service))
+            .collect();
+        // RFC 3339 strings of one zone sort as time; the order of issue breaks ties.
+        w.sort_by(|a, b| a.issued_at.cmp(&b.issued_at));
+        w
+    }
+
+    /// How many tickets wait for `service`.
+    pub fn waiting_count(&self, service: &str) -> usize {
+        self.tickets
+            .iter()
+            .filter(|t| t.status == TicketStatus::Waiting && t.service.as_str() == service)
+            .count()
+    }
+
+    /// The state the view holds, without the hall description: what a snapshot would say.
+    pub fn state(&self) -> (Vec<Ticket>, Vec<CounterState>) {
+        (
+            self.tickets.clone(),
+            self.counters.values().cloned().collect(),
+        )
+    }
+}

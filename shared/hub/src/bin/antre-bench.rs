@@ -1,0 +1,422 @@
+//! `antre-bench`: how fast is the hub, against the physical floor of a durable write.
+//!
+//! ```text
+//! cargo run --release -p antre-hub --bin antre-bench [-- --calls 500 --issues 1000]
+//! ```
+//! Starts a hub (this same binary, as a child process, so its memory is measured alone) on
+//! loopback over a temp database, connects 32 counters, 50 displays and 18 kiosks, and
+//! prints: call → every display latency, issue_ticket round trip and throughput, the bare
+//! SQLite WAL `synchronous=FULL` commit on the same disk, and the hub's RSS.
+
+mod bench;
+
+use antre_core::clock::system_clock;
+use antre_hub::config::Config;
+use antre_hub::server::{self, Hub};
+use bench::{Conn, TOKEN};
+use clap::Parser;
+use serde_json::{json, Value};
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::sync::mpsc;
+
+const COUNTERS: usize = 32;
+const DISPLAYS: usize = 50;
+const KIOSKS: usize = 18;
+
+#[derive(Parser)]
+#[command(about = "Measure the hub against a bare durable SQLite commit")]
+struct Args {
+    /// Calls measured (each one waits for all displays).
+    #[arg(long, default_value_t = 500)]
+    calls: usize,
+    /// issue_ticket round trips measured on one connection.
+    #[arg(long, default_value_t = 1000)]
+    issues: usize,
+    /// Bare commits measured.
+    #[arg(long, default_value_t = 1000)]
+    commits: usize,
+    /// Where the databases go (default: a temp dir). Use the disk the hall will use.
+    #[arg(long)]
+    dir: Option<PathBuf>,
+    /// Display connections (the goal is stated for 50).
+    #[arg(long, default_value_t = DISPLAYS)]
+    displays: usize,
+    /// Internal: run as the hub child.
+    #[arg(long, hide = true)]
+    serve_child: Option<PathBuf>,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let rt = tokio::runtime::Runtime::new()?;
+    if let Some(dir) = &args.serve_child {
+        return rt.block_on(serve_child(dir));
+    }
+    let tmp = tempfile::Builder::new()
+        .prefix("antre-bench")
+        .tempdir_in(args.dir.clone().unwrap_or_else(std::env::temp_dir))?;
+    std::fs::write(tmp.path().join("hall.toml"), bench_config(args.displays))?;
+    rt.block_on(bench(&args, tmp.path()))
+}
+
+fn bench_config(displays: usize) -> String {
+    let mut c = String::from("[hall]\nname = \"Bench hall\"\nclient_buffer_events = 8192\n\n[[agencies]]\nid = \"a\"\nname = \"A\"\n\n");
+    for i in 0..COUNTERS {
+        let _ = write!(
+            c,
+            "[[services]]\nid = \"s{i}\"\nagency = \"a\"\nname = \"S{i}\"\nprefix = \"A\"\n\n"
+        );
+        let _ = write!(
+            c,
+            "[[counters]]\nid = \"{i}\"\nname = \"Loket {i}\"\nservices = [\"s{i}\"]\n\n"
+        );
+        let _ = write!(c, "[[devices]]\nid = \"counter-{i}\"\nrole = \"counter\"\ntoken = \"{TOKEN}\"\ncounter = \"{i}\"\n\n");
+    }
+    for i in 0..displays {
+        let _ = write!(
+            c,
+            "[[devices]]\nid = \"display-{i}\"\nrole = \"display\"\ntoken = \"{TOKEN}\"\n\n"
+        );
+    }
+    for i in 0..KIOSKS {
+        let _ = write!(
+            c,
+            "[[devices]]\nid = \"kiosk-{i}\"\nrole = \"kiosk\"\ntoken = \"{TOKEN}\"\n\n"
+        );
+    }
+    c
+}
+
+async fn serve_child(dir: &Path) -> anyhow::Result<()> {
+    let cfg = Arc::new(Config::load(&dir.join("hall.toml"))?);
+    let hub = Hub::start(cfg, &dir.join("antre.db"), system_clock())?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    println!("listening on {}", listener.local_addr()?);
+    server::run(listener, hub, std::future::pending::<()>()).await?;
+    Ok(())
+}
+
+/// The request this bench times.
+trait Timed {
+    async fn req(&mut self, v: Value) -> anyhow::Result<Value>;
+}
+
+impl Timed for Conn {
+    /// Sends a request and returns its reply, skipping events unparsed (the hub writes
+    /// `type` first), so the figure is the hub's and not this bench's JSON reader.
+    async fn req(&mut self, v: Value) -> anyhow::Result<Value> {
+        self.send(&v).await?;
+        let mut line = String::new();
+        loop {
+            line.clear();
+            anyhow::ensure!(self.r.read_line(&mut line).await? > 0, "closed");
+            if !line.starts_with("{\"type\":\"event\"") {
+                let m: Value = serde_json::from_str(&line)?;
+                anyhow::ensure!(m["type"] == "ok", "{v} -> {m}");
+                return Ok(m);
+            }
+        }
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn summary(samples: &mut [Duration]) -> (Duration, Duration, Duration) {
+    samples.sort();
+    (
+        percentile(samples, 0.5),
+        percentile(samples, 0.99),
+        *samples.last().unwrap(),
+    )
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.3} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// The floor: one row in its own `BEGIN IMMEDIATE` transaction, WAL, synchronous=FULL.
+fn bare_commits(dir: &Path, n: usize) -> anyhow::Result<Vec<Duration>> {
+    let conn = rusqlite::Connection::open(dir.join("bare.db"))?;
+    conn.pragma_update_and_check(None, "journal_mode", "wal", |_| Ok(()))?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)")?;
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let t = Instant::now();
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+        conn.execute("INSERT INTO t (body) VALUES (?1)", [format!("row {i}")])?;
+        conn.execute_batch("COMMIT")?;
+        out.push(t.elapsed());
+    }
+    Ok(out)
+}
+
+/// The store alone, in this process: what one request costs inside its transaction,
+/// without the network and the hub's threads. (issue, call) samples.
+fn store_only(dir: &Path, n: usize) -> anyhow::Result<(Vec<Duration>, Vec<Duration>)> {
+    use antre_core::proto::Request;
+    let cfg = Arc::new(Config::load(&dir.join("hall.toml"))?);
+    let mut store = antre_hub::store::Store::open(&dir.join("store-only.db"), Arc::clone(&cfg))?;
+    let kiosk = cfg.device("kiosk-0").expect("bench kiosk").clone();
+    let counter = cfg.device("counter-0").expect("bench counter").clone();
+    let now = chrono::Utc::now;
+    let (mut issue, mut call) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    for i in 0..n {
+        let service = antre_core::domain::ServiceId::new(format!("s{}", i % COUNTERS));
+        let t = Instant::now();
+        store.execute(
+            now(),
+            &kiosk,
+            &format!("i{i}"),
+            Ok(&Request::IssueTicket {
+                service,
+                priority: None,
+            }),
+        );
+        issue.push(t.elapsed());
+    }
+    let open = Request::OpenCounter {
+        counter: "0".into(),
+        officer: "Bench".into(),
+    };
+    store.execute(now(), &counter, "open", Ok(&open));
+    for i in 0..n / COUNTERS {
+        let t = Instant::now();
+        store.execute(
+            now(),
+            &counter,
+            &format!("c{i}"),
+            Ok(&Request::CallNext {
+                counter: "0".into(),
+            }),
+        );
+        call.push(t.elapsed());
+    }
+    Ok((issue, call))
+}
+
+fn rss_kib(pid: u32) -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+    };
+    Some((field("VmRSS:")?, field("VmHWM:")?))
+}
+
+async fn bench(args: &Args, dir: &Path) -> anyhow::Result<()> {
+    let mut child = tokio::process::Command::new(std::env::current_exe()?)
+        .arg("--serve-child")
+        .arg(dir)
+        .env("ANTRE_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()?;
+    let pid = child.id().unwrap_or(0);
+    let mut out = BufReader::new(child.stdout.take().unwrap()).lines();
+    let line = out.next_line().await?.unwrap_or_default();
+    let addr: SocketAddr = line
+        .strip_prefix("listening on ")
+        .unwrap_or_default()
+        .parse()?;
+    let idle_rss = rss_kib(pid);
+
+    // 100 connections: 50 displays, 32 counters, 18 kiosks.
+    let (seen_tx, mut seen_rx) = mpsc::unbounded_channel::<(String, Instant)>();
+    for i in 0..args.displays {
+        let d = Conn::open(addr, &format!("display-{i}")).await?;
+        let tx = seen_tx.clone();
+        // A display here only notes when a call arrives and where: the time is taken
+        // before any parsing, so the figure is the hub's, not this bench's JSON reader.
+        tokio::spawn(async move {
+            // Move the whole connection in: dropping its write half would close it.
+            let mut d = d;
+            let mut line = String::new();
+            loop {
+                line.clear();
+                match d.r.read_line(&mut line).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => {}
+                }
+                let at = Instant::now();
+                if line.contains("\"kind\":\"ticket_called\"") {
+                    let counter = line
+                        .rsplit("\"counter\":\"")
+                        .next()
+                        .and_then(|s| s.split('"').next())
+                        .unwrap_or("");
+                    let _ = tx.send((counter.to_owned(), at));
+                }
+            }
+        });
+    }
+    let mut counters = vec![];
+    for i in 0..COUNTERS {
+        let mut c = Conn::open(addr, &format!("counter-{i}")).await?;
+        c.req(json!({"type":"open_counter","id":"open","counter":i.to_string(),"officer":format!("Petugas {i}")})).await?;
+        counters.push(c);
+    }
+    let mut kiosks = vec![];
+    for i in 0..KIOSKS {
+        kiosks.push(Conn::open(addr, &format!("kiosk-{i}")).await?);
+    }
+    let rss_100 = rss_kib(pid);
+
+    // issue_ticket round trips on one connection.
+    let mut issue = Vec::with_capacity(args.issues);
+    let started = Instant::now();
+    for i in 0..args.issues {
+        let t = Instant::now();
+        kiosks[0].req(json!({"type":"issue_ticket","id":format!("i{i}"),"service":format!("s{}", i % COUNTERS),"priority":null})).await?;
+        issue.push(t.elapsed());
+    }
+    let sequential_rate = args.issues as f64 / started.elapsed().as_secs_f64();
+    // Throughput with every kiosk at once.
+    let started = Instant::now();
+    let per = args.issues / KIOSKS;
+    let mut tasks = vec![];
+    for (k, mut kiosk) in kiosks.into_iter().enumerate() {
+        tasks.push(tokio::spawn(async move {
+            for i in 0..per {
+                kiosk.req(json!({"type":"issue_ticket","id":format!("p{k}-{i}"),"service":format!("s{}", i % COUNTERS),"priority":null})).await?;
+            }
+            anyhow::Ok(kiosk)
+        }));
+    }
+    for t in tasks {
+        t.await??;
+    }
+    let parallel_rate = (per * KIOSKS) as f64 / started.elapsed().as_secs_f64();
+    // Drain the display notices of nothing: issues are not calls.
+
+    // Calls: one at a time, each until every display has it.
+    let mut call_to_display = Vec::with_capacity(args.calls * args.displays.max(1));
+    let mut call_rtt = Vec::with_capacity(args.calls);
+    for i in 0..args.calls {
+        let c = i % COUNTERS;
+        let t0 = Instant::now();
+        counters[c]
+            .req(json!({"type":"call_next","id":format!("c{i}"),"counter":c.to_string()}))
+            .await?;
+        call_rtt.push(t0.elapsed());
+        for _ in 0..args.displays {
+            let (counter, at) = seen_rx
+                .recv()
+                .await
+                .ok_or_else(|| anyhow::anyhow!("displays gone"))?;
+            anyhow::ensure!(
+                counter == c.to_string(),
+                "display saw a call at {counter}, expected {c}"
+            );
+            call_to_display.push(at - t0);
+        }
+    }
+    let end_rss = rss_kib(pid);
+    let mut bare = bare_commits(dir, args.commits)?;
+    let (mut store_issue, mut store_call) = store_only(dir, args.issues)?;
+
+    let (b50, b99, bmax) = summary(&mut bare);
+    if call_to_display.is_empty() {
+        call_to_display.push(Duration::ZERO); // no displays: nothing to measure
+    }
+    let (c50, c99, cmax) = summary(&mut call_to_display);
+    let (r50, r99, _) = summary(&mut call_rtt);
+    let (i50, i99, imax) = summary(&mut issue);
+    let (si50, si99, _) = summary(&mut store_issue);
+    let (sc50, sc99, _) = summary(&mut store_call);
+    println!("antre-bench: {COUNTERS} counters, {} displays, {KIOSKS} kiosks on loopback; database in {}", args.displays, dir.display());
+    println!();
+    println!(
+        "bare SQLite commit (WAL, synchronous=FULL), {} commits: p50 {}  p99 {}  max {}",
+        args.commits,
+        ms(b50),
+        ms(b99),
+        ms(bmax)
+    );
+    println!(
+        "call -> every display, {} calls x {} displays: p50 {}  p99 {}  max {}",
+        args.calls,
+        args.displays,
+        ms(c50),
+        ms(c99),
+        ms(cmax)
+    );
+    println!(
+        "call_next round trip:                p50 {}  p99 {}",
+        ms(r50),
+        ms(r99)
+    );
+    println!(
+        "issue_ticket round trip, {} issues:  p50 {}  p99 {}  max {}",
+        args.issues,
+        ms(i50),
+        ms(i99),
+        ms(imax)
+    );
+    println!("issue_ticket throughput: {sequential_rate:.0}/s on one connection, {parallel_rate:.0}/s with {KIOSKS} kiosks at once");
+    println!();
+    println!(
+        "store alone (in process, same disk): issue p50 {}  p99 {}; call p50 {}  p99 {}",
+        ms(si50),
+        ms(si99),
+        ms(sc50),
+        ms(sc99)
+    );
+    println!();
+    let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64();
+    println!(
+        "goal call->display p50 <= 1.5x bare p50: {:.2}x  {}",
+        ratio(c50, b50),
+        if ratio(c50, b50) <= 1.5 {
+            "met"
+        } else {
+            "NOT met"
+        }
+    );
+    println!(
+        "goal call->display p99 <= 2x bare p99:   {:.2}x  {}",
+        ratio(c99, b99),
+        if ratio(c99, b99) <= 2.0 {
+            "met"
+        } else {
+            "NOT met"
+        }
+    );
+    println!(
+        "goal issue p99 <= 2x bare p99:           {:.2}x  {}",
+        ratio(i99, b99),
+        if ratio(i99, b99) <= 2.0 {
+            "met"
+        } else {
+            "NOT met"
+        }
+    );
+    println!();
+    let show = |r: Option<(u64, u64)>| {
+        r.map(|(rss, hwm)| {
+            format!(
+                "{:.1} MiB (peak {:.1} MiB)",
+                rss as f64 / 1024.0,
+                hwm as f64 / 1024.0
+            )
+        })
+        .unwrap_or_else(|| "n/a".into())
+    };
+    println!(
+        "hub RSS: idle {}; with 100 connections {}; after the run {}",
+        show(idle_rss),
+        show(rss_100),
+        show(end_rss)
+    );
+    let _ = child.start_kill();
+    Ok(())
+}

@@ -1,0 +1,461 @@
+//! `antre-hub`: the hall's hub.
+//!
+//! ```text
+//! antre-hub serve --config hall.toml --db antre.db [--listen ADDR]
+//! antre-hub check-config hall.toml
+//! antre-hub report --config hall.toml --db antre.db --date 2026-11-27 [--to D] --format html --out DIR
+//! antre-hub simulate-day --config hall.toml --db sim.db --date 2026-11-27 --visitors 3000
+//! ```
+
+use antre_core::clock::system_clock;
+use antre_hub::config::Config;
+use antre_hub::server::{self, Hub};
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "antre-hub", version, about = "The hub of an Antre queue hall")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the hall protocol.
+    Serve {
+        /// The hall's config (TOML).
+        #[arg(long, env = "ANTRE_CONFIG")]
+        config: PathBuf,
+        /// The database file (created if missing).
+        #[arg(long, env = "ANTRE_DB")]
+        db: PathBuf,
+        /// Address and port for devices; overrides `[hall] listen`.
+        #[arg(long, env = "ANTRE_LISTEN")]
+        listen: Option<std::net::SocketAddr>,
+        /// Address and port of the web pages (phones, web displays), or `off`; overrides
+        /// `[hall] http_listen` (default 0.0.0.0:8080).
+        #[arg(long, env = "ANTRE_HTTP")]
+        http: Option<String>,
+        /// Training and demo mode: issue tickets at any hour (quotas still apply).
+        #[arg(long)]
+        ignore_hours: bool,
+    },
+    /// Run the whole hall on this machine, for a first look or a training day: the hub in
+    /// training mode (any hour) on 127.0.0.1, with a database in `var/`, and every Antre
+    /// app found next to this program (a kiosk, a survey tablet, two counters, a display), each as its
+    /// device from the config. Ctrl-C stops them all.
+    Demo {
+        /// The hall's config (TOML), with plain sample tokens.
+        #[arg(long, default_value = "config/mpp-among-warga.toml")]
+        config: PathBuf,
+        /// The database file.
+        #[arg(long, default_value = "var/demo.db")]
+        db: PathBuf,
+        /// Where the apps print tickets (the kiosk's printer).
+        #[arg(long, default_value = "file:var/tickets.bin")]
+        printer: String,
+    },
+    /// The report of a day or a period: the queue per service and officer, the IKM, unmet
+    /// demand and aspirations. JSON goes to stdout without --out; CSV needs --out (one file
+    /// per table); HTML is one printable page with charts.
+    Report {
+        /// The hall's config (TOML).
+        #[arg(long, env = "ANTRE_CONFIG")]
+        config: PathBuf,
+        /// The database file (read only; the hub may keep running).
+        #[arg(long, env = "ANTRE_DB")]
+        db: PathBuf,
+        /// The (first) service day, YYYY-MM-DD, or `today`.
+        #[arg(long)]
+        date: String,
+        /// The last service day of a period (default: --date).
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long, value_enum, default_value = "json")]
+        format: ReportFormat,
+        /// The folder to write into (created if missing).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Simulate a busy day into a database through the real store, for training and for
+    /// trying the report: visitors, calls, no-shows, transfers, surveys, aspirations.
+    SimulateDay {
+        #[arg(long, env = "ANTRE_CONFIG")]
+        config: PathBuf,
+        /// The database file (created if missing); use a separate one, not the hall's.
+        #[arg(long)]
+        db: PathBuf,
+        /// The service day, YYYY-MM-DD.
+        #[arg(long)]
+        date: chrono::NaiveDate,
+        /// Visitors who come for a ticket.
+        #[arg(long, default_value_t = 2000)]
+        visitors: u32,
+        /// The share of served visitors who fill in the survey.
+        #[arg(long, default_value_t = 0.2)]
+        survey_share: f64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Check a config and print what it defines; exits non-zero on problems.
+    CheckConfig {
+        /// The hall's config (TOML).
+        config: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    antre_client::init_logging();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve {
+            config,
+            db,
+            listen,
+            http,
+            ignore_hours,
+        } => serve(config, db, listen, http, ignore_hours),
+        Command::CheckConfig { config } => check_config(config),
+        Command::Report {
+            config,
+            db,
+            date,
+            to,
+            format,
+            out,
+        } => report(config, db, date, to, format, out),
+        Command::SimulateDay {
+            config,
+            db,
+            date,
+            visitors,
+            survey_share,
+            seed,
+        } => simulate_day(config, db, date, visitors, survey_share, seed),
+        Command::Demo {
+            config,
+            db,
+            printer,
+        } => demo(config, db, printer),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("antre-hub: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ReportFormat {
+    Json,
+    Csv,
+    Html,
+}
+
+/// A service day from the command line: YYYY-MM-DD or `today` (in the hall's time zone).
+fn parse_day(text: &str, cfg: &Config) -> anyhow::Result<chrono::NaiveDate> {
+    if text.eq_ignore_ascii_case("today") {
+        return Ok(antre_core::domain::day::service_day(
+            chrono::Utc::now(),
+            cfg.hall.timezone,
+        ));
+    }
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .with_context(|| format!("{text:?} is not a date: write it as YYYY-MM-DD, e.g. 2026-11-27"))
+}
+
+fn report(
+    config: PathBuf,
+    db: PathBuf,
+    date: String,
+    to: Option<String>,
+    format: ReportFormat,
+    out: Option<PathBuf>,
+) -> anyhow::Result<()> {
+    use antre_hub::report::{self, Report};
+    let cfg = Config::load(&config)?;
+    let from = parse_day(&date, &cfg)?;
+    let to = to
+        .as_deref()
+        .map(|t| parse_day(t, &cfg))
+        .transpose()?
+        .unwrap_or(from);
+    if matches!(format, ReportFormat::Csv) && out.is_none() {
+        anyhow::bail!("--format csv writes one file per table: give the folder with --out DIR");
+    }
+    let conn = report::open(&db)?;
+    let r = Report::read(&conn, &cfg, from, to)?;
+    let write_one = |ext: &str, text: String| -> anyhow::Result<()> {
+        match &out {
+            Some(dir) => {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating {}", dir.display()))?;
+                let path = dir.join(format!("{}.{ext}", r.stem()));
+                std::fs::write(&path, text)
+                    .with_context(|| format!("writing {}", path.display()))?;
+                println!("{}", path.display());
+            }
+            None => print!("{text}"),
+        }
+        Ok(())
+    };
+    match format {
+        ReportFormat::Json => write_one("json", r.json() + "\n"),
+        ReportFormat::Html => write_one("html", report::html::page(&r, &cfg)),
+        ReportFormat::Csv => {
+            let dir = out.as_ref().context("--out DIR")?;
+            for path in report::csv::write(&r, dir)
+                .with_context(|| format!("writing into {}", dir.display()))?
+            {
+                println!("{}", path.display());
+            }
+            Ok(())
+        }
+    }
+}
+
+fn simulate_day(
+    config: PathBuf,
+    db: PathBuf,
+    date: chrono::NaiveDate,
+    visitors: u32,
+    survey_share: f64,
+    seed: u64,
+) -> anyhow::Result<()> {
+    use antre_hub::simulate::{self, Plan};
+    anyhow::ensure!(
+        (0.0..=1.0).contains(&survey_share),
+        "--survey-share is a share between 0 and 1"
+    );
+    let cfg = Arc::new(Config::load(&config)?);
+    let plan = Plan {
+        survey_share,
+        seed,
+        ..Plan::new(date, visitors)
+    };
+    let s = simulate::run(&cfg, &db, &plan)?;
+    println!(
+        "{date}: {} tickets issued, {} refused (quota/hours), {} served, {} not present, \
+         {} transferred, {} surveys, {} aspirations → {}",
+        s.issued,
+        s.refused,
+        s.served,
+        s.no_show,
+        s.transferred,
+        s.surveys,
+        s.aspirations,
+        db.display()
+    );
+    Ok(())
+}
+
+fn check_config(path: PathBuf) -> anyhow::Result<()> {
+    let cfg = Config::load(&path)?;
+    println!(
+        "{}: ok — {} agencies, {} services, {} counters, {} devices; listens on {}",
+        cfg.hall.name,
+        cfg.agencies.len(),
+        cfg.services.len(),
+        cfg.counters.len(),
+        cfg.devices.len(),
+        cfg.hall.listen
+    );
+    Ok(())
+}
+
+/// Where the web pages listen: the flag (an address or `off`), else the config.
+fn http_addr(flag: Option<&str>, cfg: &Config) -> anyhow::Result<Option<std::net::SocketAddr>> {
+    match flag {
+        None => Ok(cfg.hall.http_listen),
+        Some("off") => Ok(None),
+        Some(a) => a.parse().map(Some).with_context(|| {
+            format!("--http must be an address and port such as 0.0.0.0:8080, or off; got {a:?}")
+        }),
+    }
+}
+
+/// Starts the web pages on `addr` beside the protocol port; they stop when `stop` fires.
+async fn start_web(
+    addr: std::net::SocketAddr,
+    hub: &Arc<Hub>,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("listening for the web pages on {addr}"))?;
+    let local = listener.local_addr()?;
+    tracing::info!(addr = %local, "the web pages are served");
+    println!("web pages on http://{local}");
+    let hub = Arc::clone(hub);
+    tokio::spawn(async move {
+        let mut stop = stop;
+        let shutdown = async move {
+            let _ = stop.wait_for(|s| *s).await;
+        };
+        if let Err(e) = antre_hub::web::serve(listener, hub, shutdown).await {
+            tracing::error!(error = %e, "the web pages stopped");
+        }
+    });
+    Ok(())
+}
+
+fn serve(
+    config: PathBuf,
+    db: PathBuf,
+    listen: Option<std::net::SocketAddr>,
+    http: Option<String>,
+    ignore_hours: bool,
+) -> anyhow::Result<()> {
+    let mut cfg = Config::load(&config)?;
+    let http = http_addr(http.as_deref(), &cfg)?;
+    if ignore_hours {
+        tracing::warn!("training mode: issuing hours are not enforced");
+        for s in &mut cfg.services {
+            s.hours = None;
+        }
+    }
+    let cfg = Arc::new(cfg);
+    let addr = listen.unwrap_or(cfg.hall.listen);
+    let rt = tokio::runtime::Runtime::new().context("starting the runtime")?;
+    rt.block_on(async move {
+        let hub = Hub::start(Arc::clone(&cfg), &db, system_clock())
+            .with_context(|| format!("opening the database {}", db.display()))?;
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("listening on {addr}"))?;
+        tracing::info!(
+            hall = %cfg.hall.name,
+            addr = %listener.local_addr()?,
+            db = %db.display(),
+            "the hub is serving"
+        );
+        // One plain line on stdout first, for scripts and tests that start the hub on port 0.
+        println!("listening on {}", listener.local_addr()?);
+        let (stop_web, web_stopping) = tokio::sync::watch::channel(false);
+        if let Some(addr) = http {
+            start_web(addr, &hub, web_stopping).await?;
+        }
+        std::io::Write::flush(&mut std::io::stdout())?;
+        let shutdown = async move {
+            shutdown_signal().await;
+            let _ = stop_web.send(true);
+        };
+        server::run(listener, hub, shutdown).await?;
+        Ok(())
+    })
+}
+
+/// The apps the demo starts when they are built: (binary, device id, extra args).
+const DEMO_APPS: [(&str, &str, &[&str]); 5] = [
+    ("antre-kiosk", "kiosk-1", &["--windowed"]),
+    (
+        "antre-kiosk",
+        "survey-1",
+        &["--windowed", "--mode", "survey"],
+    ),
+    ("antre-counter", "counter-1", &[]),
+    ("antre-counter", "counter-2", &[]),
+    ("antre-display", "display-1", &["--windowed"]),
+];
+
+fn demo(config: PathBuf, db: PathBuf, printer: String) -> anyhow::Result<()> {
+    if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let mut cfg = Config::load(&config)?;
+    for s in &mut cfg.services {
+        s.hours = None;
+    }
+    // The demo reads the plain sample tokens, to hand each app its own.
+    let text = std::fs::read_to_string(&config)?;
+    let raw: toml::Value = toml::from_str(&text)?;
+    let token_of = |device: &str| -> Option<String> {
+        raw.get("devices")?.as_array()?.iter().find_map(|d| {
+            (d.get("id")?.as_str()? == device)
+                .then(|| d.get("token")?.as_str().map(str::to_owned))?
+        })
+    };
+    let cfg = Arc::new(cfg);
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(async move {
+        let hub = Hub::start(Arc::clone(&cfg), &db, system_clock())?;
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", cfg.hall.listen.port())).await?;
+        let addr = listener.local_addr()?;
+        println!(
+            "{} — training mode (any hour); database {}",
+            cfg.hall.name,
+            db.display()
+        );
+        println!("hub listening on {addr}");
+        let (stop_web, web_stopping) = tokio::sync::watch::channel(false);
+        let web_port = cfg.hall.http_listen.map_or(8080, |a| a.port());
+        if let Err(e) = start_web(([127, 0, 0, 1], web_port).into(), &hub, web_stopping).await {
+            println!("  web pages: not started ({e:#})");
+        }
+        let here = std::env::current_exe()?
+            .parent()
+            .map(PathBuf::from)
+            .unwrap_or_default();
+        let mut children = vec![];
+        for (bin, device, extra) in DEMO_APPS {
+            let path = here.join(bin);
+            let Some(token) = token_of(device) else {
+                continue;
+            };
+            if !path.exists() {
+                println!("  {bin} for {device}: not built (cargo build --workspace)");
+                continue;
+            }
+            let mut cmd = tokio::process::Command::new(&path);
+            cmd.args([
+                "--hub",
+                &addr.to_string(),
+                "--device",
+                device,
+                "--token",
+                &token,
+            ])
+            .args(extra);
+            if bin == "antre-kiosk" {
+                cmd.args(["--printer", &printer]);
+            }
+            match cmd.kill_on_drop(true).spawn() {
+                Ok(child) => {
+                    println!("  started {bin} as {device}");
+                    children.push(child);
+                }
+                Err(e) => println!("  {bin} for {device}: cannot start: {e}"),
+            }
+        }
+        println!("Ctrl-C stops the hall.");
+        let shutdown = async move {
+            shutdown_signal().await;
+            let _ = stop_web.send(true);
+        };
+        server::run(listener, hub, shutdown).await?;
+        drop(children); // kill_on_drop: the apps stop with the hub
+        anyhow::Ok(())
+    })
+}
+
+/// Ctrl-C or SIGTERM (systemd's stop).
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("installing the SIGTERM handler");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+    tracing::info!("stop signal received");
+}

@@ -1,0 +1,885 @@
+//! The hall's configuration (`hall.toml`): read, validated, resolved.
+//!
+//! A wrong config is refused at start with messages that name the line, all at once, so the
+//! technician fixes everything in one pass.
+
+use antre_core::domain::issuing::IssuingHours;
+use antre_core::domain::{AgencyId, CounterId, DeviceId, ServiceId};
+use antre_core::proto::Role;
+use chrono_tz::Tz;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::Path;
+use subtle::ConstantTimeEq;
+use toml::Spanned;
+
+/// The shortest plain token the hub accepts.
+pub const MIN_TOKEN_CHARS: usize = 16;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub hall: Hall,
+    pub agencies: Vec<Agency>,
+    pub services: Vec<Service>,
+    pub counters: Vec<Counter>,
+    pub devices: Vec<Device>,
+    service_index: HashMap<ServiceId, usize>,
+    counter_index: HashMap<CounterId, usize>,
+    device_index: HashMap<DeviceId, usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Hall {
+    pub name: String,
+    pub timezone: Tz,
+    pub listen: SocketAddr,
+    /// Priority calls in a row that may pass over a waiting normal ticket.
+    pub max_priority_in_row: u32,
+    /// Tickets one kiosk may issue per minute; `None`: no limit.
+    pub kiosk_tickets_per_minute: Option<u32>,
+    /// Open connections the hub accepts at once.
+    pub max_connections: usize,
+    /// Events a connection may fall behind before it is dropped (it then resumes).
+    pub client_buffer_events: usize,
+    /// Seconds a new connection has to send its `hello`.
+    pub hello_timeout_secs: u64,
+    /// The kernel's send buffer per connection, in bytes: with `client_buffer_events`, it
+    /// bounds what a device that stops reading can hold up.
+    pub client_send_buffer_bytes: usize,
+    /// Announcements the wall displays show in turn along their bottom line.
+    pub running_text: Vec<String>,
+    /// Where the hub serves its web pages (phones, web displays); `None`: no web server.
+    pub http_listen: Option<SocketAddr>,
+    /// The address phones reach the web pages at, for QR codes, e.g. `http://192.168.1.10:8080`.
+    pub public_url: Option<String>,
+    /// Requests one client address may make per minute to the web pages' API.
+    pub http_requests_per_minute: u32,
+    /// Live streams (SSE) the web server keeps open at once.
+    pub http_max_streams: usize,
+    /// Live streams one client address may hold at once.
+    pub http_streams_per_client: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Agency {
+    pub id: AgencyId,
+    pub name: String,
+    pub color: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Service {
+    pub id: ServiceId,
+    pub agency: AgencyId,
+    pub name: String,
+    pub prefix: String,
+    pub daily_quota: Option<u32>,
+    pub hours: Option<IssuingHours>,
+    pub requirements: Vec<String>,
+    pub standard_minutes: Option<u32>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Counter {
+    pub id: CounterId,
+    pub name: String,
+    pub services: Vec<ServiceId>,
+}
+
+#[derive(Clone)]
+pub struct Device {
+    pub id: DeviceId,
+    pub role: Role,
+    token_sha256: [u8; 32],
+    pub counter: Option<CounterId>,
+    /// For displays: the agencies it covers; `None`: the whole hall.
+    pub zone: Option<Vec<AgencyId>>,
+}
+
+impl Device {
+    /// Whether `token` is this device's, compared in constant time on the SHA-256.
+    pub fn token_matches(&self, token: &str) -> bool {
+        let given: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        given.ct_eq(&self.token_sha256).into()
+    }
+}
+
+impl Device {
+    /// A device inside the hub itself (the web pages' surveys and aspirations): it acts with
+    /// `role` and no token opens it.
+    pub fn internal(id: &str, role: Role) -> Device {
+        Device {
+            id: id.into(),
+            role,
+            // No token hashes to this: SHA-256 of anything is not all zeros in practice.
+            token_sha256: [0; 32],
+            counter: None,
+            zone: None,
+        }
+    }
+}
+
+// Never print a token or its hash.
+impl fmt::Debug for Device {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Device")
+            .field("id", &self.id)
+            .field("role", &self.role)
+            .field("counter", &self.counter)
+            .field("zone", &self.zone)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Problems found in a config, each with its line where known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub problems: Vec<Problem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "line {l}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.problems.len();
+        writeln!(
+            f,
+            "the config has {n} problem{}:",
+            if n == 1 { "" } else { "s" }
+        )?;
+        for p in &self.problems {
+            writeln!(f, "  - {p}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    hall: Spanned<RawHall>,
+    #[serde(default)]
+    agencies: Vec<Spanned<RawAgency>>,
+    #[serde(default)]
+    services: Vec<Spanned<RawService>>,
+    #[serde(default)]
+    counters: Vec<Spanned<RawCounter>>,
+    #[serde(default)]
+    devices: Vec<Spanned<RawDevice>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHall {
+    name: String,
+    #[serde(default)]
+    timezone: Option<Spanned<String>>,
+    #[serde(default)]
+    listen: Option<Spanned<String>>,
+    #[serde(default)]
+    max_priority_in_row: Option<u32>,
+    #[serde(default)]
+    kiosk_tickets_per_minute: Option<u32>,
+    #[serde(default)]
+    max_connections: Option<usize>,
+    #[serde(default)]
+    client_buffer_events: Option<usize>,
+    #[serde(default)]
+    hello_timeout_secs: Option<u64>,
+    #[serde(default)]
+    client_send_buffer_bytes: Option<usize>,
+    #[serde(default)]
+    running_text: Vec<String>,
+    #[serde(default)]
+    http_listen: Option<Spanned<String>>,
+    #[serde(default)]
+    public_url: Option<Spanned<String>>,
+    #[serde(default)]
+    http_requests_per_minute: Option<u32>,
+    #[serde(default)]
+    http_max_streams: Option<usize>,
+    #[serde(default)]
+    http_streams_per_client: Option<usize>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAgency {
+    id: String,
+    name: String,
+    #[serde(default)]
+    color: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawService {
+    id: String,
+    agency: Spanned<String>,
+    name: String,
+    prefix: Spanned<String>,
+    #[serde(default)]
+    daily_quota: Option<u32>,
+    #[serde(default)]
+    hours: Option<Spanned<String>>,
+    #[serde(default)]
+    requirements: Vec<String>,
+    #[serde(default)]
+    standard_minutes: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCounter {
+    id: String,
+    name: String,
+    services: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDevice {
+    id: String,
+    role: Role,
+    #[serde(default)]
+    token: Option<String>,
+    #[serde(default)]
+    token_sha256: Option<String>,
+    #[serde(default)]
+    counter: Option<Spanned<String>>,
+    #[serde(default)]
+    agencies: Option<Vec<Spanned<String>>>,
+}
+
+impl Config {
+    /// Reads and validates a config file.
+    ///
+    /// # Errors
+    /// The file cannot be read, is not TOML, or fails validation; the error lists every
+    /// problem found, with its line.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            problems: vec![Problem {
+                line: None,
+                message: format!("cannot read {}: {e}", path.display()),
+            }],
+        })?;
+        Config::parse(&text)
+    }
+
+    /// Parses and validates config text.
+    ///
+    /// # Errors
+    /// As [`Config::load`].
+    pub fn parse(text: &str) -> Result<Config, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| line_of(text, s.start));
+            ConfigError {
+                problems: vec![Problem {
+                    line,
+                    message: e.message().trim().to_owned(),
+                }],
+            }
+        })?;
+        Validator::new(text).run(raw)
+    }
+
+    pub fn service(&self, id: &str) -> Option<&Service> {
+        self.service_index.get(id).map(|&i| &self.services[i])
+    }
+
+    pub fn counter(&self, id: &str) -> Option<&Counter> {
+        self.counter_index.get(id).map(|&i| &self.counters[i])
+    }
+
+    pub fn device(&self, id: &str) -> Option<&Device> {
+        self.device_index.get(id).map(|&i| &self.devices[i])
+    }
+
+    pub fn agency(&self, id: &str) -> Option<&Agency> {
+        self.agencies.iter().find(|a| a.id.as_str() == id)
+    }
+
+    /// The services that share `prefix`, and so its numbering.
+    pub fn services_with_prefix<'a>(
+        &'a self,
+        prefix: &'a str,
+    ) -> impl Iterator<Item = &'a Service> {
+        self.services.iter().filter(move |s| s.prefix == prefix)
+    }
+
+    /// The counters that serve `service`.
+    pub fn counters_serving<'a>(&'a self, service: &'a str) -> impl Iterator<Item = &'a Counter> {
+        self.counters
+            .iter()
+            .filter(move |c| c.services.iter().any(|s| s.as_str() == service))
+    }
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())]
+        .bytes()
+        .filter(|&b| b == b'\n')
+        .count()
+        + 1
+}
+
+struct Validator<'a> {
+    text: &'a str,
+    problems: Vec<Problem>,
+}
+
+impl<'a> Validator<'a> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            text,
+            problems: vec![],
+        }
+    }
+
+    fn problem<T>(&mut self, span: &Spanned<T>, message: String) {
+        self.problems.push(Problem {
+            line: Some(line_of(self.text, span.span().start)),
+            message,
+        });
+    }
+
+    /// Checks that every id of a section is present and unique.
+    fn unique_ids<T>(&mut self, section: &str, items: &[Spanned<T>], id: impl Fn(&T) -> &str) {
+        let mut seen = HashSet::new();
+        for item in items {
+            let i = id(item.get_ref());
+            if i.trim().is_empty() || i.chars().count() > 64 {
+                self.problem(item, format!("[[{section}]] id must be 1 to 64 characters"));
+            } else if !seen.insert(i.to_owned()) {
+                self.problem(item, format!("[[{section}]] id {i:?} is used twice"));
+            }
+        }
+    }
+
+    fn run(mut self, raw: RawConfig) -> Result<Config, ConfigError> {
+        let hall = self.hall(&raw.hall);
+
+        self.unique_ids("agencies", &raw.agencies, |a| &a.id);
+        self.unique_ids("services", &raw.services, |s| &s.id);
+        self.unique_ids("counters", &raw.counters, |c| &c.id);
+        self.unique_ids("devices", &raw.devices, |d| &d.id);
+
+        let agency_ids: HashSet<&str> = raw
+            .agencies
+            .iter()
+            .map(|a| a.get_ref().id.as_str())
+            .collect();
+        for a in &raw.agencies {
+            if let Some(c) = &a.get_ref().color {
+                let ok = c.len() == 7
+                    && c.starts_with('#')
+                    && c[1..].bytes().all(|b| b.is_ascii_hexdigit());
+                if !ok {
+                    self.problem(
+                        a,
+                        format!(
+                            "agency {:?}: color must look like \"#1e88e5\", got {c:?}",
+                            a.get_ref().id
+                        ),
+                    );
+                }
+            }
+        }
+
+        let mut prefix_owner: HashMap<&str, &str> = HashMap::new();
+        let mut services = vec![];
+        for s in &raw.services {
+            let r = s.get_ref();
+            let (agency, prefix) = (r.agency.get_ref(), r.prefix.get_ref());
+            if !agency_ids.contains(agency.as_str()) {
+                self.problem(
+                    &r.agency,
+                    format!(
+                        "service {:?} names agency {agency:?}, which no [[agencies]] entry defines",
+                        r.id
+                    ),
+                );
+            }
+            let prefix_ok =
+                (1..=3).contains(&prefix.len()) && prefix.bytes().all(|b| b.is_ascii_uppercase());
+            if !prefix_ok {
+                self.problem(
+                    &r.prefix,
+                    format!(
+                        "service {:?}: prefix must be 1 to 3 capital letters (A-Z), got {prefix:?}",
+                        r.id
+                    ),
+                );
+            }
+            match prefix_owner.get(prefix.as_str()) {
+                Some(owner) if *owner != agency => self.problem(&r.prefix, format!(
+                    "service {:?} uses prefix {prefix:?}, which agency {owner:?} already uses: services of different agencies may not share a prefix",
+                    r.id
+                )),
+                Some(_) => {}
+                None => {
+                    prefix_owner.insert(prefix, agency);
+                }
+            }
+            let hours = match &r.hours {
+                Some(h) => match h.get_ref().parse::<IssuingHours>() {
+                    Ok(h) => Some(h),
+                    Err(e) => {
+                        self.problem(h, format!("service {:?}: {e}", r.id));
+                        None
+                    }
+                },
+                None => None,
+            };
+            if r.name.trim().is_empty() {
+                self.problem(s, format!("service {:?} has an empty name", r.id));
+            }
+            services.push(Service {
+                id: ServiceId::new(&r.id),
+                agency: AgencyId::new(agency),
+                name: r.name.clone(),
+                prefix: prefix.clone(),
+                daily_quota: r.daily_quota,
+                hours,
+                requirements: r.requirements.clone(),
+                standard_minutes: r.standard_minutes,
+            });
+        }
+        if raw.services.is_empty() {
+            self.problems.push(Problem {
+                line: None,
+                message: "the hall has no [[services]]".into(),
+            });
+        }
+
+        let service_ids: HashSet<&str> = raw
+            .services
+            .iter()
+            .map(|s| s.get_ref().id.as_str())
+            .collect();
+        let mut counters = vec![];
+        for c in &raw.counters {
+            let r = c.get_ref();
+            if r.services.is_empty() {
+                self.problem(c, format!("counter {:?} serves no service", r.id));
+            }
+            for s in &r.services {
+                if !service_ids.contains(s.get_ref().as_str()) {
+                    self.problem(
+                        s,
+                        format!(
+                            "counter {:?} serves {:?}, which no [[services]] entry defines",
+                            r.id,
+                            s.get_ref()
+                        ),
+                    );
+                }
+            }
+            counters.push(Counter {
+                id: CounterId::new(&r.id),
+                name: r.name.clone(),
+                services: r
+                    .services
+                    .iter()
+                    .map(|s| ServiceId::new(s.get_ref()))
+                    .collect(),
+            });
+        }
+
+        let counter_ids: HashSet<&str> = raw
+            .counters
+            .iter()
+            .map(|c| c.get_ref().id.as_str())
+            .collect();
+        let mut devices = vec![];
+        for d in &raw.devices {
+            let r = d.get_ref();
+            let hash = match (&r.token, &r.token_sha256) {
+                (Some(t), None) => {
+                    if t.chars().count() < MIN_TOKEN_CHARS {
+                        self.problem(
+                            d,
+                            format!(
+                            "device {:?}: its token is shorter than {MIN_TOKEN_CHARS} characters",
+                            r.id
+                        ),
+                        );
+                    }
+                    Some(Sha256::digest(t.as_bytes()).into())
+                }
+                (None, Some(h)) => match hex::decode(h.trim()) {
+                    Ok(bytes) if bytes.len() == 32 => bytes.try_into().ok(),
+                    _ => {
+                        self.problem(d, format!(
+                            "device {:?}: token_sha256 must be 64 hex digits (sha256sum of the token)",
+                            r.id
+                        ));
+                        None
+                    }
+                },
+                (Some(_), Some(_)) => {
+                    self.problem(
+                        d,
+                        format!(
+                            "device {:?} has both token and token_sha256: keep one",
+                            r.id
+                        ),
+                    );
+                    None
+                }
+                (None, None) => {
+                    self.problem(
+                        d,
+                        format!("device {:?} has no token (or token_sha256)", r.id),
+                    );
+                    None
+                }
+            };
+            match (r.role, &r.counter) {
+                (Role::Counter, None) => self.problem(
+                    d,
+                    format!(
+                        "device {:?} has role counter but names no counter (counter = \"...\")",
+                        r.id
+                    ),
+                ),
+                (Role::Counter, Some(c)) if !counter_ids.contains(c.get_ref().as_str()) => self
+                    .problem(
+                        c,
+                        format!(
+                            "device {:?} names counter {:?}, which no [[counters]] entry defines",
+                            r.id,
+                            c.get_ref()
+                        ),
+                    ),
+                (role, Some(c)) if role != Role::Counter => self.problem(
+                    c,
+                    format!("device {:?}: only counter devices name a counter", r.id),
+                ),
+                _ => {}
+            }
+            if let Some(zone) = &r.agencies {
+                if r.role != Role::Display {
+                    self.problem(
+                        d,
+                        format!(
+                            "device {:?}: only display devices have agencies (a zone)",
+                            r.id
+                        ),
+                    );
+                }
+                for a in zone {
+                    if !agency_ids.contains(a.get_ref().as_str()) {
+                        self.problem(
+                            a,
+                            format!(
+                            "device {:?} covers agency {:?}, which no [[agencies]] entry defines",
+                            r.id,
+                            a.get_ref()
+                        ),
+                        );
+                    }
+                }
+            }
+            devices.push(Device {
+                id: DeviceId::new(&r.id),
+                role: r.role,
+                token_sha256: hash.unwrap_or([0; 32]),
+                counter: r.counter.as_ref().map(|c| CounterId::new(c.get_ref())),
+                zone: r
+                    .agencies
+                    .as_ref()
+                    .map(|z| z.iter().map(|a| AgencyId::new(a.get_ref())).collect()),
+            });
+        }
+
+        if !self.problems.is_empty() {
+            return Err(ConfigError {
+                problems: self.problems,
+            });
+        }
+        let hall = hall.expect("no problems means the hall resolved");
+        let agencies = raw
+            .agencies
+            .iter()
+            .map(|a| {
+                let r = a.get_ref();
+                Agency {
+                    id: AgencyId::new(&r.id),
+                    name: r.name.clone(),
+                    color: r.color.clone(),
+                }
+            })
+            .collect();
+        let service_index = services
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.clone(), i))
+            .collect();
+        let counter_index = counters
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.clone(), i))
+            .collect();
+        let device_index = devices
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.id.clone(), i))
+            .collect();
+        Ok(Config {
+            hall,
+            agencies,
+            services,
+            counters,
+            devices,
+            service_index,
+            counter_index,
+            device_index,
+        })
+    }
+
+    fn hall(&mut self, raw: &Spanned<RawHall>) -> Option<Hall> {
+        let r = raw.get_ref();
+        let timezone = match &r.timezone {
+            None => Some(chrono_tz::Asia::Jakarta),
+            Some(tz) => match tz.get_ref().parse::<Tz>() {
+                Ok(t) => Some(t),
+                Err(_) => {
+                    self.problem(
+                        tz,
+                        format!(
+                            "unknown time zone {:?} (e.g. \"Asia/Jakarta\")",
+                            tz.get_ref()
+                        ),
+                    );
+                    None
+                }
+            },
+        };
+        let listen = match &r.listen {
+            None => Some(SocketAddr::from(([0, 0, 0, 0], 7878))),
+            Some(l) => {
+                match l.get_ref().parse::<SocketAddr>() {
+                    Ok(a) => Some(a),
+                    Err(_) => {
+                        self.problem(l, format!("listen must be an address and port such as \"0.0.0.0:7878\", got {:?}", l.get_ref()));
+                        None
+                    }
+                }
+            }
+        };
+        let http_listen = match &r.http_listen {
+            None => Some(Some(SocketAddr::from(([0, 0, 0, 0], 8080)))),
+            Some(l) if l.get_ref() == "off" => Some(None),
+            Some(l) => match l.get_ref().parse::<SocketAddr>() {
+                Ok(a) => Some(Some(a)),
+                Err(_) => {
+                    self.problem(l, format!("http_listen must be an address and port such as \"0.0.0.0:8080\", or \"off\", got {:?}", l.get_ref()));
+                    None
+                }
+            },
+        };
+        let public_url = match &r.public_url {
+            None => Some(None),
+            Some(u) => {
+                let url = u.get_ref().trim().trim_end_matches('/');
+                if url.starts_with("http://") || url.starts_with("https://") {
+                    Some(Some(url.to_owned()))
+                } else {
+                    self.problem(u, format!("public_url must start with http:// or https://, such as \"http://192.168.1.10:8080\", got {:?}", u.get_ref()));
+                    None
+                }
+            }
+        };
+        if r.name.trim().is_empty() {
+            self.problem(raw, "[hall] name is empty".into());
+        }
+        if r.max_connections == Some(0) || r.client_buffer_events == Some(0) {
+            self.problem(
+                raw,
+                "[hall] max_connections and client_buffer_events must be at least 1".into(),
+            );
+        }
+        Some(Hall {
+            name: r.name.clone(),
+            timezone: timezone?,
+            listen: listen?,
+            max_priority_in_row: r.max_priority_in_row.unwrap_or(2),
+            kiosk_tickets_per_minute: r.kiosk_tickets_per_minute,
+            max_connections: r.max_connections.unwrap_or(512),
+            client_buffer_events: r.client_buffer_events.unwrap_or(4096),
+            hello_timeout_secs: r.hello_timeout_secs.unwrap_or(10),
+            client_send_buffer_bytes: r.client_send_buffer_bytes.unwrap_or(256 * 1024),
+            running_text: r
+                .running_text
+                .iter()
+                .map(|t| t.trim().to_owned())
+                .filter(|t| !t.is_empty())
+                .collect(),
+            http_listen: http_listen?,
+            public_url: public_url?,
+            http_requests_per_minute: r.http_requests_per_minute.unwrap_or(120).max(1),
+            http_max_streams: r.http_max_streams.unwrap_or(5000).max(1),
+            http_streams_per_client: r.http_streams_per_client.unwrap_or(8).max(1),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[hall]
+name = "MPP Test"
+
+[[agencies]]
+id = "dukcapil"
+name = "Dukcapil"
+
+[[agencies]]
+id = "bpjs"
+name = "BPJS"
+
+[[services]]
+id = "ktp"
+agency = "dukcapil"
+name = "KTP"
+prefix = "A"
+daily_quota = 150
+hours = "08:00-15:00"
+
+[[services]]
+id = "kk"
+agency = "dukcapil"
+name = "KK"
+prefix = "A"
+
+[[services]]
+id = "bpjs"
+agency = "bpjs"
+name = "BPJS"
+prefix = "B"
+
+[[counters]]
+id = "3"
+name = "Loket 3"
+services = ["ktp", "kk"]
+
+[[devices]]
+id = "counter-3"
+role = "counter"
+token = "sample-token-0123456789"
+counter = "3"
+
+[[devices]]
+id = "display-1"
+role = "display"
+token_sha256 = "8d969eef6ecad3c29a3a629280e686cf0c3f5d5a86aff3ca12020c923adc6c92"
+agencies = ["dukcapil"]
+"#;
+
+    fn problems(text: &str) -> Vec<String> {
+        Config::parse(text)
+            .unwrap_err()
+            .problems
+            .iter()
+            .map(|p| p.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_good_config_resolves_with_defaults() {
+        let c = Config::parse(GOOD).unwrap();
+        assert_eq!(c.hall.timezone, chrono_tz::Asia::Jakarta);
+        assert_eq!(c.hall.listen.port(), 7878);
+        assert_eq!(c.hall.max_priority_in_row, 2);
+        assert_eq!(c.service("ktp").unwrap().daily_quota, Some(150));
+        assert_eq!(c.services_with_prefix("A").count(), 2);
+        assert_eq!(c.counters_serving("kk").count(), 1);
+        let d = c.device("counter-3").unwrap();
+        assert!(d.token_matches("sample-token-0123456789"));
+        assert!(!d.token_matches("sample-token-0123456788"));
+        // token_sha256 of "123456" (sha256sum): matches that token.
+        assert!(c.device("display-1").unwrap().token_matches("123456"));
+        assert!(!format!("{d:?}").contains("sample-token"));
+    }
+
+    #[test]
+    fn an_unknown_agency_is_named_with_its_line() {
+        let bad = GOOD.replace("agency = \"bpjs\"", "agency = \"bpjs-kes\"");
+        let p = problems(&bad);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(p[0].starts_with("line 29:"), "{p:?}");
+        assert!(p[0].contains("\"bpjs-kes\""), "{p:?}");
+    }
+
+    #[test]
+    fn a_prefix_shared_across_agencies_is_refused() {
+        let bad = GOOD.replace("prefix = \"B\"", "prefix = \"A\"");
+        let p = problems(&bad);
+        assert!(
+            p[0].contains("prefix \"A\"") && p[0].contains("dukcapil"),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn a_counter_serving_an_unknown_service_is_refused() {
+        let bad = GOOD.replace(
+            "services = [\"ktp\", \"kk\"]",
+            "services = [\"ktp\", \"kia\"]",
+        );
+        let p = problems(&bad);
+        assert!(
+            p[0].starts_with("line 36:") && p[0].contains("\"kia\""),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn devices_need_long_tokens() {
+        let p = problems(&GOOD.replace("token = \"sample-token-0123456789\"\n", ""));
+        assert!(p[0].contains("has no token"), "{p:?}");
+        let p = problems(&GOOD.replace("sample-token-0123456789", "short"));
+        assert!(p[0].contains("shorter than 16"), "{p:?}");
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let bad = GOOD
+            .replace("hours = \"08:00-15:00\"", "hours = \"8 to 3\"")
+            .replace("counter = \"3\"", "counter = \"9\"");
+        assert_eq!(problems(&bad).len(), 2);
+    }
+
+    #[test]
+    fn typos_and_syntax_errors_name_the_line() {
+        let p = problems(&GOOD.replace("daily_quota = 150", "daily_qouta = 150"));
+        assert!(
+            p[0].starts_with("line 18:") && p[0].contains("daily_qouta"),
+            "{p:?}"
+        );
+        let p = problems(&GOOD.replace("name = \"KK\"", "name = KK"));
+        assert!(p[0].starts_with("line 24:"), "{p:?}");
+    }
+}

@@ -1,0 +1,698 @@
+//! The ruang aspirasi's report for a day or a period: the queue per service and per officer,
+//! the IKM (overall, per agency, per service), unmet demand and the visitors' aspirations.
+//!
+//! [`Report::read`] computes it from the database with a read-only connection (WAL: the hub
+//! keeps serving while it runs); [`json`], [`csv`] and [`html`] write it out. The JSON field
+//! names are a contract: other tools read them.
+
+mod charts;
+pub mod csv;
+pub mod html;
+
+use crate::config::Config;
+use crate::store::schema;
+use antre_core::domain::ikm::{self, Category, Tally, ELEMENTS};
+use chrono::{NaiveDate, TimeZone, Timelike, Utc};
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// The upper edges (minutes, exclusive) of the waiting-time classes; the last class is open.
+pub const WAIT_CLASSES_MIN: [u32; 7] = [5, 10, 15, 20, 30, 45, 60];
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub hall: String,
+    pub from: String,
+    pub to: String,
+    pub totals: Totals,
+    pub services: Vec<ServiceRow>,
+    pub officers: Vec<OfficerRow>,
+    pub ikm: IkmFigures,
+    pub ikm_by_agency: Vec<AgencyIkm>,
+    pub ikm_by_service: Vec<ServiceIkm>,
+    pub unmet: Vec<UnmetRow>,
+    pub aspirations: Vec<AspirationRow>,
+    /// Per hour of the day (hall time), summed over the period.
+    pub hours: Vec<HourRow>,
+    /// Per agency: how many waited how long, in the classes of [`WAIT_CLASSES_MIN`].
+    pub wait_distribution: Vec<WaitDistribution>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Totals {
+    pub issued: u64,
+    pub served: u64,
+    pub no_show: u64,
+    /// Tickets still waiting, called or being served when the day ended (or now).
+    pub unfinished: u64,
+    pub wait_avg_min: f64,
+    pub surveys: u64,
+    pub aspirations: u64,
+    pub unmet: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceRow {
+    pub service: String,
+    pub agency: String,
+    pub name: String,
+    pub issued: u64,
+    pub served: u64,
+    pub no_show: u64,
+    pub transferred_out: u64,
+    pub wait_avg_min: f64,
+    pub wait_p90_min: f64,
+    pub service_avg_min: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OfficerRow {
+    pub officer: String,
+    pub counter: String,
+    pub served: u64,
+    pub service_avg_min: f64,
+}
+
+/// The IKM of a group. `value` and `nrr` are unrounded; without respondents they are 0 and
+/// `category` is null.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IkmFigures {
+    pub respondents: u64,
+    pub nrr: Vec<f64>,
+    pub value: f64,
+    pub category: Option<Category>,
+    /// The value as shown to people: two decimals, truncated, decimal comma.
+    pub value_display: String,
+    pub category_words: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgencyIkm {
+    pub agency: String,
+    pub name: String,
+    #[serde(flatten)]
+    pub ikm: IkmFigures,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceIkm {
+    pub service: String,
+    pub agency: String,
+    #[serde(flatten)]
+    pub ikm: IkmFigures,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnmetRow {
+    pub service: String,
+    pub reason: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AspirationRow {
+    pub kind: String,
+    pub text: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HourRow {
+    pub hour: u32,
+    pub arrivals: u64,
+    pub served: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WaitDistribution {
+    pub agency: String,
+    /// `counts[i]` waited less than `WAIT_CLASSES_MIN[i]` minutes (and at least the class
+    /// before); the last count waited 60 minutes or more.
+    pub counts: Vec<u64>,
+}
+
+/// Why a report cannot be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("there is no database at {0}")]
+    NoDatabase(String),
+    #[error(
+        "the database is at schema version {found}, this antre-hub reads version {expected}: \
+         start `antre-hub serve` on it once to upgrade it, or use the matching antre-hub"
+    )]
+    Version { found: u32, expected: u32 },
+    #[error("the period ends ({to}) before it starts ({from})")]
+    Period { from: NaiveDate, to: NaiveDate },
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+impl IkmFigures {
+    fn of(tally: &Tally) -> IkmFigures {
+        match tally.ikm() {
+            Some(i) => IkmFigures {
+                respondents: i.respondents(),
+                nrr: i.nrr().to_vec(),
+                value: i.value(),
+                category: Some(i.category()),
+                value_display: i.value_display(),
+                category_words: i.category().words().to_owned(),
+            },
+            None => IkmFigures {
+                respondents: 0,
+                nrr: vec![0.0; ELEMENTS],
+                value: 0.0,
+                category: None,
+                value_display: "–".to_owned(),
+                category_words: "belum ada responden".to_owned(),
+            },
+        }
+    }
+}
+
+/// One ticket's times, as the report needs them.
+struct TicketTimes {
+    service: String,
+    first_service: String,
+    status: String,
+    issued_ms: i64,
+    called_ms: Option<i64>,
+    serving_ms: Option<i64>,
+    closed_ms: Option<i64>,
+    counter: Option<String>,
+    officer: Option<String>,
+}
+
+fn minutes(ms: i64) -> f64 {
+    ms as f64 / 60_000.0
+}
+
+fn mean(xs: &[f64]) -> f64 {
+    if xs.is_empty() {
+        0.0
+    } else {
+        xs.iter().sum::<f64>() / xs.len() as f64
+    }
+}
+
+/// The 90th percentile by the nearest-rank method: the smallest value that at least 90 %
+/// of the values do not exceed. `xs` must be sorted.
+fn p90(xs: &[f64]) -> f64 {
+    if xs.is_empty() {
+        return 0.0;
+    }
+    let rank = (xs.len() * 9).div_ceil(10); // ⌈0.9 n⌉, in integers
+    xs[rank - 1]
+}
+
+/// Lower case with runs of white space made one space: how aspirations are grouped.
+pub fn normalize_text(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// Opens the database read-only and checks that its schema is the one this code reads.
+///
+/// # Errors
+/// The file is missing or at another version.
+pub fn open(db: &Path) -> Result<Connection, ReportError> {
+    if !db.exists() {
+        return Err(ReportError::NoDatabase(db.display().to_string()));
+    }
+    let conn = crate::store::open_reader(db)?;
+    let found: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found != schema::VERSION {
+        return Err(ReportError::Version {
+            found,
+            expected: schema::VERSION,
+        });
+    }
+    Ok(conn)
+}
+
+impl Report {
+    /// Reads the report of the service days `from` to `to`, both included.
+    ///
+    /// # Errors
+    /// The period is reversed, or SQLite fails.
+    pub fn read(
+        conn: &Connection,
+        cfg: &Config,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Report, ReportError> {
+        if to < from {
+            return Err(ReportError::Period { from, to });
+        }
+        let tx = conn.unchecked_transaction()?; // one consistent view
+        let (f, t) = (from.to_string(), to.to_string());
+        let tickets = read_tickets(&tx, &f, &t)?;
+        let tz = cfg.hall.timezone;
+        let agency_of = |service: &str| {
+            cfg.service(service)
+                .map(|s| s.agency.as_str().to_owned())
+                .unwrap_or_default()
+        };
+
+        // Services: every configured one, then any the database knows and the config no
+        // longer does.
+        let mut order: Vec<String> = cfg
+            .services
+            .iter()
+            .map(|s| s.id.as_str().to_owned())
+            .collect();
+        for tk in &tickets {
+            for s in [&tk.service, &tk.first_service] {
+                if !order.contains(s) {
+                    order.push(s.clone());
+                }
+            }
+        }
+        let transferred: HashMap<String, u64> = {
+            let mut stmt = tx.prepare(
+                "SELECT tr.from_service, COUNT(*) FROM transfers tr
+                 JOIN tickets tk ON tk.id = tr.ticket
+                 WHERE tk.day BETWEEN ?1 AND ?2 GROUP BY tr.from_service",
+            )?;
+            let rows = stmt.query_map([&f, &t], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<Result<_, _>>()?
+        };
+
+        let mut totals = Totals::default();
+        let mut all_waits = Vec::new();
+        let mut services = Vec::new();
+        for id in &order {
+            let mut waits: Vec<f64> = tickets
+                .iter()
+                .filter(|tk| &tk.service == id)
+                .filter_map(|tk| Some(minutes(tk.called_ms? - tk.issued_ms)))
+                .collect();
+            waits.sort_by(f64::total_cmp);
+            let durations: Vec<f64> = tickets
+                .iter()
+                .filter(|tk| &tk.service == id && tk.status == "done")
+                .filter_map(|tk| Some(minutes(tk.closed_ms? - tk.serving_ms?)))
+                .collect();
+            let count = |status: &str| {
+                tickets
+                    .iter()
+                    .filter(|tk| &tk.service == id && tk.status == status)
+                    .count() as u64
+            };
+            let row = ServiceRow {
+                service: id.clone(),
+                agency: agency_of(id),
+                name: cfg
+                    .service(id)
+                    .map(|s| s.name.clone())
+                    .unwrap_or_else(|| id.clone()),
+                issued: tickets.iter().filter(|tk| &tk.first_service == id).count() as u64,
+                served: count("done"),
+                no_show: count("no_show"),
+                transferred_out: transferred.get(id).copied().unwrap_or(0),
+                wait_avg_min: mean(&waits),
+                wait_p90_min: p90(&waits),
+                service_avg_min: mean(&durations),
+            };
+            totals.issued += row.issued;
+            totals.served += row.served;
+            totals.no_show += row.no_show;
+            all_waits.extend(waits);
+            services.push(row);
+        }
+        totals.unfinished = tickets
+            .iter()
+            .filter(|tk| matches!(tk.status.as_str(), "waiting" | "called" | "serving"))
+            .count() as u64;
+        totals.wait_avg_min = mean(&all_waits);
+
+        // Officers: who served how many at which counter, in one pass.
+        let mut by_officer: HashMap<(String, String), (u64, Vec<f64>)> = HashMap::new();
+        for tk in tickets.iter().filter(|tk| tk.status == "done") {
+            let key = (
+                tk.officer.clone().unwrap_or_default(),
+                tk.counter.clone().unwrap_or_default(),
+            );
+            let (served, durations) = by_officer.entry(key).or_default();
+            *served += 1;
+            if let (Some(s), Some(c)) = (tk.serving_ms, tk.closed_ms) {
+                durations.push(minutes(c - s));
+            }
+        }
+        let mut officers: Vec<OfficerRow> = by_officer
+            .into_iter()
+            .map(|((officer, counter), (served, durations))| OfficerRow {
+                officer,
+                counter,
+                served,
+                service_avg_min: mean(&durations),
+            })
+            .collect();
+        officers.sort_by(|a, b| {
+            natural_key(&a.counter)
+                .cmp(&natural_key(&b.counter))
+                .then(a.officer.cmp(&b.officer))
+        });
+
+        // IKM: raw answers, summed per service; agencies and the whole hall add up from them.
+        let mut per_service: Vec<(String, Tally)> = Vec::new();
+        {
+            let mut stmt = tx.prepare(
+                "SELECT service, u1, u2, u3, u4, u5, u6, u7, u8, u9 FROM surveys
+                 WHERE day BETWEEN ?1 AND ?2 ORDER BY ticket",
+            )?;
+            let mut rows = stmt.query([&f, &t])?;
+            while let Some(r) = rows.next()? {
+                let service: String = r.get(0)?;
+                let mut answers = [0u8; ELEMENTS];
+                for (i, a) in answers.iter_mut().enumerate() {
+                    *a = r.get(i + 1)?;
+                }
+                let i = match per_service.iter().position(|(s, _)| *s == service) {
+                    Some(i) => i,
+                    None => {
+                        per_service.push((service, Tally::default()));
+                        per_service.len() - 1
+                    }
+                };
+                per_service[i].1.add(&answers);
+            }
+        }
+        per_service.sort_by_key(|(s, _)| order.iter().position(|o| o == s));
+        let mut hall = Tally::default();
+        let mut per_agency: Vec<(String, Tally)> = cfg
+            .agencies
+            .iter()
+            .map(|a| (a.id.as_str().to_owned(), Tally::default()))
+            .collect();
+        for (service, tally) in &per_service {
+            hall.merge(tally);
+            let agency = agency_of(service);
+            match per_agency.iter_mut().find(|(a, _)| *a == agency) {
+                Some((_, t)) => t.merge(tally),
+                None => per_agency.push((agency, *tally)),
+            }
+        }
+        totals.surveys = hall.respondents;
+        let ikm_by_agency = per_agency
+            .iter()
+            .filter(|(_, t)| t.respondents > 0)
+            .map(|(a, t)| AgencyIkm {
+                agency: a.clone(),
+                name: cfg
+                    .agency(a)
+                    .map(|x| x.name.clone())
+                    .unwrap_or_else(|| a.clone()),
+                ikm: IkmFigures::of(t),
+            })
+            .collect();
+        let ikm_by_service = per_service
+            .iter()
+            .map(|(s, t)| ServiceIkm {
+                service: s.clone(),
+                agency: agency_of(s),
+                ikm: IkmFigures::of(t),
+            })
+            .collect();
+
+        let unmet: Vec<UnmetRow> = {
+            let mut stmt = tx.prepare(
+                "SELECT service, reason, COUNT(*) AS n FROM unmet_demand
+                 WHERE day BETWEEN ?1 AND ?2 GROUP BY service, reason
+                 ORDER BY n DESC, service, reason",
+            )?;
+            let rows = stmt.query_map([&f, &t], |r| {
+                Ok(UnmetRow {
+                    service: r.get(0)?,
+                    reason: r.get(1)?,
+                    count: r.get(2)?,
+                })
+            })?;
+            rows.collect::<Result<_, _>>()?
+        };
+        totals.unmet = unmet.iter().map(|u| u.count).sum();
+
+        let aspirations = {
+            let mut stmt = tx.prepare(
+                "SELECT kind, text FROM aspirations WHERE day BETWEEN ?1 AND ?2 ORDER BY id",
+            )?;
+            let rows = stmt.query_map([&f, &t], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let all: Vec<(String, String)> = rows.collect::<Result<_, _>>()?;
+            totals.aspirations = all.len() as u64;
+            group_aspirations(&all)
+        };
+
+        let mut hours: Vec<HourRow> = Vec::new();
+        let hour_of = |ms: i64| {
+            tz.from_utc_datetime(&Utc.timestamp_millis_opt(ms).unwrap().naive_utc())
+                .hour()
+        };
+        let mut bump = |hour: u32, arrival: bool| {
+            let i = match hours.iter().position(|h| h.hour == hour) {
+                Some(i) => i,
+                None => {
+                    hours.push(HourRow {
+                        hour,
+                        arrivals: 0,
+                        served: 0,
+                    });
+                    hours.len() - 1
+                }
+            };
+            if arrival {
+                hours[i].arrivals += 1;
+            } else {
+                hours[i].served += 1;
+            }
+        };
+        for tk in &tickets {
+            bump(hour_of(tk.issued_ms), true);
+            if tk.status == "done" {
+                if let Some(c) = tk.closed_ms {
+                    bump(hour_of(c), false);
+                }
+            }
+        }
+        hours.sort_by_key(|h| h.hour);
+
+        let mut wait_distribution: Vec<WaitDistribution> = cfg
+            .agencies
+            .iter()
+            .map(|a| WaitDistribution {
+                agency: a.id.as_str().to_owned(),
+                counts: vec![0; WAIT_CLASSES_MIN.len() + 1],
+            })
+            .collect();
+        for tk in &tickets {
+            let Some(called) = tk.called_ms else { continue };
+            let agency = agency_of(&tk.service);
+            let Some(d) = wait_distribution.iter_mut().find(|d| d.agency == agency) else {
+                continue;
+            };
+            let waited = (called - tk.issued_ms).max(0) / 60_000;
+            let class = WAIT_CLASSES_MIN
+                .iter()
+                .position(|&edge| waited < i64::from(edge))
+                .unwrap_or(WAIT_CLASSES_MIN.len());
+            d.counts[class] += 1;
+        }
+        wait_distribution.retain(|d| d.counts.iter().any(|&c| c > 0));
+        tx.finish()?;
+
+        Ok(Report {
+            hall: cfg.hall.name.clone(),
+            from: f,
+            to: t,
+            totals,
+            services,
+            officers,
+            ikm: IkmFigures::of(&hall),
+            ikm_by_agency,
+            ikm_by_service,
+            unmet,
+            aspirations,
+            hours,
+            wait_distribution,
+        })
+    }
+
+    /// The report as pretty JSON.
+    pub fn json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a report always serializes")
+    }
+
+    /// The file name stem: `laporan-2026-11-27` or `laporan-2026-11-01_2026-11-30`.
+    pub fn stem(&self) -> String {
+        if self.from == self.to {
+            format!("laporan-{}", self.from)
+        } else {
+            format!("laporan-{}_{}", self.from, self.to)
+        }
+    }
+}
+
+fn read_tickets(conn: &Connection, from: &str, to: &str) -> rusqlite::Result<Vec<TicketTimes>> {
+    let mut stmt = conn.prepare(
+        "SELECT service, first_service, status, issued_ms, called_ms, serving_ms, closed_ms,
+                counter, officer
+         FROM tickets WHERE day BETWEEN ?1 AND ?2 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([from, to], |r| {
+        Ok(TicketTimes {
+            service: r.get(0)?,
+            first_service: r.get(1)?,
+            status: r.get(2)?,
+            issued_ms: r.get(3)?,
+            called_ms: r.get(4)?,
+            serving_ms: r.get(5)?,
+            closed_ms: r.get(6)?,
+            counter: r.get(7)?,
+            officer: r.get(8)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// Groups `(kind, text)` by kind and by text with case and spacing ignored; each group is
+/// shown by its most frequent spelling (the first seen on a tie); most frequent first.
+pub fn group_aspirations(all: &[(String, String)]) -> Vec<AspirationRow> {
+    /// Each spelling of a group, in order of first appearance, with its count.
+    type Spellings = Vec<(String, u64)>;
+    // (kind, normalized text) → its spellings.
+    let mut groups: Vec<((String, String), Spellings)> = Vec::new();
+    for (kind, text) in all {
+        let spelled = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let key = (kind.clone(), normalize_text(text));
+        let spellings = match groups.iter().position(|(k, _)| *k == key) {
+            Some(i) => &mut groups[i].1,
+            None => {
+                groups.push((key, Vec::new()));
+                &mut groups.last_mut().expect("just pushed").1
+            }
+        };
+        match spellings.iter_mut().find(|(s, _)| *s == spelled) {
+            Some((_, n)) => *n += 1,
+            None => spellings.push((spelled, 1)),
+        }
+    }
+    let mut rows: Vec<AspirationRow> = groups
+        .into_iter()
+        .map(|((kind, _), spellings)| {
+            let count = spellings.iter().map(|(_, n)| n).sum();
+            // max_by_key keeps the last maximum; reversing keeps the first seen.
+            let text = spellings
+                .iter()
+                .rev()
+                .max_by_key(|(_, n)| *n)
+                .map(|(s, _)| s.clone())
+                .unwrap_or_default();
+            AspirationRow { kind, text, count }
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then(kind_rank(&a.kind).cmp(&kind_rank(&b.kind)))
+            .then(a.text.cmp(&b.text))
+    });
+    rows
+}
+
+fn kind_rank(kind: &str) -> u8 {
+    match kind {
+        "missing_service" => 0,
+        "complaint" => 1,
+        "suggestion" => 2,
+        _ => 3,
+    }
+}
+
+/// Orders counter ids like people do: "2" before "10".
+fn natural_key(s: &str) -> (u64, String) {
+    (s.parse().unwrap_or(u64::MAX), s.to_owned())
+}
+
+/// The Indonesian words for an aspiration kind.
+pub fn kind_words(kind: &str) -> &'static str {
+    match kind {
+        "missing_service" => "Layanan yang belum tersedia",
+        "suggestion" => "Saran",
+        "complaint" => "Pengaduan",
+        _ => "Lainnya",
+    }
+}
+
+/// The Indonesian words for an unmet-demand reason.
+pub fn reason_words(reason: &str) -> &'static str {
+    match reason {
+        "quota_exhausted" => "Kuota habis",
+        "service_closed" => "Di luar jam layanan",
+        _ => "Lainnya",
+    }
+}
+
+/// A number with `places` decimals and the Indonesian decimal comma.
+pub fn decimal(x: f64, places: usize) -> String {
+    format!("{x:.places$}").replace('.', ",")
+}
+
+pub use ikm::Category as IkmCategory;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn p90_is_nearest_rank() {
+        let xs: Vec<f64> = (1..=10).map(f64::from).collect();
+        assert_eq!(p90(&xs), 9.0);
+        assert_eq!(p90(&[5.0]), 5.0);
+        let xs: Vec<f64> = (1..=11).map(f64::from).collect();
+        assert_eq!(p90(&xs), 10.0); // ⌈9.9⌉ = 10th
+        assert_eq!(p90(&[]), 0.0);
+    }
+
+    #[test]
+    fn aspirations_group_by_kind_and_text_ignoring_case_and_spacing() {
+        let all = [
+            ("missing_service", "Layanan  paspor"),
+            ("missing_service", "layanan paspor"),
+            ("suggestion", "Layanan paspor"),
+            ("missing_service", " Layanan PASPOR "),
+            ("missing_service", "layanan paspor"),
+            ("complaint", "AC mati"),
+        ]
+        .map(|(k, t)| (k.to_owned(), t.to_owned()));
+        let rows = group_aspirations(&all);
+        assert_eq!(
+            rows,
+            vec![
+                AspirationRow {
+                    kind: "missing_service".into(),
+                    text: "layanan paspor".into(),
+                    count: 4
+                },
+                AspirationRow {
+                    kind: "complaint".into(),
+                    text: "AC mati".into(),
+                    count: 1
+                },
+                AspirationRow {
+                    kind: "suggestion".into(),
+                    text: "Layanan paspor".into(),
+                    count: 1
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn decimals_use_the_comma() {
+        assert_eq!(decimal(12.345, 1), "12,3");
+        assert_eq!(decimal(0.0, 2), "0,00");
+    }
+}

@@ -1,0 +1,270 @@
+//! One device's connection: handshake, then requests and events until either side ends.
+
+use super::{EventLine, Hub};
+use crate::config::Device;
+use antre_client::lines::{LineReader, Read};
+use antre_core::proto::{
+    parse_client_line, ClientLine, ErrorCode, ErrorReply, OkReply, Request, ServerMessage,
+    MAX_LINE, PROTOCOL_VERSION,
+};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncWriteExt, BufWriter};
+use tokio::net::tcp::OwnedWriteHalf;
+use tokio::net::TcpStream;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
+use tokio::sync::watch;
+
+/// A peer that does not take our bytes for this long is gone.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Why a connection ended (for the log).
+type End = &'static str;
+
+struct Out {
+    w: BufWriter<OwnedWriteHalf>,
+}
+
+impl Out {
+    async fn send(&mut self, line: &str) -> Result<(), End> {
+        self.w
+            .write_all(line.as_bytes())
+            .await
+            .map_err(|_| "write failed")
+    }
+
+    async fn flush(&mut self) -> Result<(), End> {
+        match tokio::time::timeout(WRITE_TIMEOUT, self.w.flush()).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err("write failed"),
+            Err(_) => Err("the device stopped reading"),
+        }
+    }
+
+    async fn send_now(&mut self, msg: &ServerMessage) -> Result<(), End> {
+        self.send(&msg.to_line()).await?;
+        self.flush().await
+    }
+
+    /// Sends an error and ends the connection.
+    async fn fail(&mut self, code: ErrorCode, message: &str) -> End {
+        let _ = self
+            .send_now(&ServerMessage::Error(ErrorReply::new(None, code, message)))
+            .await;
+        let _ = self.w.shutdown().await;
+        code.as_str()
+    }
+}
+
+/// Tells a connection over the limit why it is closed.
+pub(super) async fn refuse_full(stream: TcpStream) {
+    let (_, w) = stream.into_split();
+    let mut out = Out {
+        w: BufWriter::new(w),
+    };
+    let _ = tokio::time::timeout(
+        WRITE_TIMEOUT,
+        out.fail(
+            ErrorCode::Busy,
+            "the hub is at its connection limit; try again shortly",
+        ),
+    )
+    .await;
+}
+
+pub(super) async fn serve(
+    stream: TcpStream,
+    peer: SocketAddr,
+    hub: Arc<Hub>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let _ = stream.set_nodelay(true);
+    // Bounded: a device that stops reading holds at most this much in the kernel, then its
+    // events back up in the broadcast until it is dropped as too slow.
+    let _ =
+        socket2::SockRef::from(&stream).set_send_buffer_size(hub.cfg.hall.client_send_buffer_bytes);
+    let (r, w) = stream.into_split();
+    let mut lines = LineReader::new(r, MAX_LINE);
+    let mut out = Out {
+        w: BufWriter::with_capacity(64 * 1024, w),
+    };
+
+    let hello_timeout = Duration::from_secs(hub.cfg.hall.hello_timeout_secs);
+    let first = tokio::select! {
+        r = tokio::time::timeout(hello_timeout, lines.next()) => r,
+        _ = stop.changed() => return,
+    };
+    let device = match first {
+        Err(_) => {
+            out.fail(ErrorCode::Unauthorized, "no hello in time").await;
+            tracing::debug!(%peer, "closed: no hello in time");
+            return;
+        }
+        Ok(Err(_)) | Ok(Ok(Read::Eof)) => return,
+        Ok(Ok(Read::TooLarge)) => {
+            out.fail(ErrorCode::TooLarge, "the line is longer than 65536 bytes")
+                .await;
+            return;
+        }
+        Ok(Ok(Read::Line(bytes))) => match handshake(&hub, &bytes) {
+            Ok(d) => d,
+            Err((code, message)) => {
+                tracing::info!(%peer, code = code.as_str(), "handshake refused: {message}");
+                out.fail(code, message).await;
+                return;
+            }
+        },
+    };
+    let (device, since) = device;
+    tracing::info!(%peer, device = %device.id, role = device.role.as_str(), since, "connected");
+    let why = session(&hub, &device, since, &mut lines, &mut out, &mut stop).await;
+    let _ = out.w.shutdown().await;
+    tracing::info!(%peer, device = %device.id, "disconnected: {why}");
+}
+
+/// Reads the `hello`: the protocol version, then the device and its token.
+fn handshake(hub: &Hub, line: &[u8]) -> Result<(Device, u64), (ErrorCode, &'static str)> {
+    let hello = match parse_client_line(line) {
+        Ok(ClientLine::Hello(h)) => h,
+        _ => return Err((ErrorCode::Unauthorized, "the first line must be a hello")),
+    };
+    if hello.protocol != PROTOCOL_VERSION {
+        return Err((ErrorCode::UnsupportedProtocol, "this hub speaks protocol 1"));
+    }
+    match hub.cfg.device(hello.device.as_str()) {
+        Some(d) if d.token_matches(&hello.token) => Ok((d.clone(), hello.since)),
+        _ => Err((ErrorCode::Unauthorized, "unknown device or wrong token")),
+    }
+}
+
+async fn session(
+    hub: &Hub,
+    device: &Device,
+    since: u64,
+    lines: &mut LineReader<tokio::net::tcp::OwnedReadHalf>,
+    out: &mut Out,
+    stop: &mut watch::Receiver<bool>,
+) -> End {
+    // Subscribe before reading, so every event committed after the read reaches us;
+    // those already in the read are skipped by seq.
+    let mut events = hub.subscribe();
+    let data = match hub.welcome(since).await {
+        Ok(d) => d,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read the welcome");
+            return out
+                .fail(
+                    ErrorCode::Busy,
+                    "the hub cannot read its database; try again shortly",
+                )
+                .await;
+        }
+    };
+    let mut last = data.seq;
+    let (welcome, resume) = data.into_welcome(device);
+    if let Err(e) = out.send(&ServerMessage::Welcome(welcome).to_line()).await {
+        return e;
+    }
+    for e in resume {
+        if let Err(e) = out.send(&ServerMessage::Event(e).to_line()).await {
+            return e;
+        }
+    }
+    if let Err(e) = out.flush().await {
+        return e;
+    }
+
+    loop {
+        tokio::select! {
+            _ = stop.changed() => return "the hub is shutting down",
+            read = lines.next() => {
+                let bytes = match read {
+                    Ok(Read::Line(b)) => b,
+                    Ok(Read::TooLarge) => return out.fail(ErrorCode::TooLarge, "the line is longer than 65536 bytes").await,
+                    Ok(Read::Eof) => return "closed by the device",
+                    Err(_) => return "read failed",
+                };
+                let reply = answer(hub, device, &bytes).await;
+                if let Err(e) = out.send_now(&reply).await {
+                    return e;
+                }
+            }
+            ev = events.recv() => {
+                let mut ev = ev;
+                // Drain what is already queued, then flush once: one write for a burst.
+                loop {
+                    match ev {
+                        Ok(e) => {
+                            if let Err(why) = forward(out, &e, &mut last).await {
+                                return why;
+                            }
+                        }
+                        Err(RecvError::Lagged(n)) => {
+                            tracing::warn!(device = %device.id, missed = n, "dropping a device that fell behind");
+                            return out.fail(ErrorCode::TooSlow, "this connection fell too far behind; reconnect and resume").await;
+                        }
+                        Err(RecvError::Closed) => return "the hub is shutting down",
+                    }
+                    ev = match events.try_recv() {
+                        Ok(e) => Ok(e),
+                        Err(TryRecvError::Lagged(n)) => Err(RecvError::Lagged(n)),
+                        Err(TryRecvError::Empty) => break,
+                        Err(TryRecvError::Closed) => Err(RecvError::Closed),
+                    };
+                }
+                if let Err(e) = out.flush().await {
+                    return e;
+                }
+            }
+        }
+    }
+}
+
+async fn forward(out: &mut Out, e: &EventLine, last: &mut u64) -> Result<(), End> {
+    if e.seq <= *last {
+        return Ok(()); // already in the welcome
+    }
+    if e.seq != *last + 1 {
+        // Cannot happen while the writer is the only source; never send a gap.
+        tracing::error!(
+            expected = *last + 1,
+            got = e.seq,
+            "event gap; closing so the device resumes"
+        );
+        return Err("event gap");
+    }
+    out.send(&e.line).await?;
+    *last = e.seq;
+    Ok(())
+}
+
+/// The reply to one line after the handshake.
+async fn answer(hub: &Hub, device: &Device, line: &[u8]) -> ServerMessage {
+    match parse_client_line(line) {
+        Ok(ClientLine::Hello(_)) => ServerMessage::Error(ErrorReply::new(
+            None,
+            ErrorCode::InvalidRequest,
+            "hello was already said on this connection",
+        )),
+        // A ping changes nothing and is answered at once, without the database.
+        Ok(ClientLine::Request {
+            id,
+            request: Request::Ping,
+        }) => ServerMessage::Ok(OkReply {
+            id,
+            ticket: None,
+            counter: None,
+        }),
+        Ok(ClientLine::Request { id, request }) => hub.execute(device, &id, Ok(request)).await,
+        // A bad request with a readable id is remembered like any other.
+        Err(e) => match e
+            .id
+            .clone()
+            .filter(|id| (1..=antre_core::proto::MAX_ID_CHARS).contains(&id.chars().count()))
+        {
+            Some(id) => hub.execute(device, &id, Err(e)).await,
+            None => ServerMessage::Error(e),
+        },
+    }
+}

@@ -1,0 +1,330 @@
+//! The hub: the hall protocol over TCP.
+//!
+//! - [`Hub`]: owns the [`Store`] on a writer thread (requests are serialized through it, one
+//!   transaction each) and broadcasts each committed event once, already serialized.
+//! - [`run`]: the accept loop, one task per connection, graceful shutdown.
+//! - `connection`: one device's connection: handshake, requests, events.
+//!
+
+mod connection;
+
+use crate::config::{Config, Device};
+use crate::store::read::{self, WelcomeData};
+use crate::store::{open_reader, SchemaError, Store};
+use antre_core::clock::Clock;
+use antre_core::proto::{ErrorCode, ErrorReply, Request, ServerMessage};
+use chrono::{DateTime, Utc};
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::{broadcast, mpsc, oneshot, watch, Semaphore};
+
+/// Requests waiting for the writer before new ones get `busy`.
+const WRITE_QUEUE: usize = 1024;
+/// How often the hub checks whether a new service day has started.
+const DAY_CHECK: Duration = Duration::from_secs(2);
+
+/// How often the WAL is copied back into the database file, away from the writer.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(5);
+
+/// A committed event, serialized once for every connection.
+#[derive(Debug)]
+pub struct EventLine {
+    pub seq: u64,
+    /// The event itself, for the hub's own readers (the web pages).
+    pub event: antre_core::proto::Event,
+    /// The event as one protocol line, `\n` included.
+    pub line: String,
+}
+
+enum Job {
+    Execute {
+        device: Device,
+        id: String,
+        request: Box<Result<Request, ErrorReply>>,
+        reply: oneshot::Sender<ServerMessage>,
+    },
+    Tick,
+    /// Finish: the writer stops after the jobs queued before this one.
+    Stop,
+}
+
+/// The hub's shared state: config, the writer, and the event broadcast.
+pub struct Hub {
+    cfg: Arc<Config>,
+    db: PathBuf,
+    clock: Clock,
+    jobs: mpsc::Sender<Job>,
+    events: broadcast::Sender<Arc<EventLine>>,
+    /// The `seq` of the last committed event, set before the reply goes out.
+    committed: Arc<std::sync::atomic::AtomicU64>,
+    writer: Mutex<Option<std::thread::JoinHandle<()>>>,
+    checkpointer: Mutex<Option<Checkpointer>>,
+}
+
+impl Hub {
+    /// Opens the database and starts the writer thread.
+    ///
+    /// # Errors
+    /// The database cannot be opened or upgraded.
+    pub fn start(cfg: Arc<Config>, db: &Path, clock: Clock) -> Result<Arc<Hub>, SchemaError> {
+        let mut store = Store::open(db, Arc::clone(&cfg))?;
+        // Checkpoints run on their own connection and thread (PASSIVE: they never block
+        // the writer), so no request pays for copying the WAL back.
+        store
+            .connection()
+            .pragma_update(None, "wal_autocheckpoint", 0)?;
+        let checkpointer = spawn_checkpointer(db.to_owned());
+        // Start the day now, so the first welcome already sees today.
+        let first = store.tick(clock())?;
+        let (jobs, mut rx) = mpsc::channel::<Job>(WRITE_QUEUE);
+        let (events, _) = broadcast::channel(cfg.hall.client_buffer_events);
+        let tx_events = events.clone();
+        let committed = Arc::new(std::sync::atomic::AtomicU64::new(store.last_seq()));
+        let thread_committed = Arc::clone(&committed);
+        let thread_clock = Arc::clone(&clock);
+        let writer = std::thread::Builder::new()
+            .name("antre-writer".into())
+            .spawn(move || {
+                let publish = |evs: Vec<antre_core::proto::Event>| {
+                    for e in evs {
+                        let line = ServerMessage::Event(e.clone()).to_line();
+                        // No receivers is fine: nobody is connected.
+                        let _ = tx_events.send(Arc::new(EventLine {
+                            seq: e.seq,
+                            line,
+                            event: e,
+                        }));
+                    }
+                };
+                publish(first);
+                // `blocking_recv`: this is a plain thread, and SQLite calls block.
+                while let Some(job) = rx.blocking_recv() {
+                    match job {
+                        Job::Execute {
+                            device,
+                            id,
+                            request,
+                            reply,
+                        } => {
+                            let out = store.execute(
+                                thread_clock(),
+                                &device,
+                                &id,
+                                request.as_ref().as_ref(),
+                            );
+                            // Both after the commit; the reply first, since one device waits
+                            // on it, then the events for everyone.
+                            thread_committed.store(store.last_seq(), Ordering::SeqCst);
+                            let _ = reply.send(out.reply);
+                            publish(out.events);
+                        }
+                        Job::Tick => match store.tick(thread_clock()) {
+                            Ok(evs) => {
+                                thread_committed.store(store.last_seq(), Ordering::SeqCst);
+                                publish(evs);
+                            }
+                            Err(e) => tracing::error!(error = %e, "day check failed"),
+                        },
+                        Job::Stop => break,
+                    }
+                }
+                // Jobs queued after the stop are dropped: their callers hear `busy`.
+                rx.close();
+                tracing::debug!("writer stopped");
+            })
+            .expect("spawning the writer thread");
+        Ok(Arc::new(Hub {
+            cfg,
+            db: db.to_owned(),
+            clock,
+            jobs,
+            events,
+            committed,
+            writer: Mutex::new(Some(writer)),
+            checkpointer: Mutex::new(checkpointer),
+        }))
+    }
+
+    pub fn config(&self) -> &Arc<Config> {
+        &self.cfg
+    }
+
+    /// The hub's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+
+    /// The `seq` of the last committed event: a reader that has applied it has seen every
+    /// change a reply has announced.
+    pub fn committed_seq(&self) -> u64 {
+        self.committed.load(Ordering::SeqCst)
+    }
+
+    /// Subscribes to committed events. Subscribe before reading a welcome, so nothing
+    /// committed after the read is missed.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<EventLine>> {
+        self.events.subscribe()
+    }
+
+    /// Executes a request from `device` and returns the reply, after the commit.
+    pub async fn execute(
+        &self,
+        device: &Device,
+        id: &str,
+        request: Result<Request, ErrorReply>,
+    ) -> ServerMessage {
+        let (tx, rx) = oneshot::channel();
+        let job = Job::Execute {
+            device: device.clone(),
+            id: id.to_owned(),
+            request: Box::new(request),
+            reply: tx,
+        };
+        let busy = |m: &str| ServerMessage::Error(ErrorReply::new(Some(id), ErrorCode::Busy, m));
+        if self.jobs.try_send(job).is_err() {
+            return busy("the hub is overloaded; nothing was done, send the same request again");
+        }
+        rx.await.unwrap_or_else(|_| {
+            busy("the hub is shutting down; nothing was done, send the same request again")
+        })
+    }
+
+    /// Reads what a device that last applied `since` needs to catch up.
+    ///
+    /// # Errors
+    /// The database cannot be read.
+    pub async fn welcome(&self, since: u64) -> anyhow::Result<WelcomeData> {
+        let (db, cfg, now) = (self.db.clone(), Arc::clone(&self.cfg), (self.clock)());
+        let data = tokio::task::spawn_blocking(move || {
+            let conn = open_reader(&db)?;
+            read::welcome(&conn, &cfg, now, since)
+        })
+        .await??;
+        Ok(data)
+    }
+
+    /// Asks the writer to check for a new service day.
+    pub fn tick(&self) {
+        let _ = self.jobs.try_send(Job::Tick);
+    }
+
+    /// Stops the writer after the requests already queued, and waits for it: the database
+    /// is closed cleanly when this returns. Later requests get `busy`.
+    pub async fn close(&self) {
+        // The checkpointer first: the writer's connection is then the last one, and SQLite
+        // checkpoints and removes the WAL when it closes.
+        let checkpointer = self.checkpointer.lock().expect("checkpointer lock").take();
+        if let Some(Checkpointer { stop, thread }) = checkpointer {
+            drop(stop);
+            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+        }
+        let handle = self.writer.lock().expect("writer lock").take();
+        if let Some(h) = handle {
+            // `send` waits for room in the queue: the stop is never lost to a full queue.
+            let _ = self.jobs.send(Job::Stop).await;
+            let _ = tokio::task::spawn_blocking(move || h.join()).await;
+        }
+    }
+}
+
+/// The thread that checkpoints; dropping `stop` ends it.
+struct Checkpointer {
+    stop: std::sync::mpsc::Sender<()>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+/// Copies the WAL into the database file every few seconds until stopped; a PASSIVE
+/// checkpoint takes no lock the writer needs.
+fn spawn_checkpointer(db: PathBuf) -> Option<Checkpointer> {
+    let (stop, stopped) = std::sync::mpsc::channel::<()>();
+    let thread = std::thread::Builder::new()
+        .name("antre-checkpoint".into())
+        .spawn(move || {
+            let conn = match rusqlite::Connection::open(&db) {
+                Ok(c) => c,
+                Err(e) => {
+                    return tracing::error!(error = %e, "the checkpointer cannot open the database")
+                }
+            };
+            // Waiting on the channel is the pause; a disconnect is the stop.
+            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                stopped.recv_timeout(CHECKPOINT_EVERY)
+            {
+                if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                    tracing::warn!(error = %e, "checkpoint failed; will retry");
+                }
+            }
+        })
+        .ok()?;
+    Some(Checkpointer { stop, thread })
+}
+
+/// Serves the hall protocol on `listener` until `shutdown` completes, then closes every
+/// connection and waits for their tasks to end.
+///
+/// # Errors
+/// Accepting fails in a way that is not about one connection.
+pub async fn run(
+    listener: TcpListener,
+    hub: Arc<Hub>,
+    shutdown: impl Future,
+) -> std::io::Result<()> {
+    let (stop_tx, stop_rx) = watch::channel(false);
+    // Each connection task holds a clone; when all are dropped, every task has ended.
+    let (done_tx, mut done_rx) = mpsc::channel::<()>(1);
+    let slots = Arc::new(Semaphore::new(hub.cfg.hall.max_connections));
+
+    let ticker = {
+        let hub = Arc::clone(&hub);
+        let mut stop = stop_rx.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(DAY_CHECK);
+            loop {
+                tokio::select! {
+                    _ = every.tick() => hub.tick(),
+                    _ = stop.changed() => break,
+                }
+            }
+        })
+    };
+
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of file descriptors and the like: log, breathe, keep serving.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let Ok(permit) = Arc::clone(&slots).try_acquire_owned() else {
+            tracing::warn!(%peer, "connection refused: the hub is at its connection limit");
+            tokio::spawn(connection::refuse_full(stream));
+            continue;
+        };
+        let (hub, stop, done) = (Arc::clone(&hub), stop_rx.clone(), done_tx.clone());
+        tokio::spawn(async move {
+            connection::serve(stream, peer, hub, stop).await;
+            drop(permit);
+            drop(done);
+        });
+    }
+
+    tracing::info!("shutting down: closing connections");
+    let _ = stop_tx.send(true);
+    drop(done_tx);
+    let _ = done_rx.recv().await;
+    let _ = ticker.await;
+    hub.close().await;
+    tracing::info!("the hub has stopped; the database is closed");
+    Ok(())
+}

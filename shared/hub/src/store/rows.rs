@@ -1,0 +1,165 @@
+//! Rows as the store reads them, and their wire form.
+
+use antre_core::domain::day::rfc3339_ms;
+use antre_core::domain::{CounterId, Priority, ServiceId, TicketStatus};
+use antre_core::proto::{CounterState, Ticket};
+use chrono_tz::Tz;
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ValueRef};
+use rusqlite::{Connection, OptionalExtension, Row};
+
+/// The columns [`TicketRow::from_row`] reads, in order.
+pub const TICKET_COLS: &str =
+    "id, day, prefix, number, service, priority, status, issued_ms, called_ms, counter, \
+     recalls, serving_ms, closed_ms";
+
+#[derive(Debug, Clone)]
+pub struct TicketRow {
+    pub id: i64,
+    pub day: String,
+    pub prefix: String,
+    pub number: u32,
+    pub service: String,
+    pub priority: Option<Priority>,
+    pub status: TicketStatus,
+    pub issued_ms: i64,
+    pub called_ms: Option<i64>,
+    pub counter: Option<String>,
+    pub recalls: u32,
+    pub serving_ms: Option<i64>,
+    pub closed_ms: Option<i64>,
+}
+
+/// A text column holding one of our enums.
+struct Parsed<T>(T);
+
+impl<T: std::str::FromStr> FromSql for Parsed<T> {
+    fn column_result(v: ValueRef<'_>) -> FromSqlResult<Self> {
+        let s = v.as_str()?;
+        s.parse()
+            .map(Parsed)
+            .map_err(|_| FromSqlError::Other(format!("unexpected value {s:?}").into()))
+    }
+}
+
+impl TicketRow {
+    pub fn from_row(r: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(TicketRow {
+            id: r.get(0)?,
+            day: r.get(1)?,
+            prefix: r.get(2)?,
+            number: r.get(3)?,
+            service: r.get(4)?,
+            priority: r.get::<_, Option<Parsed<Priority>>>(5)?.map(|p| p.0),
+            status: r.get::<_, Parsed<TicketStatus>>(6)?.0,
+            issued_ms: r.get(7)?,
+            called_ms: r.get(8)?,
+            counter: r.get(9)?,
+            recalls: r.get(10)?,
+            serving_ms: r.get(11)?,
+            closed_ms: r.get(12)?,
+        })
+    }
+
+    pub fn code(&self) -> String {
+        antre_core::domain::TicketCode::new(self.prefix.clone(), self.number).to_string()
+    }
+
+    pub fn to_wire(&self, tz: Tz) -> Ticket {
+        Ticket {
+            code: self.code(),
+            service: ServiceId::new(&self.service),
+            number: self.number,
+            day: self.day.clone(),
+            priority: self.priority,
+            status: self.status,
+            issued_at: rfc3339_ms(self.issued_ms, tz),
+            called_at: self.called_ms.map(|ms| rfc3339_ms(ms, tz)),
+            counter: self.counter.as_deref().map(CounterId::new),
+            recalls: self.recalls,
+            ahead: None,
+            estimated_wait_min: None,
+            started_at: self.serving_ms.map(|ms| rfc3339_ms(ms, tz)),
+            closed_at: self.closed_ms.map(|ms| rfc3339_ms(ms, tz)),
+        }
+    }
+}
+
+pub fn ticket_by_id(conn: &Connection, id: i64) -> rusqlite::Result<TicketRow> {
+    conn.prepare_cached(&format!("SELECT {TICKET_COLS} FROM tickets WHERE id = ?1"))?
+        .query_row([id], TicketRow::from_row)
+}
+
+pub fn ticket_by_code(
+    conn: &Connection,
+    day: &str,
+    prefix: &str,
+    number: u32,
+) -> rusqlite::Result<Option<TicketRow>> {
+    conn.query_row(
+        &format!(
+            "SELECT {TICKET_COLS} FROM tickets WHERE day = ?1 AND prefix = ?2 AND number = ?3"
+        ),
+        rusqlite::params![day, prefix, number],
+        TicketRow::from_row,
+    )
+    .optional()
+}
+
+/// A counter's row for today; `None` when it has not opened today.
+#[derive(Debug, Clone, Default)]
+pub struct CounterRow {
+    pub open: bool,
+    pub officer: Option<String>,
+    pub current: Option<i64>,
+    pub streak: u32,
+}
+
+pub fn counter_row(conn: &Connection, id: &str, day: &str) -> rusqlite::Result<CounterRow> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT open, officer, current, streak FROM counters WHERE id = ?1 AND day = ?2",
+        )?
+        .query_row([id, day], |r| {
+            Ok(CounterRow {
+                open: r.get(0)?,
+                officer: r.get(1)?,
+                current: r.get(2)?,
+                streak: r.get(3)?,
+            })
+        })
+        .optional()?
+        .unwrap_or_default())
+}
+
+pub fn save_counter(
+    conn: &Connection,
+    id: &str,
+    day: &str,
+    c: &CounterRow,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO counters (id, day, open, officer, current, streak) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (id) DO UPDATE SET day = ?2, open = ?3, officer = ?4, current = ?5, streak = ?6",
+    )?
+    .execute(rusqlite::params![id, day, c.open, c.officer, c.current, c.streak])?;
+    Ok(())
+}
+
+pub fn counter_state(
+    conn: &Connection,
+    id: &str,
+    day: &str,
+    tz: Tz,
+) -> rusqlite::Result<CounterState> {
+    let row = counter_row(conn, id, day)?;
+    let current = match row.current {
+        Some(t) => Some(ticket_by_id(conn, t)?.to_wire(tz)),
+        None => None,
+    };
+    Ok(CounterState {
+        id: CounterId::new(id),
+        open: row.open,
+        officer: row.officer,
+        current,
+    })
+}

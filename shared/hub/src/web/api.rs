@@ -1,0 +1,495 @@
+//! The JSON and SSE endpoints. Errors are JSON: `{"error": code, "message": words}`, the
+//! words Indonesian first with English in brackets, the codes those of the protocol.
+
+use super::{live, Web};
+use crate::config::Device;
+use antre_core::domain::words;
+use antre_core::domain::TicketCode;
+use antre_core::proto::{AspirationKind, ErrorCode, EventKind, Request, Role, ServerMessage};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use futures_util::stream::{self, Stream};
+use serde::Deserialize;
+use serde_json::json;
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tokio::sync::broadcast;
+
+/// How long a browser waits before reconnecting a dropped stream.
+const RETRY: Duration = Duration::from_secs(3);
+/// A comment line this often keeps idle streams open through Wi-Fi access points.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// A JSON error.
+pub fn error(status: StatusCode, code: &str, message: &str) -> Response {
+    (status, Json(json!({"error": code, "message": message}))).into_response()
+}
+
+/// An error to answer with, small enough to pass around.
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        error(self.status, self.code, &self.message)
+    }
+}
+
+fn unknown_ticket(code: &str) -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "unknown_ticket",
+        &format!("Tiket {code} tidak ditemukan untuk hari ini. (There is no ticket {code} today.)"),
+    )
+}
+
+/// The code in the path, read forgivingly (`a-12` is `A-012`).
+pub fn parse_code(raw: &str) -> Result<String, ApiError> {
+    raw.parse::<TicketCode>()
+        .map(|c| c.to_string())
+        .map_err(|_| ApiError {
+            status: StatusCode::BAD_REQUEST,
+            code: "invalid_request",
+            message: "Nomor tiket tidak dikenali; contoh yang benar: A-012. \
+                      (Not a ticket code; e.g. A-012.)"
+                .into(),
+        })
+}
+
+/// `GET /api/v1/tickets/{code}`: the ticket, with `ahead` and `estimated_wait_min` live.
+pub async fn ticket(State(web): State<Web>, Path(raw): Path<String>) -> Response {
+    let code = match parse_code(&raw) {
+        Ok(c) => c,
+        Err(e) => return e.into_response(),
+    };
+    web.live.caught_up(&web.hub).await;
+    match web.live.ticket(&code) {
+        Some(t) => (
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            t.json.clone(),
+        )
+            .into_response(),
+        None => unknown_ticket(&code),
+    }
+}
+
+fn stream_refused(refused: super::limit::Refused) -> Response {
+    match refused {
+        super::limit::Refused::TooMany => error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_requests",
+            "Terlalu banyak halaman terbuka dari perangkat ini. Tutup yang lain. \
+             (Too many live pages open from this device; close some.)",
+        ),
+        super::limit::Refused::Full => error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            "Server sedang penuh; halaman akan mencoba lagi. (The server is full; the page retries.)",
+        ),
+    }
+}
+
+/// `GET /api/v1/tickets/{code}/events`: an SSE stream sending the ticket (`event: ticket`)
+/// at once and whenever its status or position changes; `event: gone` when the day is over.
+pub async fn ticket_events(
+    State(web): State<Web>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(raw): Path<String>,
+) -> Response {
+    let code = match parse_code(&raw) {
+        Ok(c) => c,
+        Err(e) => return e.into_response(),
+    };
+    web.live.caught_up(&web.hub).await;
+    if web.live.ticket(&code).is_none() {
+        return unknown_ticket(&code);
+    }
+    let slot = match web.limits.stream(peer.ip()) {
+        Ok(s) => s,
+        Err(r) => return stream_refused(r),
+    };
+    struct S {
+        web: Web,
+        code: String,
+        changes: tokio::sync::watch::Receiver<std::sync::Arc<live::Rendered>>,
+        last: Option<std::sync::Arc<live::LiveJson>>,
+        ended: bool,
+        _slot: super::limit::StreamSlot,
+    }
+    let state = S {
+        changes: web.live.changes(),
+        web,
+        code,
+        last: None,
+        ended: false,
+        _slot: slot,
+    };
+    let events = stream::unfold(state, |mut s| async move {
+        if s.ended {
+            return None;
+        }
+        loop {
+            let now = s.changes.borrow_and_update().tickets.get(&s.code).cloned();
+            let Some(now) = now else {
+                s.ended = true;
+                let gone = SseEvent::default().event("gone").data(
+                    json!({"message": "Tiket ini sudah tidak berlaku (hari layanan telah berganti). (This ticket is no longer valid.)"})
+                        .to_string(),
+                );
+                return Some((Ok::<_, Infallible>(gone), s));
+            };
+            if s.last.as_ref().is_none_or(|last| last.json != now.json) {
+                let first = s.last.is_none();
+                let mut e = SseEvent::default().event("ticket").data(&now.json);
+                s.last = Some(now);
+                if first {
+                    e = e.retry(RETRY);
+                }
+                return Some((Ok(e), s));
+            }
+            let mut stopping = s.web.stopping.clone();
+            tokio::select! {
+                changed = s.changes.changed() => if changed.is_err() { return None },
+                _ = stopping.wait_for(|stop| *stop) => return None,
+            }
+        }
+    });
+    sse(events)
+}
+
+fn sse(events: impl Stream<Item = Result<SseEvent, Infallible>> + Send + 'static) -> Response {
+    let mut r = Sse::new(events)
+        .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+        .into_response();
+    // Proxies must not buffer a live stream.
+    r.headers_mut()
+        .insert("x-accel-buffering", "no".parse().expect("a valid header"));
+    r.headers_mut()
+        .insert("cache-control", "no-cache".parse().expect("a valid header"));
+    r
+}
+
+/// A request id the store has not seen today, also across restarts of the hub.
+fn request_id() -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    format!(
+        "web-{}-{}",
+        chrono::Utc::now().timestamp_millis(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// Runs `request` as the hub's own web device and answers in JSON.
+async fn execute(
+    web: &Web,
+    request: Request,
+    words: impl Fn(ErrorCode) -> &'static str,
+) -> Response {
+    if let Err(why) = request.validate() {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            &format!("Isian tidak lengkap atau salah. ({why})"),
+        );
+    }
+    let device = Device::internal("web", Role::Kiosk);
+    match web.hub.execute(&device, &request_id(), Ok(request)).await {
+        ServerMessage::Ok(_) => Json(json!({"ok": true})).into_response(),
+        ServerMessage::Error(e) => {
+            let status = match e.code {
+                ErrorCode::UnknownTicket => StatusCode::NOT_FOUND,
+                ErrorCode::AlreadyRated | ErrorCode::NotServed => StatusCode::CONFLICT,
+                ErrorCode::Busy => StatusCode::SERVICE_UNAVAILABLE,
+                _ => StatusCode::BAD_REQUEST,
+            };
+            let code = serde_json::to_value(e.code)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_else(|| "invalid_request".into());
+            error(status, &code, &format!("{} ({})", words(e.code), e.message))
+        }
+        other => {
+            tracing::error!(?other, "unexpected reply to a web request");
+            error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Terjadi gangguan. (Internal error.)",
+            )
+        }
+    }
+}
+
+fn bad_body(rejection: &JsonRejection) -> Response {
+    error(
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        &format!("Isian tidak dapat dibaca. ({rejection})"),
+    )
+}
+
+#[derive(Deserialize)]
+pub struct SurveyBody {
+    answers: Vec<i64>,
+}
+
+/// `POST /api/v1/tickets/{code}/survey` with `{"answers": [9 × 1..4]}`: once per served
+/// ticket of today, like the protocol's `survey`.
+pub async fn survey(
+    State(web): State<Web>,
+    Path(raw): Path<String>,
+    body: Result<Json<SurveyBody>, JsonRejection>,
+) -> Response {
+    let code = match parse_code(&raw) {
+        Ok(c) => c,
+        Err(e) => return e.into_response(),
+    };
+    let Json(body) = match body {
+        Ok(b) => b,
+        Err(e) => return bad_body(&e),
+    };
+    execute(
+        &web,
+        Request::Survey {
+            ticket: code,
+            answers: body.answers,
+        },
+        |c| match c {
+            ErrorCode::AlreadyRated => "Tiket ini sudah pernah dinilai. Terima kasih!",
+            ErrorCode::NotServed => "Penilaian dapat diberikan setelah pelayanan selesai.",
+            ErrorCode::UnknownTicket => "Tiket tidak ditemukan untuk hari ini.",
+            _ => "Penilaian belum dapat disimpan; coba lagi.",
+        },
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct AspirationBody {
+    kind: AspirationKind,
+    text: String,
+}
+
+/// `POST /api/v1/aspirations` with `{"kind": "missing_service"|"suggestion"|"complaint",
+/// "text": "..."}`.
+pub async fn aspiration(
+    State(web): State<Web>,
+    body: Result<Json<AspirationBody>, JsonRejection>,
+) -> Response {
+    let Json(body) = match body {
+        Ok(b) => b,
+        Err(e) => return bad_body(&e),
+    };
+    execute(
+        &web,
+        Request::Aspiration {
+            kind: body.kind,
+            text: body.text,
+        },
+        |_| "Aspirasi belum dapat disimpan; coba lagi.",
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct TokenQuery {
+    token: Option<String>,
+}
+
+/// The display (or admin) device whose token this is.
+fn display_device(web: &Web, headers: &HeaderMap, query: &TokenQuery) -> Result<Device, ApiError> {
+    let token = headers
+        .get("authorization")
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .map(str::to_owned)
+        .or_else(|| query.token.clone())
+        .unwrap_or_default();
+    let refuse = |status, code, message: &str| ApiError {
+        status,
+        code,
+        message: message.into(),
+    };
+    if token.is_empty() {
+        return Err(refuse(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Token perangkat layar diperlukan. (A display device's token is required.)",
+        ));
+    }
+    // Every device is compared (in constant time each), not only up to the first match.
+    let found = web
+        .hub
+        .config()
+        .devices
+        .iter()
+        .fold(None, |found, d| {
+            if d.token_matches(&token) {
+                Some(d)
+            } else {
+                found
+            }
+        })
+        .cloned();
+    match found {
+        Some(d) if matches!(d.role, Role::Display | Role::Admin) => Ok(d),
+        Some(_) => Err(refuse(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Token ini bukan milik perangkat layar. (This token is not a display's.)",
+        )),
+        None => Err(refuse(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Token salah. (Wrong token.)",
+        )),
+    }
+}
+
+/// `GET /api/v1/display/events?token=…` (or `Authorization: Bearer …`): the protocol's
+/// events as SSE. First `event: welcome` (the protocol's welcome with a snapshot), or with
+/// `Last-Event-ID` the missed events; then `event: event` with `id:` = `seq` for each event,
+/// and `event: say` with the call's words after each call and recall.
+pub async fn display_events(
+    State(web): State<Web>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Query(query): Query<TokenQuery>,
+) -> Response {
+    let device = match display_device(&web, &headers, &query) {
+        Ok(d) => d,
+        Err(e) => return e.into_response(),
+    };
+    let slot = match web.limits.stream(peer.ip()) {
+        Ok(s) => s,
+        Err(r) => return stream_refused(r),
+    };
+    let since = headers
+        .get("last-event-id")
+        .and_then(|h| h.to_str().ok())
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .unwrap_or(0);
+    // Subscribe before reading, so nothing committed in between is missed.
+    let events = web.hub.subscribe();
+    let first = match first_events(&web, &device, since).await {
+        Ok(f) => f,
+        Err(e) => {
+            tracing::warn!(error = %e, "display stream: cannot read the hall");
+            return error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                "Server sedang sibuk; halaman akan mencoba lagi. (Busy; the page retries.)",
+            );
+        }
+    };
+    struct S {
+        web: Web,
+        device: Device,
+        events: broadcast::Receiver<std::sync::Arc<crate::server::EventLine>>,
+        queue: VecDeque<SseEvent>,
+        last: u64,
+        _slot: super::limit::StreamSlot,
+    }
+    let (queue, last) = first;
+    let state = S {
+        web,
+        device,
+        events,
+        queue,
+        last,
+        _slot: slot,
+    };
+    let stream = stream::unfold(state, |mut s| async move {
+        loop {
+            if let Some(e) = s.queue.pop_front() {
+                return Some((Ok::<_, Infallible>(e), s));
+            }
+            let mut stopping = s.web.stopping.clone();
+            let received = tokio::select! {
+                r = s.events.recv() => r,
+                _ = stopping.wait_for(|stop| *stop) => return None,
+            };
+            match received {
+                Ok(line) if line.seq <= s.last => {}
+                Ok(line) => {
+                    s.last = line.seq;
+                    s.queue.extend(sse_of_event(&s.web, &line.event));
+                }
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    // Too far behind: start again from a snapshot.
+                    match first_events(&s.web, &s.device, 0).await {
+                        Ok((q, last)) => {
+                            s.queue = q;
+                            s.last = last;
+                        }
+                        Err(_) => return None,
+                    }
+                }
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    });
+    sse(stream)
+}
+
+/// The welcome (or the missed events) a display stream starts with, and the `seq` it reached.
+async fn first_events(
+    web: &Web,
+    device: &Device,
+    since: u64,
+) -> anyhow::Result<(VecDeque<SseEvent>, u64)> {
+    let data = web.hub.welcome(since).await?;
+    let mut queue = VecDeque::new();
+    let seq = data.seq;
+    let resumed = data.snapshot.is_none() && since > 0;
+    let (welcome, resume) = data.into_welcome(device);
+    if !resumed {
+        queue.push_back(
+            SseEvent::default()
+                .event("welcome")
+                .id(seq.to_string())
+                .retry(RETRY)
+                .data(serde_json::to_string(&welcome)?),
+        );
+    } else {
+        for e in &resume {
+            queue.extend(sse_of_event(web, e));
+        }
+    }
+    Ok((queue, seq))
+}
+
+/// An event as SSE, and the words to say after a call or a recall.
+fn sse_of_event(web: &Web, e: &antre_core::proto::Event) -> Vec<SseEvent> {
+    let mut out = vec![SseEvent::default()
+        .event("event")
+        .id(e.seq.to_string())
+        .data(serde_json::to_string(e).expect("an event serializes"))];
+    if matches!(e.kind, EventKind::TicketCalled | EventKind::TicketRecalled) {
+        if let (Some(t), Some(c)) = (&e.ticket, &e.counter) {
+            let counter = web
+                .hub
+                .config()
+                .counter(c.as_str())
+                .map_or_else(|| c.as_str().to_owned(), |c| c.name.clone());
+            let prefix = t.code.split('-').next().unwrap_or_default();
+            let text = words::call_text(prefix, t.number, &counter);
+            out.push(
+                SseEvent::default().event("say").data(
+                    json!({"ticket": t.code, "counter": c, "counter_name": counter, "text": text})
+                        .to_string(),
+                ),
+            );
+        }
+    }
+    out
+}

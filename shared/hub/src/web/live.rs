@@ -1,0 +1,281 @@
+//! The hall as the web pages see it: one [`HallView`] inside the hub, kept current from the
+//! hub's own event broadcast, and what a phone is told about its ticket.
+//!
+//! One task follows the hub and renders every ticket once per change; each phone's stream
+//! only looks its own up, so a thousand phones cost one rendering per change, not a thousand
+//! database queries.
+
+use crate::config::Config;
+use crate::config::Device;
+use crate::server::Hub;
+use antre_client::{Applied, HallView};
+use antre_core::domain::{calling, estimate, TicketStatus};
+use antre_core::proto::{Role, Ticket};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{broadcast, watch};
+
+/// Finished tickets whose service times make the median (as the hub's estimate).
+const MEDIAN_SAMPLE: usize = 20;
+/// The service time assumed with no history and no standard time, in seconds.
+const DEFAULT_SERVICE_SECS: f64 = 300.0;
+
+/// Every ticket of the day as phones see it, rendered once per change of the hall.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    /// The last event applied.
+    pub seq: u64,
+    pub tickets: HashMap<String, Arc<LiveJson>>,
+}
+
+/// A ticket as a phone sees it, and the same as JSON text (sent as it is).
+#[derive(Debug, PartialEq)]
+pub struct LiveJson {
+    pub ticket: LiveTicket,
+    pub json: String,
+}
+
+/// The hall as the web pages see it, re-rendered whenever the hub commits.
+#[derive(Clone)]
+pub struct Live {
+    rendered: watch::Receiver<Arc<Rendered>>,
+}
+
+impl Live {
+    /// Starts following `hub`: reads a snapshot, then applies every event (all that are
+    /// queued at once, then renders); reads a new snapshot whenever it falls behind.
+    /// Returns once the first snapshot is rendered.
+    ///
+    /// # Errors
+    /// The first snapshot cannot be read.
+    pub async fn follow(hub: Arc<Hub>) -> anyhow::Result<Live> {
+        let mut view = HallView::default();
+        let mut events = hub.subscribe();
+        load(&hub, &mut view).await?;
+        let cfg = Arc::clone(hub.config());
+        let (tx, rendered) = watch::channel(Arc::new(render_all(&view, &cfg)));
+        tokio::spawn(async move {
+            loop {
+                let mut reload = false;
+                // Wait for one event, then take every one already queued.
+                let mut next = events.recv().await;
+                loop {
+                    match next {
+                        Ok(line) => {
+                            if let Applied::Gap { .. } = view.apply(&line.event) {
+                                reload = true;
+                            }
+                        }
+                        Err(broadcast::error::RecvError::Lagged(n)) => {
+                            tracing::info!(missed = n, "web view fell behind; reloading");
+                            reload = true;
+                        }
+                        Err(broadcast::error::RecvError::Closed) => return,
+                    }
+                    match events.try_recv() {
+                        Ok(line) => next = Ok(line),
+                        Err(broadcast::error::TryRecvError::Lagged(n)) => {
+                            next = Err(broadcast::error::RecvError::Lagged(n));
+                        }
+                        Err(_) => break,
+                    }
+                }
+                if reload {
+                    if let Err(e) = load(&hub, &mut view).await {
+                        tracing::warn!(error = %e, "web view: cannot reload");
+                        tokio::time::sleep(Duration::from_millis(500)).await;
+                        continue;
+                    }
+                }
+                if tx.send(Arc::new(render_all(&view, &cfg))).is_err() {
+                    return; // the web server stopped
+                }
+            }
+        });
+        Ok(Live { rendered })
+    }
+
+    /// Waits (briefly) until the view has applied everything the hub committed, so a phone
+    /// that scans its ticket the instant it is printed finds it.
+    pub async fn caught_up(&self, hub: &Hub) {
+        let target = hub.committed_seq();
+        let mut rendered = self.rendered.clone();
+        let _ = tokio::time::timeout(
+            Duration::from_secs(2),
+            rendered.wait_for(|r| r.seq >= target),
+        )
+        .await;
+    }
+
+    /// A receiver that wakes when the hall changed.
+    pub fn changes(&self) -> watch::Receiver<Arc<Rendered>> {
+        self.rendered.clone()
+    }
+
+    /// The ticket `code` of today, as a phone sees it.
+    pub fn ticket(&self, code: &str) -> Option<Arc<LiveJson>> {
+        self.rendered.borrow().tickets.get(code).cloned()
+    }
+}
+
+/// Replaces the view with a fresh snapshot from the database.
+async fn load(hub: &Hub, view: &mut HallView) -> anyhow::Result<()> {
+    let data = hub.welcome(0).await?;
+    let (welcome, _) = data.into_welcome(&Device::internal("web", Role::Display));
+    let mut fresh = HallView::default();
+    fresh.apply_welcome(&welcome);
+    *view = fresh;
+    Ok(())
+}
+
+/// A counter that serves the ticket's service, open now, and whom it is serving.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServingNow {
+    pub counter: String,
+    pub name: String,
+    /// The ticket at the counter now, if any.
+    pub ticket: Option<String>,
+}
+
+/// What a phone is told about its ticket: the protocol's ticket object with `ahead` and
+/// `estimated_wait_min` filled in live while it waits, plus the names to show.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LiveTicket {
+    #[serde(flatten)]
+    pub ticket: Ticket,
+    /// Addition: the service's name.
+    pub service_name: String,
+    /// Addition: the agency's name.
+    pub agency_name: String,
+    /// Addition: the name of the counter it is called to ("Loket 3"), once called.
+    pub counter_name: Option<String>,
+    /// Addition: the open counters serving this service and their current tickets.
+    pub serving_now: Vec<ServingNow>,
+}
+
+/// Every ticket of today as phones see it: waiting tickets with `ahead` and the estimate by
+/// the same rules as the hub's estimate at issue (the service's own queue, priority turns,
+/// the median of its last finished tickets, the open counters serving it).
+pub fn render_all(view: &HallView, cfg: &Config) -> Rendered {
+    // Per service: the waiting tickets in calling order by age, and what the estimate needs.
+    let mut waiting: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut finished: HashMap<&str, Vec<(&str, u32)>> = HashMap::new();
+    for (i, t) in view.tickets.iter().enumerate() {
+        match t.status {
+            TicketStatus::Waiting => waiting.entry(t.service.as_str()).or_default().push(i),
+            TicketStatus::Done => {
+                let times = (|| {
+                    let called =
+                        chrono::DateTime::parse_from_rfc3339(t.called_at.as_deref()?).ok()?;
+                    let closed_at = t.closed_at.as_deref()?;
+                    let closed = chrono::DateTime::parse_from_rfc3339(closed_at).ok()?;
+                    Some((closed_at, (closed - called).num_seconds().max(0) as u32))
+                })();
+                if let Some(x) = times {
+                    finished.entry(t.service.as_str()).or_default().push(x);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut estimates: HashMap<usize, (u32, u32)> = HashMap::new();
+    for (service, queue) in &mut waiting {
+        // RFC 3339 times of one zone sort as text; the order of issue breaks ties.
+        queue.sort_by(|&a, &b| {
+            (view.tickets[a].issued_at.as_str(), a).cmp(&(view.tickets[b].issued_at.as_str(), b))
+        });
+        let priorities = queue
+            .iter()
+            .filter(|&&i| view.tickets[i].priority.is_some())
+            .count() as u32;
+        let normals = queue.len() as u32 - priorities;
+        let median = {
+            let mut done = finished.remove(service).unwrap_or_default();
+            done.sort_by(|a, b| b.0.cmp(a.0));
+            let samples: Vec<u32> = done.iter().take(MEDIAN_SAMPLE).map(|x| x.1).collect();
+            let standard = cfg
+                .service(service)
+                .and_then(|s| s.standard_minutes)
+                .map(|m| f64::from(m) * 60.0);
+            estimate::median(&samples)
+                .or(standard)
+                .unwrap_or(DEFAULT_SERVICE_SECS)
+        };
+        let serving: Vec<_> = cfg.counters_serving(service).collect();
+        let open = serving
+            .iter()
+            .filter(|c| view.counters.get(&c.id).is_some_and(|s| s.open))
+            .count() as u32;
+        let counters = if open > 0 { open } else { serving.len() as u32 };
+        let (mut normal_seen, mut priority_seen) = (0, 0);
+        for &i in queue.iter() {
+            let priority = view.tickets[i].priority.is_some();
+            let q = calling::QueueCounts {
+                normal_older: normal_seen,
+                normal_total: normals - u32::from(!priority),
+                priority_older: priority_seen,
+                priority_total: priorities - u32::from(priority),
+            };
+            let ahead = calling::ahead_of(q, priority, cfg.hall.max_priority_in_row);
+            estimates.insert(i, (ahead, estimate::wait_minutes(ahead, median, counters)));
+            if priority {
+                priority_seen += 1;
+            } else {
+                normal_seen += 1;
+            }
+        }
+    }
+
+    // Per service: the open counters serving it and whom they serve.
+    let mut serving_now: HashMap<&str, Vec<ServingNow>> = HashMap::new();
+    let tickets = view
+        .tickets
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let mut wire = t.clone();
+            (wire.ahead, wire.estimated_wait_min) = match estimates.get(&i) {
+                Some(&(a, w)) => (Some(a), Some(w)),
+                None => (None, None),
+            };
+            let service = cfg.service(t.service.as_str());
+            let now = serving_now
+                .entry(t.service.as_str())
+                .or_insert_with(|| {
+                    cfg.counters_serving(t.service.as_str())
+                        .filter_map(|c| {
+                            let state = view.counters.get(&c.id)?;
+                            state.open.then(|| ServingNow {
+                                counter: c.id.as_str().to_owned(),
+                                name: c.name.clone(),
+                                ticket: state.current.as_ref().map(|x| x.code.clone()),
+                            })
+                        })
+                        .collect()
+                })
+                .clone();
+            let ticket = LiveTicket {
+                ticket: wire,
+                service_name: service.map(|s| s.name.clone()).unwrap_or_default(),
+                agency_name: service
+                    .and_then(|s| cfg.agency(s.agency.as_str()))
+                    .map(|a| a.name.clone())
+                    .unwrap_or_default(),
+                counter_name: t
+                    .counter
+                    .as_ref()
+                    .and_then(|c| cfg.counter(c.as_str()))
+                    .map(|c| c.name.clone()),
+                serving_now: now,
+            };
+            let json = serde_json::to_string(&ticket).expect("a ticket serializes");
+            (t.code.clone(), Arc::new(LiveJson { ticket, json }))
+        })
+        .collect();
+    Rendered {
+        seq: view.seq,
+        tickets,
+    }
+}

@@ -1,0 +1,403 @@
+//! The web pages in a real headless Chromium (Debian's `chromium`, driven through
+//! `chromedriver` by WebDriver) against a real hub: the phone's ticket page shows its
+//! position, changes live as the tickets ahead are called, shows the call (and asks the phone
+//! to vibrate), recovers by itself after the hub went away, and its survey lands in the
+//! report; the web display takes its token once and shows and says a call.
+//! Screenshots go to `$ANTRE_SCREENSHOTS` when set.
+
+use antre_client::Client;
+use antre_core::proto::Request;
+use antre_hub::config::Config;
+use antre_hub::report::{self, Report};
+use antre_hub::testing::{device_settings, jakarta, sample_config, TestHub};
+use fantoccini::{Client as Browser, ClientBuilder, Locator};
+use serde_json::json;
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const PATIENCE: Duration = Duration::from_secs(30);
+
+/// `chromedriver` on a free port, killed at the end.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn chromedriver() -> Driver {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver is installed (apt chromium-driver)");
+    // It says when it is ready.
+    let out = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(out).lines();
+    loop {
+        let line = lines
+            .next()
+            .expect("chromedriver starts")
+            .expect("chromedriver's output");
+        if line.contains("started successfully") {
+            break;
+        }
+    }
+    std::thread::spawn(move || for _ in lines {});
+    Driver {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    }
+}
+
+async fn browser(driver: &Driver, profile: &std::path::Path, size: (u32, u32)) -> Browser {
+    let chromium = which("chromium").expect("chromium is installed (apt chromium)");
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": chromium,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run", "--hide-scrollbars",
+                format!("--user-data-dir={}", profile.display()),
+                format!("--window-size={},{}", size.0, size.1),
+            ]
+        }),
+    );
+    let b = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("a Chromium session");
+    // The window's size includes what the browser draws around the page: grow it until the
+    // page itself (the viewport) has the size of the phone's or the TV's screen.
+    b.set_window_size(size.0, size.1).await.unwrap();
+    let inner = b
+        .execute("return [window.innerWidth, window.innerHeight];", vec![])
+        .await
+        .unwrap();
+    let (w, h) = (
+        inner[0].as_u64().unwrap() as u32,
+        inner[1].as_u64().unwrap() as u32,
+    );
+    b.set_window_size(2 * size.0 - w, 2 * size.1 - h)
+        .await
+        .unwrap();
+    b
+}
+
+fn which(name: &str) -> Option<String> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join(name))
+            .find(|p| p.is_file())
+            .map(|p| p.display().to_string())
+    })
+}
+
+/// Waits until the page's `script` (an expression) is true.
+async fn until(b: &Browser, what: &str, script: &str) {
+    let start = Instant::now();
+    loop {
+        let v = b
+            .execute(&format!("return !!({script});"), vec![])
+            .await
+            .unwrap();
+        if v == json!(true) {
+            return;
+        }
+        assert!(start.elapsed() < PATIENCE, "timed out waiting for: {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Types `token` into the web display's token form and sends it.
+async fn enter_token(tv: &Browser, token: &str) {
+    let field = tv.find(Locator::Id("token")).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(token).await.unwrap();
+    tv.find(Locator::Css("#token-form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn text(b: &Browser, id: &str) -> String {
+    b.find(Locator::Id(id)).await.unwrap().text().await.unwrap()
+}
+
+async fn shot(b: &Browser, name: &str) {
+    let dir = std::env::var_os("ANTRE_SCREENSHOTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir);
+    let png = b.screenshot().await.unwrap();
+    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn phones_and_the_web_display_in_chromium() {
+    let config = sample_config();
+    let mut hub = TestHub::start(&config).await;
+    let web = hub.start_web().await;
+    let base = format!("http://{web}");
+    let (kiosk, _k) = Client::start(device_settings(&config, &hub, "kiosk-1"));
+    let (desk, _d) = Client::start(device_settings(&config, &hub, "counter-1"));
+    let issue = |kiosk: Client| async move {
+        kiosk
+            .request(Request::IssueTicket {
+                service: "dukcapil-ktp".into(),
+                priority: None,
+            })
+            .await
+            .unwrap()
+            .ticket
+            .unwrap()
+            .code
+    };
+    for _ in 0..3 {
+        issue(kiosk.clone()).await;
+    }
+    desk.request(Request::OpenCounter {
+        counter: "1".into(),
+        officer: "Sri".into(),
+    })
+    .await
+    .unwrap();
+
+    let driver = chromedriver();
+    let profiles = tempfile::tempdir().unwrap();
+
+    // A phone follows A-003.
+    let phone = browser(&driver, &profiles.path().join("phone"), (390, 844)).await;
+    phone.goto(&format!("{base}/t/A-003")).await.unwrap();
+    until(
+        &phone,
+        "position 2",
+        "document.getElementById('ahead').textContent === '2'",
+    )
+    .await;
+    assert_eq!(text(&phone, "code").await, "A-003");
+    assert_eq!(text(&phone, "service").await, "KTP Elektronik");
+    assert_eq!(text(&phone, "status").await, "Menunggu giliran");
+    // Record what the page asks of the phone's vibration motor.
+    phone
+        .execute(
+            "window.__buzz = []; navigator.vibrate = (p) => { window.__buzz.push(p); return true; };",
+            vec![],
+        )
+        .await
+        .unwrap();
+    shot(&phone, "phone-waiting").await;
+
+    // The tickets ahead are called: the page follows without reloading.
+    let call = |desk: Client| async move {
+        desk.request(Request::CallNext {
+            counter: "1".into(),
+        })
+        .await
+        .unwrap()
+        .ticket
+        .unwrap()
+        .code
+    };
+    assert_eq!(call(desk.clone()).await, "A-001");
+    until(
+        &phone,
+        "position 1",
+        "document.getElementById('ahead').textContent === '1'",
+    )
+    .await;
+    until(
+        &phone,
+        "Loket 1 serving A-001",
+        "document.getElementById('serving').textContent.includes('A-001')",
+    )
+    .await;
+    assert_eq!(call(desk.clone()).await, "A-002");
+    until(
+        &phone,
+        "position 0",
+        "document.getElementById('ahead').textContent === '0'",
+    )
+    .await;
+    assert_eq!(call(desk.clone()).await, "A-003");
+    until(
+        &phone,
+        "the call",
+        "!document.getElementById('called').hidden",
+    )
+    .await;
+    assert_eq!(text(&phone, "called-text").await, "Silakan menuju Loket 1");
+    assert_eq!(
+        phone
+            .execute("return window.__buzz.length;", vec![])
+            .await
+            .unwrap(),
+        json!(1)
+    );
+    assert!(phone
+        .title()
+        .await
+        .unwrap()
+        .starts_with("▶ Loket 1 — A-003"));
+    shot(&phone, "phone-called").await;
+
+    // The hub goes away (a restart, the Wi-Fi): the page says so, and comes back by itself.
+    let dir = hub.dir.clone();
+    let clock = hub.clock.clone();
+    let addr: SocketAddr = hub.addr;
+    hub.stop().await;
+    until(
+        &phone,
+        "the page notices",
+        "document.getElementById('conn').textContent.startsWith('Terputus')",
+    )
+    .await;
+    let mut hub = TestHub::start_in(&config, dir, clock, Some(addr)).await;
+    hub.start_web_on(web).await;
+    // Meanwhile A-003 is served and finished (the desk's client reconnects by itself).
+    desk.request(Request::StartServing {
+        counter: "1".into(),
+    })
+    .await
+    .unwrap();
+    desk.request(Request::Finish {
+        counter: "1".into(),
+    })
+    .await
+    .unwrap();
+    until(
+        &phone,
+        "back, with the ticket served",
+        "document.getElementById('conn').textContent === '● Terhubung' && \
+         !document.getElementById('survey').hidden",
+    )
+    .await;
+    assert_eq!(
+        text(&phone, "status").await,
+        "Selesai dilayani. Terima kasih!"
+    );
+
+    // The survey from the phone: the best answer everywhere but U4 (cheap, not free).
+    for (i, e) in antre_core::domain::ikm::SURVEY.iter().enumerate() {
+        let value = if i == 3 { 3 } else { 4 };
+        phone
+            .find(Locator::XPath(&format!(
+                "//input[@name='{}' and @value='{value}']/..",
+                e.code
+            )))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+    phone
+        .execute(
+            "document.getElementById('survey').scrollIntoView();",
+            vec![],
+        )
+        .await
+        .unwrap();
+    shot(&phone, "phone-survey").await;
+    phone
+        .find(Locator::Id("survey-send"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until(
+        &phone,
+        "thanks",
+        "document.getElementById('survey-result').textContent.startsWith('Terima kasih!')",
+    )
+    .await;
+    let cfg = Config::parse(&config).unwrap();
+    let conn = report::open(&hub.db).unwrap();
+    let day = jakarta(9, 0).date_naive();
+    let r = Report::read(&conn, &cfg, day, day).unwrap();
+    assert_eq!(r.ikm.respondents, 1);
+    assert_eq!(r.ikm.nrr, vec![4.0, 4.0, 4.0, 3.0, 4.0, 4.0, 4.0, 4.0, 4.0]);
+    assert_eq!(r.ikm_by_service[0].service, "dukcapil-ktp");
+    phone.close().await.unwrap();
+
+    // The web display on a TV: the token once, then the wall; a call is shown and said.
+    let tv = browser(&driver, &profiles.path().join("tv"), (1920, 1080)).await;
+    tv.goto(&format!("{base}/display")).await.unwrap();
+    until(
+        &tv,
+        "the token form",
+        "!document.getElementById('token-form').hidden",
+    )
+    .await;
+    enter_token(&tv, "wrong-token-1234567890").await;
+    until(
+        &tv,
+        "a wrong token is refused",
+        "document.getElementById('token-error').textContent.includes('Token salah')",
+    )
+    .await;
+    enter_token(&tv, &device_settings(&config, &hub, "display-1").token).await;
+    until(
+        &tv,
+        "the wall with the last call",
+        "document.getElementById('latest-code').textContent === 'A-003'",
+    )
+    .await;
+    tv.execute(
+        "window.__said = []; speechSynthesis.speak = (u) => window.__said.push(u.text);",
+        vec![],
+    )
+    .await
+    .unwrap();
+    issue(kiosk.clone()).await;
+    assert_eq!(call(desk.clone()).await, "A-004");
+    until(
+        &tv,
+        "the new call",
+        "document.getElementById('latest-code').textContent === 'A-004'",
+    )
+    .await;
+    assert_eq!(text(&tv, "latest-counter").await, "Loket 1");
+    until(&tv, "the call is said", "window.__said.length === 1").await;
+    let said = tv
+        .execute("return window.__said[0];", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        said,
+        json!(antre_core::domain::words::call_text("A", 4, "Loket 1"))
+    );
+    assert!(text(&tv, "history").await.contains("A-003"));
+    shot(&tv, "web-display").await;
+    // Kept in the browser: a reload goes straight to the wall.
+    tv.refresh().await.unwrap();
+    until(
+        &tv,
+        "the wall again",
+        "!document.getElementById('wall').hidden && \
+         document.getElementById('latest-code').textContent === 'A-004'",
+    )
+    .await;
+    tv.close().await.unwrap();
+    hub.stop().await;
+}

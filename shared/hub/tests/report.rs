@@ -1,0 +1,460 @@
+//! The report: IKM arithmetic against numbers worked out by hand, a small day through a real
+//! hub with every figure checked, and a generated busy day in all three formats through the
+//! `antre-hub` command line.
+
+mod common;
+
+use antre_core::domain::ikm::{Category, Tally};
+use antre_hub::config::Config;
+use antre_hub::report::{self, Report};
+use common::{hall_config, jakarta, Connect, TestHub};
+use serde_json::{json, Value};
+use std::process::Command;
+
+fn tally(rows: &[[u8; 9]]) -> Tally {
+    let mut t = Tally::default();
+    for r in rows {
+        t.add(r);
+    }
+    t
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-9
+}
+
+/// Three respondents, worked out by hand:
+///
+/// ```text
+///        U1 U2 U3 U4 U5 U6 U7 U8 U9   sum
+/// R1      4  4  3  4  3  4  4  3  4    33
+/// R2      3  3  3  2  3  3  4  3  2    26
+/// R3      4  3  2  4  3  4  4  2  3    29
+/// sums   11 10  8 10  9 11 12  8  9    88
+/// NRR  = sums / 3  = 3.667 3.333 2.667 3.333 3 3.667 4 2.667 3;  Σ NRR = 88/3 = 29.333
+/// IKM  = 25 × 29.333 / 9 = 2200/27 = 81.4815  → B (76.61–88.30), shown "81,48"
+/// ```
+#[test]
+fn ikm_of_a_worked_example() {
+    let ikm = tally(&[
+        [4, 4, 3, 4, 3, 4, 4, 3, 4],
+        [3, 3, 3, 2, 3, 3, 4, 3, 2],
+        [4, 3, 2, 4, 3, 4, 4, 2, 3],
+    ])
+    .ikm()
+    .unwrap();
+    let expected_nrr = [
+        11.0 / 3.0,
+        10.0 / 3.0,
+        8.0 / 3.0,
+        10.0 / 3.0,
+        3.0,
+        11.0 / 3.0,
+        4.0,
+        8.0 / 3.0,
+        3.0,
+    ];
+    for (got, want) in ikm.nrr().iter().zip(expected_nrr) {
+        assert!(close(*got, want), "{got} != {want}");
+    }
+    assert!(close(ikm.value(), 2200.0 / 27.0), "{}", ikm.value());
+    assert_eq!(ikm.value_display(), "81,48");
+    assert_eq!(ikm.category(), Category::B);
+    assert_eq!(ikm.respondents(), 3);
+}
+
+/// Nine respondents whose answers add up to 287, then to 286:
+/// 287: 25 × 287 / 81 = 88.580 → A. With the printed weight 0.11 it would be
+///      25 × (287/9) × 0.11 = 87.694 → B: the exact 1/9 is what keeps it in A.
+/// 286: 25 × 286 / 81 = 88.272 → B (below 88.31).
+#[test]
+fn the_exact_weight_decides_a_category_near_its_boundary() {
+    let threes = [3u8; 9];
+    let fours = [4u8; 9];
+    let one_three = [3, 4, 4, 4, 4, 4, 4, 4, 4];
+    let two_threes = [3, 3, 4, 4, 4, 4, 4, 4, 4];
+    let a = tally(&[
+        threes, threes, threes, threes, one_three, fours, fours, fours, fours,
+    ])
+    .ikm()
+    .unwrap();
+    assert!(close(a.value(), 7175.0 / 81.0), "{}", a.value());
+    assert_eq!(a.value_display(), "88,58");
+    assert_eq!(a.category(), Category::A);
+    let b = tally(&[
+        threes, threes, threes, threes, two_threes, fours, fours, fours, fours,
+    ])
+    .ikm()
+    .unwrap();
+    assert_eq!(b.value_display(), "88,27");
+    assert_eq!(b.category(), Category::B);
+}
+
+/// Values exactly on a threshold belong to the higher category; a hair below does not.
+/// 2500 respondents with sums 79479: 25 × 79479 / 22500 = 88.31 exactly → A;
+/// 79478 → 88.3089 → B, shown truncated as "88,30" (not rounded up to "88,31").
+/// 5 respondents with 117: 25 × 117 / 45 = 65.00 exactly → C; 116 → 64.44 → D.
+#[test]
+fn thresholds_are_exact() {
+    let spread = |respondents: u64, total: u64| {
+        // Any split over the elements gives the same index; put the rest on U1.
+        let mut sums = [0u64; 9];
+        sums[0] = total;
+        Tally { respondents, sums }.ikm().unwrap()
+    };
+    assert_eq!(spread(2500, 79479).category(), Category::A);
+    assert_eq!(spread(2500, 79479).value_display(), "88,31");
+    assert_eq!(spread(2500, 79478).category(), Category::B);
+    assert_eq!(spread(2500, 79478).value_display(), "88,30");
+    assert_eq!(spread(5, 117).category(), Category::C);
+    assert_eq!(spread(5, 116).category(), Category::D);
+    // 76.61: 100 respondents, 25 × T / 900 ≥ 76.61 ⇔ T ≥ 2757.96 → 2758 is B, 2757 is C.
+    assert_eq!(spread(100, 2758).category(), Category::B);
+    assert_eq!(spread(100, 2757).category(), Category::C);
+}
+
+/// A small day through the real hub, with every figure of the report worked out here.
+#[tokio::test]
+async fn a_small_day_reports_what_happened() {
+    let config = hall_config(2, "");
+    let hub = TestHub::start(&config).await;
+    let clock = hub.clock.clone();
+    let mut kiosk = hub.connect("kiosk-1").await;
+    let mut c1 = hub.connect("counter-1").await;
+    let mut c3 = hub.connect("counter-3").await;
+    c1.open("1", "Sri").await;
+    c3.open("3", "Budi").await;
+
+    // 09:00 three KTP tickets (quota 2: the third is refused) and one BPJS.
+    let a1 = kiosk.issue("ktp", None).await;
+    let a2 = kiosk.issue("ktp", None).await;
+    kiosk
+        .err(
+            json!({"type":"issue_ticket","service":"ktp","priority":null}),
+            "quota_exhausted",
+        )
+        .await;
+    let b1 = kiosk.issue("bpjs", None).await;
+    // 09:10 counter 1 calls A-001 (waited 10 min), serves 6 min.
+    clock.set(jakarta(9, 10));
+    assert_eq!(c1.call_next("1").await, a1);
+    c1.ok(json!({"type":"start_serving","counter":"1"})).await;
+    clock.set(jakarta(9, 16));
+    c1.ok(json!({"type":"finish","counter":"1"})).await;
+    // 09:30 A-002 called (waited 30 min) and not present.
+    clock.set(jakarta(9, 30));
+    assert_eq!(c1.call_next("1").await, a2);
+    c1.ok(json!({"type":"no_show","counter":"1"})).await;
+    // 10:00 counter 3 calls B-001 (waited 60 min), serves 10 min, done at 10:10.
+    clock.set(jakarta(10, 0));
+    assert_eq!(c3.call_next("3").await, b1);
+    c3.ok(json!({"type":"start_serving","counter":"3"})).await;
+    clock.set(jakarta(10, 10));
+    c3.ok(json!({"type":"finish","counter":"3"})).await;
+
+    // Surveys: A-001 all 4s; B-001 all 2s; A-002 was not served; A-001 twice is refused.
+    kiosk
+        .ok(json!({"type":"survey","ticket":a1,"answers":[4,4,4,4,4,4,4,4,4]}))
+        .await;
+    kiosk
+        .ok(json!({"type":"survey","ticket":b1,"answers":[2,2,2,2,2,2,2,2,2]}))
+        .await;
+    kiosk
+        .err(
+            json!({"type":"survey","ticket":a2,"answers":[4,4,4,4,4,4,4,4,4]}),
+            "not_served",
+        )
+        .await;
+    kiosk
+        .err(
+            json!({"type":"survey","ticket":a1,"answers":[1,1,1,1,1,1,1,1,1]}),
+            "already_rated",
+        )
+        .await;
+    for (kind, text) in [
+        ("missing_service", "Layanan Paspor"),
+        ("missing_service", "layanan   paspor"),
+        ("complaint", "AC panas"),
+    ] {
+        kiosk
+            .ok(json!({"type":"aspiration","kind":kind,"text":text}))
+            .await;
+    }
+
+    let cfg = Config::parse(&config).unwrap();
+    let conn = report::open(&hub.db).unwrap();
+    let day = jakarta(9, 0).date_naive();
+    let r = Report::read(&conn, &cfg, day, day).unwrap();
+    let v: Value = serde_json::from_str(&r.json()).unwrap();
+
+    assert_eq!(v["from"], "2026-11-27");
+    assert_eq!(v["to"], "2026-11-27");
+    let ktp = &v["services"][0];
+    assert_eq!(ktp["service"], "ktp");
+    assert_eq!(ktp["agency"], "dukcapil");
+    assert_eq!(ktp["issued"], 2);
+    assert_eq!(ktp["served"], 1);
+    assert_eq!(ktp["no_show"], 1);
+    assert_eq!(ktp["transferred_out"], 0);
+    assert_eq!(ktp["wait_avg_min"], 20.0); // (10 + 30) / 2
+    assert_eq!(ktp["wait_p90_min"], 30.0); // ⌈0.9 × 2⌉ = 2nd of [10, 30]
+    assert_eq!(ktp["service_avg_min"], 6.0);
+    let bpjs = &v["services"][2];
+    assert_eq!(bpjs["service"], "bpjs");
+    assert_eq!(bpjs["wait_avg_min"], 60.0);
+    assert_eq!(bpjs["service_avg_min"], 10.0);
+
+    assert_eq!(
+        v["officers"],
+        json!([
+            {"officer":"Sri","counter":"1","served":1,"service_avg_min":6.0},
+            {"officer":"Budi","counter":"3","served":1,"service_avg_min":10.0}
+        ])
+    );
+    // IKM: (36 + 18) / (9 × 2) = 3 per element → 75.00, C.
+    assert_eq!(v["ikm"]["respondents"], 2);
+    assert_eq!(
+        v["ikm"]["nrr"],
+        json!([3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0])
+    );
+    assert_eq!(v["ikm"]["value"], 75.0);
+    assert_eq!(v["ikm"]["category"], "C");
+    assert_eq!(v["ikm_by_agency"][0]["agency"], "dukcapil");
+    assert_eq!(v["ikm_by_agency"][0]["value"], 100.0);
+    assert_eq!(v["ikm_by_agency"][0]["category"], "A");
+    assert_eq!(v["ikm_by_agency"][1]["agency"], "bpjs");
+    assert_eq!(v["ikm_by_agency"][1]["value"], 50.0);
+    assert_eq!(v["ikm_by_agency"][1]["category"], "D");
+    assert_eq!(v["ikm_by_service"][0]["service"], "ktp");
+    assert_eq!(v["ikm_by_service"][0]["respondents"], 1);
+    assert_eq!(
+        v["unmet"],
+        json!([{"service":"ktp","reason":"quota_exhausted","count":1}])
+    );
+    assert_eq!(
+        v["aspirations"],
+        json!([
+            {"kind":"missing_service","text":"Layanan Paspor","count":2},
+            {"kind":"complaint","text":"AC panas","count":1}
+        ])
+    );
+    assert_eq!(v["totals"]["issued"], 3);
+    assert_eq!(v["totals"]["served"], 2);
+    assert_eq!(
+        v["hours"],
+        json!([{"hour":9,"arrivals":3,"served":1},{"hour":10,"arrivals":0,"served":1}])
+    );
+    // A-001 waited 10 min (class 10–15), A-002 30 min (30–45); B-001 60 min (≥ 60).
+    assert_eq!(
+        v["wait_distribution"],
+        json!([
+            {"agency":"dukcapil","counts":[0,0,1,0,0,1,0,0]},
+            {"agency":"bpjs","counts":[0,0,0,0,0,0,0,1]}
+        ])
+    );
+
+    // The next day is empty; a reversed period is refused in words.
+    let next = day.succ_opt().unwrap();
+    let empty = Report::read(&conn, &cfg, next, next).unwrap();
+    assert_eq!(empty.totals.issued, 0);
+    assert_eq!(empty.ikm.category, None);
+    let err = Report::read(&conn, &cfg, next, day)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("ends (2026-11-27) before it starts (2026-11-28)"),
+        "{err}"
+    );
+    hub.stop().await;
+}
+
+fn hub_cmd(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_antre-hub"))
+        .args(args)
+        .env("ANTRE_LOG", "warn")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `antre-hub report` on the sample hall's config, for `db` and `date`, with `extra` flags.
+fn report_cmd(db: &str, date: &str, extra: &[&str]) -> (bool, String, String) {
+    let config = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../config/mpp-among-warga.toml"
+    );
+    let mut args = vec!["report", "--config", config, "--db", db, "--date", date];
+    args.extend_from_slice(extra);
+    hub_cmd(&args)
+}
+
+/// A generated busy day at MPP Among Warga, reported in all three formats by the command line.
+#[test]
+fn a_busy_day_in_json_csv_and_html() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../config/mpp-among-warga.toml"
+    );
+    let db = dir.path().join("busy.db");
+    let db = db.to_str().unwrap();
+    let (ok, out, err) = hub_cmd(&[
+        "simulate-day",
+        "--config",
+        config,
+        "--db",
+        db,
+        "--date",
+        "2026-11-27",
+        "--visitors",
+        "2400",
+    ]);
+    assert!(ok, "{out}{err}");
+
+    // What the database holds, counted here with plain SQL.
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let count = |sql: &str| -> u64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    let tickets = count("SELECT COUNT(*) FROM tickets");
+    let surveys = count("SELECT COUNT(*) FROM surveys");
+    let served = count("SELECT COUNT(*) FROM tickets WHERE status = 'done'");
+    let answers_sum = count("SELECT SUM(u1 + u2 + u3 + u4 + u5 + u6 + u7 + u8 + u9) FROM surveys");
+    let aspirations = count("SELECT COUNT(*) FROM aspirations");
+    let unmet = count("SELECT COUNT(*) FROM unmet_demand");
+    assert!(tickets >= 1500, "a busy day: {tickets} tickets");
+    assert!(surveys >= 200, "hundreds of surveys: {surveys}");
+
+    let (ok, json_out, err) = hub_cmd(&[
+        "report",
+        "--config",
+        config,
+        "--db",
+        db,
+        "--date",
+        "2026-11-27",
+    ]);
+    assert!(ok, "{err}");
+    let v: Value = serde_json::from_str(&json_out).unwrap();
+    let sum = |table: &str, field: &str| -> u64 {
+        v[table]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r[field].as_u64().unwrap())
+            .sum()
+    };
+    assert_eq!(sum("services", "issued"), tickets);
+    assert_eq!(sum("services", "served"), served);
+    assert_eq!(sum("officers", "served"), served);
+    assert_eq!(sum("hours", "arrivals"), tickets);
+    assert_eq!(sum("unmet", "count"), unmet);
+    assert_eq!(sum("aspirations", "count"), aspirations);
+    assert_eq!(v["ikm"]["respondents"].as_u64().unwrap(), surveys);
+    assert_eq!(sum("ikm_by_agency", "respondents"), surveys);
+    assert_eq!(sum("ikm_by_service", "respondents"), surveys);
+    // The index from the raw sums, computed here: 25 × Σ / (9 n).
+    let expected = 25.0 * answers_sum as f64 / (9.0 * surveys as f64);
+    assert!(close(v["ikm"]["value"].as_f64().unwrap(), expected));
+    assert_eq!(v["ikm"]["nrr"].as_array().unwrap().len(), 9);
+    for row in v["services"].as_array().unwrap() {
+        for field in [
+            "service",
+            "agency",
+            "issued",
+            "served",
+            "no_show",
+            "transferred_out",
+            "wait_avg_min",
+            "wait_p90_min",
+            "service_avg_min",
+        ] {
+            assert!(row.get(field).is_some(), "services[].{field} in {row}");
+        }
+    }
+    // Grouped aspirations: case and spacing variants of the simulator's texts are one row.
+    let texts: Vec<String> = v["aspirations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            format!(
+                "{}:{}",
+                a["kind"],
+                a["text"].as_str().unwrap().to_lowercase()
+            )
+        })
+        .collect();
+    let mut unique = texts.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), texts.len(), "{texts:?}");
+    let counts: Vec<u64> = v["aspirations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["count"].as_u64().unwrap())
+        .collect();
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "{counts:?}");
+
+    // CSV: one file per table, rows as in the JSON.
+    let csv_dir = dir.path().join("csv");
+    let (ok, out, err) = report_cmd(
+        db,
+        "2026-11-27",
+        &["--format", "csv", "--out", csv_dir.to_str().unwrap()],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(out.lines().count(), 7, "{out}");
+    let services_csv =
+        std::fs::read_to_string(csv_dir.join("laporan-2026-11-27-services.csv")).unwrap();
+    assert!(services_csv.starts_with("\u{feff}service,agency,name,issued,served"));
+    assert_eq!(
+        services_csv.lines().count() - 1,
+        v["services"].as_array().unwrap().len()
+    );
+    let ikm_csv = std::fs::read_to_string(csv_dir.join("laporan-2026-11-27-ikm.csv")).unwrap();
+    assert!(ikm_csv
+        .lines()
+        .nth(1)
+        .unwrap()
+        .starts_with(&format!("hall,,{surveys},")));
+
+    // HTML: one page with its three charts and the figures.
+    let html_dir = dir.path().join("html");
+    let (ok, _, err) = report_cmd(
+        db,
+        "2026-11-27",
+        &["--format", "html", "--out", html_dir.to_str().unwrap()],
+    );
+    assert!(ok, "{err}");
+    let html = std::fs::read_to_string(html_dir.join("laporan-2026-11-27.html")).unwrap();
+    assert_eq!(html.matches("<svg").count(), 3, "three charts");
+    assert!(html.contains(v["ikm"]["value_display"].as_str().unwrap()));
+    assert!(html.contains("Layanan yang belum tersedia"));
+    assert!(html.contains("Jumat, 27 November 2026"));
+    if let Ok(shots) = std::env::var("ANTRE_REPORT_OUT") {
+        std::fs::copy(
+            html_dir.join("laporan-2026-11-27.html"),
+            std::path::Path::new(&shots).join("laporan-2026-11-27.html"),
+        )
+        .unwrap();
+    }
+}
+
+#[test]
+fn report_errors_are_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("none.db");
+    let (ok, _, err) = report_cmd(missing.to_str().unwrap(), "2026-11-27", &[]);
+    assert!(!ok);
+    assert!(err.contains("there is no database at"), "{err}");
+    let (ok, _, err) = report_cmd("x.db", "27-11-2026", &[]);
+    assert!(!ok);
+    assert!(err.contains("write it as YYYY-MM-DD"), "{err}");
+    let (ok, _, err) = report_cmd("x.db", "2026-11-27", &["--format", "csv"]);
+    assert!(!ok);
+    assert!(err.contains("give the folder with --out DIR"), "{err}");
+}
