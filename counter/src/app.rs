@@ -7,9 +7,10 @@ use antre_client::{Client, RequestError, Status, Update};
 use antre_core::clock::{system_clock, Clock};
 use antre_core::proto::{OkReply, Request};
 use antre_ui::inbox::Inbox;
+use antre_ui::replace_if_changed;
 use antre_ui::{CounterAdapter, CounterWindow, ServiceChoice, ServiceCount, WaitingRow};
 use chrono::{DateTime, Utc};
-use slint::{ComponentHandle, Model as _, ModelRc, SharedString, VecModel};
+use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
@@ -271,14 +272,7 @@ impl CounterApp {
         a.set_counter_name(m.counter.as_str().into());
         a.set_officer(m.officer.as_str().into());
         // The hall's time, whatever zone this PC is set to.
-        let tz: chrono_tz::Tz = self
-            .client
-            .with_view(|v| {
-                v.hall
-                    .as_ref()
-                    .and_then(|h| h.timezone.as_deref()?.parse().ok())
-            })
-            .unwrap_or(chrono_tz::Asia::Jakarta);
+        let tz: chrono_tz::Tz = self.client.with_view(antre_client::HallView::tz);
         a.set_clock(now.with_timezone(&tz).format("%H:%M:%S").to_string().into());
         let status = self.client.status();
         a.set_online(status == Status::Online);
@@ -349,14 +343,6 @@ impl CounterApp {
         let (text, error) = ui.message.clone().unwrap_or_default();
         a.set_message(text.into());
         a.set_message_is_error(error);
-    }
-}
-
-/// Replaces a model's rows only when they changed, so lists do not jump while scrolled.
-fn replace_if_changed<T: Clone + PartialEq + 'static>(model: &VecModel<T>, rows: Vec<T>) {
-    let same = model.row_count() == rows.len() && model.iter().zip(&rows).all(|(a, b)| &a == b);
-    if !same {
-        model.set_vec(rows);
     }
 }
 

@@ -2,6 +2,7 @@
 //! a window.
 
 use antre_client::HallView;
+use antre_core::domain::counter::{self, CurrentAction};
 use antre_core::domain::TicketStatus;
 use antre_core::proto::{ErrorCode, Ticket};
 use chrono::{DateTime, Utc};
@@ -215,14 +216,17 @@ pub fn build(
 
     let able = online && !busy && open;
     let status = current.as_ref().map(|c| c.status);
+    // The hub's own table of which action fits which state: a button is enabled exactly
+    // when the hub would accept the request.
+    let allowed = |a: CurrentAction| able && counter::check(a, status).is_ok();
     let selected_waits = selected.is_some_and(|code| waiting.iter().any(|w| w.code == code));
     let can = Can {
         call_next: able && !waiting.is_empty(),
-        recall: able && status == Some(TicketStatus::Called),
-        start: able && status == Some(TicketStatus::Called),
-        finish: able && matches!(status, Some(TicketStatus::Called | TicketStatus::Serving)),
-        no_show: able && status == Some(TicketStatus::Called),
-        transfer: able && matches!(status, Some(TicketStatus::Called | TicketStatus::Serving)),
+        recall: allowed(CurrentAction::Recall),
+        start: allowed(CurrentAction::StartServing),
+        finish: allowed(CurrentAction::Finish),
+        no_show: allowed(CurrentAction::NoShow),
+        transfer: allowed(CurrentAction::Transfer),
         call_ticket: able && selected_waits,
         close: able,
     };

@@ -8,6 +8,7 @@ use antre_core::clock::{system_clock, Clock};
 use antre_core::domain::words::date_long;
 use antre_core::proto::Event;
 use antre_ui::inbox::{self, Inbox};
+use antre_ui::replace_if_changed;
 use antre_ui::{AgencyWaiting, CounterCell, DisplayAdapter, DisplayWindow};
 use chrono::{DateTime, Utc};
 use slint::{ComponentHandle, ModelRc, VecModel};
@@ -43,6 +44,10 @@ pub struct DisplayApp {
     /// `--measure`: when the latest call arrived, until its frame is rendered.
     measuring: Rc<RefCell<Option<Pending>>>,
     measure_next_turn: Cell<bool>,
+    /// The screen's lists, kept and updated in place.
+    history: Rc<VecModel<antre_ui::CallRow>>,
+    counters: Rc<VecModel<CounterCell>>,
+    waiting: Rc<VecModel<AgencyWaiting>>,
 }
 
 impl DisplayApp {
@@ -58,6 +63,13 @@ impl DisplayApp {
         announcer: Option<Announcer>,
     ) -> Result<Rc<Self>, slint::PlatformError> {
         let window = DisplayWindow::new()?;
+        let (history, counters, waiting) = (Rc::default(), Rc::default(), Rc::default());
+        {
+            let a = window.global::<DisplayAdapter>();
+            a.set_history(ModelRc::from(Rc::clone(&history)));
+            a.set_counters(ModelRc::from(Rc::clone(&counters)));
+            a.set_waiting(ModelRc::from(Rc::clone(&waiting)));
+        }
         let inbox = Inbox::default();
         inbox.forward(rt, updates, |u| match u {
             Update::Online { fresh } => Msg::Online { fresh },
@@ -75,6 +87,9 @@ impl DisplayApp {
             offline_since: Cell::new(None),
             measuring: Rc::default(),
             measure_next_turn: Cell::new(false),
+            history,
+            counters,
+            waiting,
         });
         inbox::pump_on_wake(&app);
         app.refresh();
@@ -187,8 +202,7 @@ impl DisplayApp {
         let (tz, hall, running, counters, waiting) = self.client.with_view(|v| {
             let hall = v.hall.as_ref();
             (
-                hall.and_then(|h| h.timezone.as_deref()?.parse::<chrono_tz::Tz>().ok())
-                    .unwrap_or(chrono_tz::Asia::Jakarta),
+                v.tz(),
                 hall.map(|h| h.name.clone()).unwrap_or_default(),
                 hall.map(|h| h.running_text.clone()).unwrap_or_default(),
                 model::counters(v),
@@ -227,8 +241,8 @@ impl DisplayApp {
             }
         }
         a.set_flash_seq(self.flash_seq.get());
-        set_if_changed(
-            &a.get_history(),
+        replace_if_changed(
+            &self.history,
             calls
                 .iter()
                 .skip(1)
@@ -238,10 +252,9 @@ impl DisplayApp {
                     recall: c.recall,
                 })
                 .collect(),
-            |m| a.set_history(m),
         );
-        set_if_changed(
-            &a.get_counters(),
+        replace_if_changed(
+            &self.counters,
             counters
                 .into_iter()
                 .map(|c| CounterCell {
@@ -250,10 +263,9 @@ impl DisplayApp {
                     serving: c.serving,
                 })
                 .collect(),
-            |m| a.set_counters(m),
         );
-        set_if_changed(
-            &a.get_waiting(),
+        replace_if_changed(
+            &self.waiting,
             waiting
                 .into_iter()
                 .map(|w| AgencyWaiting {
@@ -262,7 +274,6 @@ impl DisplayApp {
                     waiting: w.waiting as i32,
                 })
                 .collect(),
-            |m| a.set_waiting(m),
         );
         let text = if running.is_empty() {
             String::new()
@@ -280,23 +291,6 @@ fn report((code, arrived, committed): &Pending, how: &str) {
         "frame {code} arrival_to_frame_us={} commit_to_frame_us={from_commit} measured_at={how}",
         arrived.elapsed().as_micros()
     );
-}
-
-/// Replaces a model only when its rows changed, so an unchanged screen is not redrawn.
-fn set_if_changed<T: Clone + PartialEq + 'static>(
-    current: &ModelRc<T>,
-    rows: Vec<T>,
-    set: impl FnOnce(ModelRc<T>),
-) {
-    use slint::Model as _;
-    let same = current.row_count() == rows.len()
-        && rows
-            .iter()
-            .enumerate()
-            .all(|(i, r)| current.row_data(i).as_ref() == Some(r));
-    if !same {
-        set(ModelRc::new(VecModel::from(rows)));
-    }
 }
 
 impl inbox::Pump for DisplayApp {

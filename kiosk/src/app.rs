@@ -5,8 +5,9 @@
 use crate::model::{self, tr};
 use crate::printer::{status_indonesian, PrintError, Printer};
 use crate::ticket::{qr_payload, ticket_bytes, Paper, TicketPaper};
-use antre_client::{Client, RequestError, Status, Update};
+use antre_client::{Client, HallView, RequestError, Status, Update};
 use antre_core::clock::{system_clock, Clock};
+use antre_core::domain::estimate;
 use antre_core::domain::ikm::{ELEMENTS, SURVEY};
 use antre_core::domain::words::date_long;
 use antre_core::domain::{Priority, ServiceId};
@@ -273,13 +274,7 @@ impl KioskApp {
     }
 
     fn tz(&self) -> chrono_tz::Tz {
-        self.client
-            .with_view(|v| {
-                v.hall
-                    .as_ref()
-                    .and_then(|h| h.timezone.as_deref()?.parse().ok())
-            })
-            .unwrap_or(chrono_tz::Asia::Jakarta)
+        self.client.with_view(HallView::tz)
     }
 
     fn local_time(&self) -> chrono::NaiveTime {
@@ -328,12 +323,8 @@ impl KioskApp {
         if self.state.borrow().screen != Screen::Priority {
             return;
         }
-        let priority = match p {
-            "lansia" => Some(Priority::Lansia),
-            "disabilitas" => Some(Priority::Disabilitas),
-            "ibu_hamil" => Some(Priority::IbuHamil),
-            _ => None,
-        };
+        // "umum" (or anything else) is no priority.
+        let priority = p.parse::<Priority>().ok();
         self.issue(priority, true);
     }
 
@@ -924,8 +915,7 @@ impl KioskApp {
                 date_long(when.date_naive(), false),
                 when.format("%H:%M")
             ),
-            ahead: t.ahead,
-            wait_min: t.estimated_wait_min,
+            estimate: t.estimate(),
             qr: qr_payload(public_url.as_deref(), &t.day, &t.code),
         }
     }
@@ -1065,8 +1055,11 @@ impl KioskApp {
         }
         match &s.issued {
             Some(i) => {
-                let (ahead, wait) =
-                    model::ticket_figures(i.ticket.ahead, i.ticket.estimated_wait_min, en);
+                let (ahead, wait) = i
+                    .ticket
+                    .estimate()
+                    .map(|e| estimate::describe(&e, en))
+                    .unwrap_or_default();
                 a.set_ticket_code(i.ticket.code.as_str().into());
                 a.set_ticket_service(service_name_of(&self.client, &i.ticket).into());
                 a.set_ticket_priority(

@@ -54,8 +54,7 @@ fn print_test(spec: PrinterSpec, paper: Paper) -> anyhow::Result<()> {
         code: "A-001".into(),
         priority: None,
         issued: chrono::Local::now().format("%d-%m-%Y  %H:%M").to_string(),
-        ahead: Some(0),
-        wait_min: Some(0),
+        estimate: None,
         qr: qr_payload(
             None,
             &chrono::Local::now().format("%Y-%m-%d").to_string(),

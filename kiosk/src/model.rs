@@ -3,13 +3,11 @@
 //! a visitor reads, in Indonesian or English.
 
 use antre_client::HallView;
+use antre_core::domain::estimate;
 use antre_core::domain::issuing::{self, IssuingHours, Refusal};
 use antre_core::domain::Priority;
 use antre_core::proto::{ErrorCode, PrinterStatus, ServiceInfo};
 use chrono::NaiveTime;
-
-/// The service time assumed for the estimate when a service publishes none.
-const DEFAULT_SERVICE_MIN: u32 = 5;
 
 /// Picks the visitor's language.
 pub fn tr(english: bool, id: &str, en: &str) -> String {
@@ -39,12 +37,15 @@ pub struct Service {
     pub reason: String,
 }
 
-/// Tickets of `service` issued today, for the quota (the hub has the last word).
+/// Tickets counted against `service`'s quota today, as the hub counts them.
 fn issued_today(view: &HallView, service: &str) -> u32 {
-    view.tickets
-        .iter()
-        .filter(|t| t.service.as_str() == service)
-        .count() as u32
+    view.figures(service).map_or(0, |f| f.issued)
+}
+
+/// Tickets waiting for `service`, as the hub counts them.
+fn waiting(view: &HallView, service: &str) -> u32 {
+    view.figures(service)
+        .map_or_else(|| view.waiting_count(service) as u32, |f| f.waiting)
 }
 
 /// Whether `s` can issue now, and if not, why (the hub decides; this is what the tile shows).
@@ -92,15 +93,6 @@ pub fn closed_reason(s: &ServiceInfo, why: Refusal, now: NaiveTime, english: boo
     }
 }
 
-fn open_counters_serving(view: &HallView, service: &str) -> u32 {
-    let Some(hall) = &view.hall else { return 0 };
-    hall.counters
-        .iter()
-        .filter(|c| c.services.iter().any(|s| s.as_str() == service))
-        .filter(|c| view.counters.get(&c.id).is_some_and(|st| st.open))
-        .count() as u32
-}
-
 /// The agency tiles of the start screen, in the config's order.
 pub fn agencies(view: &HallView, now: NaiveTime, english: bool) -> Vec<Agency> {
     let Some(hall) = &view.hall else {
@@ -111,10 +103,7 @@ pub fn agencies(view: &HallView, now: NaiveTime, english: bool) -> Vec<Agency> {
         .map(|a| {
             let services: Vec<&ServiceInfo> =
                 hall.services.iter().filter(|s| s.agency == a.id).collect();
-            let waiting: u32 = services
-                .iter()
-                .map(|s| view.waiting_count(s.id.as_str()) as u32)
-                .sum();
+            let waiting: u32 = services.iter().map(|s| waiting(view, s.id.as_str())).sum();
             let any_open = services.iter().any(|s| availability(view, s, now).is_ok());
             let note = if !any_open {
                 tr(english, "Tutup", "Closed")
@@ -146,21 +135,12 @@ pub fn services(view: &HallView, agency: &str, now: NaiveTime, english: bool) ->
         .iter()
         .filter(|s| s.agency.as_str() == agency)
         .map(|s| {
-            let waiting = view.waiting_count(s.id.as_str()) as u32;
-            let minutes = s.standard_minutes.unwrap_or(DEFAULT_SERVICE_MIN);
-            let counters = open_counters_serving(view, s.id.as_str());
-            let estimate = if counters == 0 {
-                tr(english, "Loket belum dibuka", "No counter open yet")
-            } else if waiting == 0 {
-                tr(english, "Langsung dilayani", "No wait")
-            } else {
-                let m = (waiting * minutes).div_ceil(counters);
-                tr(
-                    english,
-                    &format!("Perkiraan ±{m} menit"),
-                    &format!("About {m} min"),
-                )
-            };
+            let waiting = waiting(view, s.id.as_str());
+            // The hub's estimate for a ticket taken now, in the words the ticket will use.
+            let estimate = view
+                .figures(s.id.as_str())
+                .map(|f| estimate::describe(&f.estimate(), english).1)
+                .unwrap_or_default();
             let (open, reason) = match availability(view, s, now) {
                 Ok(()) => (true, String::new()),
                 Err(why) => (false, closed_reason(s, why, now, english)),
@@ -222,37 +202,6 @@ pub fn priority_label(p: Option<Priority>, english: bool) -> Option<String> {
     } else {
         format!("Prioritas: {}", priority_name(p))
     })
-}
-
-/// "Di depan Anda: 5 orang" and "Perkiraan tunggu: ±25 menit".
-pub fn ticket_figures(ahead: Option<u32>, wait: Option<u32>, english: bool) -> (String, String) {
-    let ahead = match ahead {
-        Some(0) => tr(
-            english,
-            "Tidak ada yang di depan Anda",
-            "Nobody is ahead of you",
-        ),
-        Some(n) => tr(
-            english,
-            &format!("Di depan Anda: {n} orang"),
-            &format!("Ahead of you: {n}"),
-        ),
-        None => String::new(),
-    };
-    let wait = match wait {
-        Some(0) => tr(
-            english,
-            "Anda akan segera dipanggil",
-            "You will be called soon",
-        ),
-        Some(m) => tr(
-            english,
-            &format!("Perkiraan tunggu: ±{m} menit"),
-            &format!("Estimated wait: about {m} min"),
-        ),
-        None => String::new(),
-    };
-    (ahead, wait)
 }
 
 /// What the visitor reads when the hub refuses a ticket: (title, detail).
@@ -380,18 +329,7 @@ mod tests {
     }
 
     #[test]
-    fn figures_read_naturally() {
-        assert_eq!(
-            ticket_figures(Some(5), Some(25), false),
-            (
-                "Di depan Anda: 5 orang".into(),
-                "Perkiraan tunggu: ±25 menit".into()
-            )
-        );
-        assert_eq!(
-            ticket_figures(Some(0), None, false).0,
-            "Tidak ada yang di depan Anda"
-        );
+    fn priority_reads_naturally() {
         assert_eq!(
             priority_label(Some(Priority::IbuHamil), false).as_deref(),
             Some("Prioritas: Ibu hamil")

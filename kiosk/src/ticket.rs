@@ -2,6 +2,7 @@
 //! at once, even at 9600 baud). Built with the escpos crate into bytes, so the same job goes
 //! to any printer and its size is known before it is sent.
 
+use antre_core::domain::estimate::{self, Estimate};
 use escpos::driver::Driver;
 use escpos::errors::Result as EscResult;
 use escpos::printer::Printer;
@@ -53,8 +54,8 @@ pub struct TicketPaper {
     pub priority: Option<String>,
     /// "Jumat, 27 November 2026  09:15"
     pub issued: String,
-    pub ahead: Option<u32>,
-    pub wait_min: Option<u32>,
+    /// The hub's estimate, printed in the words every screen uses.
+    pub estimate: Option<Estimate>,
     /// What the QR code holds.
     pub qr: String,
 }
@@ -90,19 +91,40 @@ impl Driver for Capture {
 
 /// Printers speak code page 437 here: keep to ASCII (ä → a, anything else → ?).
 fn ascii(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            c if c.is_ascii() && !c.is_ascii_control() => c,
-            'á' | 'à' | 'ä' | 'â' => 'a',
-            'é' | 'è' | 'ë' | 'ê' => 'e',
-            'í' | 'ï' => 'i',
-            'ó' | 'ö' | 'ô' => 'o',
-            'ú' | 'ü' => 'u',
-            '–' | '—' => '-',
-            '·' => '-',
-            _ => '?',
-        })
-        .collect()
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            c if c.is_ascii() && !c.is_ascii_control() => out.push(c),
+            'á' | 'à' | 'ä' | 'â' => out.push('a'),
+            'é' | 'è' | 'ë' | 'ê' => out.push('e'),
+            'í' | 'ï' => out.push('i'),
+            'ó' | 'ö' | 'ô' => out.push('o'),
+            'ú' | 'ü' => out.push('u'),
+            '–' | '—' | '·' => out.push('-'),
+            '±' => out.push_str("+/- "),
+            _ => out.push('?'),
+        }
+    }
+    out
+}
+
+/// Breaks `s` into lines of at most `n` characters, at spaces where it can.
+fn wrap(s: &str, n: usize) -> Vec<String> {
+    let mut lines = vec![];
+    let mut line = String::new();
+    for word in s.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > n {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines.into_iter().map(|l| fit(&l, n)).collect()
 }
 
 /// Cuts `s` to at most `n` characters, at a word if it can.
@@ -154,11 +176,12 @@ fn build(capture: Capture, t: &TicketPaper, paper: Paper) -> EscResult<()> {
             .reverse(false)?;
     }
     p.bold(false)?.writeln(&fit(&ascii(&t.issued), cols))?;
-    if let Some(n) = t.ahead {
-        p.writeln(&format!("Di depan Anda: {n} orang"))?;
-    }
-    if let Some(m) = t.wait_min {
-        p.writeln(&format!("Perkiraan tunggu: +/- {m} menit"))?;
+    if let Some(e) = &t.estimate {
+        let (ahead, wait) = estimate::describe(e, false);
+        p.writeln(&fit(&ascii(&ahead), cols))?;
+        for line in wrap(&ascii(&wait), cols) {
+            p.writeln(&line)?;
+        }
     }
     p.qrcode_option(
         &t.qr,
@@ -184,8 +207,11 @@ mod tests {
             code: "A-012".into(),
             priority: Some("LANSIA".into()),
             issued: "Jumat, 27 November 2026  09:15".into(),
-            ahead: Some(5),
-            wait_min: Some(25),
+            estimate: Some(Estimate {
+                ahead: 5,
+                counters_open: 1,
+                minutes: 25,
+            }),
             qr: qr_payload(Some("http://192.168.10.2:8080/"), "2026-11-27", "A-012"),
         }
     }

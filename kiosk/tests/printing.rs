@@ -4,6 +4,7 @@
 
 mod common;
 
+use antre_core::domain::estimate::Estimate;
 use antre_core::proto::PrinterStatus;
 use antre_kiosk::printer::{Printer, PrinterSpec};
 use antre_kiosk::ticket::{qr_payload, ticket_bytes, Paper, TicketPaper};
@@ -18,8 +19,11 @@ fn ticket(code: &str) -> TicketPaper {
         code: code.into(),
         priority: Some("LANSIA".into()),
         issued: "Jumat, 27 November 2026  09:15".into(),
-        ahead: Some(4),
-        wait_min: Some(20),
+        estimate: Some(Estimate {
+            ahead: 4,
+            counters_open: 2,
+            minutes: 20,
+        }),
         qr: qr_payload(None, "2026-11-27", code),
     }
 }

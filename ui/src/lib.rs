@@ -27,6 +27,20 @@ pub fn save_png(window: &slint::Window, path: &std::path::Path) -> Result<(), St
         .map_err(|e| format!("{}: {e}", path.display()))
 }
 
+/// Replaces a model's rows only when they changed, so an unchanged screen is not redrawn
+/// and a scrolled list does not jump. Returns whether it changed.
+pub fn replace_if_changed<T: Clone + PartialEq + 'static>(
+    model: &slint::VecModel<T>,
+    rows: Vec<T>,
+) -> bool {
+    use slint::Model as _;
+    let same = model.row_count() == rows.len() && model.iter().zip(&rows).all(|(a, b)| &a == b);
+    if !same {
+        model.set_vec(rows);
+    }
+    !same
+}
+
 /// Where tests put screenshots: `$ANTRE_SCREENSHOTS`, else the temp dir.
 pub fn screenshot_dir() -> std::path::PathBuf {
     std::env::var_os("ANTRE_SCREENSHOTS")

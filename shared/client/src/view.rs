@@ -3,7 +3,7 @@
 
 use antre_core::domain::{AgencyId, CounterId, DeviceId, ServiceId, TicketStatus};
 use antre_core::proto::{
-    CounterState, DeviceStatus, Event, EventKind, HallInfo, Role, Ticket, Welcome,
+    CounterState, DeviceStatus, Event, EventKind, Figures, HallInfo, Role, Ticket, Welcome,
 };
 use std::collections::{BTreeMap, HashMap};
 
@@ -23,6 +23,8 @@ pub struct HallView {
     pub counters: BTreeMap<CounterId, CounterState>,
     /// The last printer status each kiosk reported.
     pub devices: BTreeMap<DeviceId, DeviceStatus>,
+    /// Each service's queue figures, as the hub last sent them.
+    pub figures: BTreeMap<ServiceId, Figures>,
 }
 
 /// What applying an event showed.
@@ -59,6 +61,11 @@ impl HallView {
                 .iter()
                 .map(|d| (d.device.clone(), d.clone()))
                 .collect();
+            self.figures = s
+                .figures
+                .iter()
+                .map(|f| (f.service.clone(), f.clone()))
+                .collect();
             self.seq = w.seq;
         }
     }
@@ -82,6 +89,7 @@ impl HallView {
         let t = Ticket {
             ahead: None,
             estimated_wait_min: None,
+            counters_open: None,
             ..t.clone()
         };
         match self.index.get(&t.code) {
@@ -186,7 +194,25 @@ impl HallView {
             }
             EventKind::Other => {}
         }
+        if e.kind == EventKind::DayStarted {
+            self.figures.clear();
+        }
+        for f in &e.figures {
+            self.figures.insert(f.service.clone(), f.clone());
+        }
         Applied::Ok
+    }
+
+    /// The hall's time zone (the default one until the hub has said).
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.hall
+            .as_ref()
+            .map_or(antre_core::domain::day::DEFAULT_TIMEZONE, HallInfo::tz)
+    }
+
+    /// The hub's figures for `service`, once it has sent them.
+    pub fn figures(&self, service: &str) -> Option<&Figures> {
+        self.figures.get(service)
     }
 
     /// Waiting tickets of the given services, longest waiting first.

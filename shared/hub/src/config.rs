@@ -660,7 +660,7 @@ impl<'a> Validator<'a> {
     fn hall(&mut self, raw: &Spanned<RawHall>) -> Option<Hall> {
         let r = raw.get_ref();
         let timezone = match &r.timezone {
-            None => Some(chrono_tz::Asia::Jakarta),
+            None => Some(antre_core::domain::day::DEFAULT_TIMEZONE),
             Some(tz) => match tz.get_ref().parse::<Tz>() {
                 Ok(t) => Some(t),
                 Err(_) => {

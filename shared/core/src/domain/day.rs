@@ -4,6 +4,9 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, SecondsFormat, TimeZon
 use chrono_tz::Tz;
 
 /// The service day of instant `now` in the hall's time zone: numbers restart every day.
+/// The hall's time zone when its config names none.
+pub const DEFAULT_TIMEZONE: Tz = chrono_tz::Asia::Jakarta;
+
 pub fn service_day(now: DateTime<Utc>, tz: Tz) -> NaiveDate {
     now.with_timezone(&tz).date_naive()
 }

@@ -1,5 +1,7 @@
 //! Messages from the hub to devices.
 
+use crate::domain::day::DEFAULT_TIMEZONE;
+use crate::domain::estimate::Estimate;
 use crate::domain::{AgencyId, CounterId, DeviceId, Priority, ServiceId, TicketStatus};
 use serde::{Deserialize, Serialize};
 
@@ -22,12 +24,28 @@ pub struct Ticket {
     /// The hub's estimate in minutes (in `issue_ticket` replies).
     #[serde(default)]
     pub estimated_wait_min: Option<u32>,
+    /// Addition: the open counters serving it, where `estimated_wait_min` is filled. With 0
+    /// the minutes are only a guess for when counters open, and devices say so in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counters_open: Option<u32>,
     /// Addition: when serving began (`start_serving`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<String>,
     /// Addition: when it was finished or marked not present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed_at: Option<String>,
+}
+
+impl Ticket {
+    /// The hub's estimate for this ticket, where the hub filled it in.
+    pub fn estimate(&self) -> Option<Estimate> {
+        Some(Estimate {
+            ahead: self.ahead?,
+            minutes: self.estimated_wait_min?,
+            // A hub from before `counters_open` meant its minutes.
+            counters_open: self.counters_open.unwrap_or(1),
+        })
+    }
 }
 
 /// A counter's state.
@@ -114,6 +132,16 @@ pub struct HallInfo {
     pub public_url: Option<String>,
 }
 
+impl HallInfo {
+    /// The hall's time zone: the one it names, else [`DEFAULT_TIMEZONE`].
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.timezone
+            .as_deref()
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(DEFAULT_TIMEZONE)
+    }
+}
+
 /// The state of the current service day.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Snapshot {
@@ -122,6 +150,41 @@ pub struct Snapshot {
     /// Addition: the last printer status each kiosk reported (kiosks that reported one).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub devices: Vec<DeviceStatus>,
+    /// Addition: every service's queue figures as of the welcome's `seq`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub figures: Vec<Figures>,
+}
+
+/// Addition: one service's queue as the hub counts it, so that every device shows the hub's
+/// figures rather than its own. Sent for every service in the snapshot, and on the last
+/// event of every change for the services it touched.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Figures {
+    pub service: ServiceId,
+    /// Tickets waiting for it now.
+    pub waiting: u32,
+    /// Tickets issued today that count against its daily quota (by the service they were
+    /// issued for: a transfer does not give a quota place back).
+    pub issued: u32,
+    /// Open counters serving it now.
+    pub counters_open: u32,
+    /// Seconds one visitor takes: the recent median, else its standard time, else 5 min.
+    pub service_secs: f64,
+    /// A normal ticket issued now: how many would be called before it…
+    pub ahead: u32,
+    /// …and the hub's estimate for it (see `counters_open`: with none open it is a guess).
+    pub estimated_wait_min: u32,
+}
+
+impl Figures {
+    /// The estimate for a normal ticket issued now.
+    pub fn estimate(&self) -> Estimate {
+        Estimate {
+            ahead: self.ahead,
+            counters_open: self.counters_open,
+            minutes: self.estimated_wait_min,
+        }
+    }
 }
 
 /// Addition: what a kiosk's ticket printer answered to its last status check.
@@ -327,6 +390,9 @@ pub struct Event {
     pub printer: Option<PrinterStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// Addition: on the last event of a change, the new figures of the services it touched.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub figures: Vec<Figures>,
 }
 
 /// Any line the hub sends.

@@ -164,8 +164,30 @@ impl Request {
         }
     }
 
+    /// Whether a device of `role` may send this request, a counter device (whose own counter
+    /// is `own_counter`) only for its own counter. The hub asks this once, before a request
+    /// reaches its writer.
+    ///
+    /// # Errors
+    /// Why not, in words, for a `forbidden` reply.
+    pub fn permitted(&self, role: Role, own_counter: Option<&CounterId>) -> Result<(), String> {
+        if !self.allowed_for(role) {
+            return Err(format!(
+                "a {} may not send {}",
+                role.as_str(),
+                self.type_name()
+            ));
+        }
+        match (role, self.counter()) {
+            (Role::Counter, Some(c)) if own_counter != Some(c) => Err(format!(
+                "this device acts only for its own counter, not counter {c}"
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// Whether a device of `role` may send this request at all (a counter device is further
-    /// limited to its own counter).
+    /// limited to its own counter: see [`Request::permitted`]).
     pub fn allowed_for(&self, role: Role) -> bool {
         match role {
             Role::Admin => true,
@@ -186,19 +208,7 @@ impl Request {
     pub fn validate(&self) -> Result<(), String> {
         match self {
             Request::Survey { answers, .. } => {
-                if answers.len() != 9 {
-                    return Err(format!(
-                        "answers must be 9 integers (U1..U9), got {}",
-                        answers.len()
-                    ));
-                }
-                if let Some((i, a)) = answers
-                    .iter()
-                    .enumerate()
-                    .find(|(_, a)| !(1..=4).contains(*a))
-                {
-                    return Err(format!("answer U{} is {a}: answers are 1 to 4", i + 1));
-                }
+                crate::domain::ikm::check_answers(answers).map_err(|e| e.to_string())?;
             }
             Request::Aspiration { text, .. } => {
                 let n = text.chars().count();
@@ -406,6 +416,23 @@ mod tests {
         assert!(!issue.allowed_for(Role::Display) && issue.allowed_for(Role::Admin));
         assert!(call.allowed_for(Role::Counter) && !call.allowed_for(Role::Kiosk));
         assert!(Request::Ping.allowed_for(Role::Display));
+    }
+
+    #[test]
+    fn a_counter_acts_only_for_its_own_counter() {
+        let call = |c: &str| Request::CallNext { counter: c.into() };
+        let three = CounterId::from("3");
+        assert_eq!(call("3").permitted(Role::Counter, Some(&three)), Ok(()));
+        assert_eq!(
+            call("4").permitted(Role::Counter, Some(&three)),
+            Err("this device acts only for its own counter, not counter 4".into())
+        );
+        assert_eq!(call("4").permitted(Role::Admin, None), Ok(()));
+        assert_eq!(
+            call("3").permitted(Role::Kiosk, None),
+            Err("a kiosk may not send call_next".into())
+        );
+        assert_eq!(Request::Ping.permitted(Role::Counter, Some(&three)), Ok(()));
     }
 
     #[test]

@@ -177,6 +177,12 @@ impl Hub {
         id: &str,
         request: Result<Request, ErrorReply>,
     ) -> ServerMessage {
+        // Roles are checked here, once, before the writer: a refused request costs it nothing.
+        if let Ok(req) = &request {
+            if let Err(why) = req.permitted(device.role, device.counter.as_ref()) {
+                return ServerMessage::Error(ErrorReply::new(Some(id), ErrorCode::Forbidden, why));
+            }
+        }
         let (tx, rx) = oneshot::channel();
         let job = Job::Execute {
             device: device.clone(),

@@ -20,11 +20,6 @@ use antre_core::proto::{
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 
-/// Recent finished tickets whose service times make the median of the estimate.
-const MEDIAN_SAMPLE: u32 = 20;
-/// The service time assumed when a service has no history today and no standard time.
-const DEFAULT_SERVICE_SECS: f64 = 300.0;
-
 pub(super) struct Ctx<'a> {
     pub conn: &'a Connection,
     pub cfg: &'a Config,
@@ -62,26 +57,7 @@ fn refuse<T>(code: ErrorCode, message: impl Into<String>) -> Result<T, Fail> {
 type Handled = Result<Done, Fail>;
 
 pub(super) fn handle(ctx: &mut Ctx<'_>, req: &Request) -> Handled {
-    // Roles are checked by the server before a request gets here; checked again, since a
-    // request that slipped through would act in someone else's name.
-    if !req.allowed_for(ctx.device.role) {
-        return refuse(
-            ErrorCode::Forbidden,
-            format!(
-                "a {} may not send {}",
-                ctx.device.role.as_str(),
-                req.type_name()
-            ),
-        );
-    }
-    if let (Role::Counter, Some(c)) = (ctx.device.role, req.counter()) {
-        if ctx.device.counter.as_ref() != Some(c) {
-            return refuse(
-                ErrorCode::Forbidden,
-                format!("this device acts only for its own counter, not counter {c}"),
-            );
-        }
-    }
+    // Who may send what is checked once, before the writer (`Hub::execute`).
     match req {
         Request::IssueTicket { service, priority } => issue_ticket(ctx, service, *priority),
         Request::CallNext { counter } => call(ctx, counter, None),
@@ -292,39 +268,12 @@ impl Ctx<'_> {
             self.cfg.hall.max_priority_in_row,
         );
 
-        let samples: Vec<u32> = self
-            .conn
-            .prepare_cached(
-                "SELECT closed_ms - called_ms FROM tickets
-                 WHERE day = ?1 AND service = ?2 AND status = 'done' AND called_ms IS NOT NULL
-                 ORDER BY closed_ms DESC LIMIT ?3",
-            )?
-            .query_map(params![self.day, t.service, MEDIAN_SAMPLE], |r| {
-                r.get::<_, i64>(0)
-            })?
-            .map(|ms| ms.map(|ms| (ms.max(0) / 1000) as u32))
-            .collect::<rusqlite::Result<_>>()?;
-        let standard = self
-            .cfg
-            .service(&t.service)
-            .and_then(|s| s.standard_minutes)
-            .map(|m| f64::from(m) * 60.0);
-        let median = estimate::median(&samples)
-            .or(standard)
-            .unwrap_or(DEFAULT_SERVICE_SECS);
-
-        let serving: Vec<&crate::config::Counter> = self.cfg.counters_serving(&t.service).collect();
-        let mut open = 0;
-        for c in &serving {
-            if counter_row(self.conn, c.id.as_str(), self.day)?.open {
-                open += 1;
-            }
-        }
-        // Before opening time nobody is open yet: count the counters that will serve it.
-        let counters = if open > 0 { open } else { serving.len() as u32 };
+        let q = super::figures::queue(self.conn, self.cfg, self.day, t.service.as_str())?;
+        let e = estimate::estimate(ahead, q.service_secs, q.counters_open, q.counters_serving);
         let mut wire = t.to_wire(self.tz());
-        wire.ahead = Some(ahead);
-        wire.estimated_wait_min = Some(estimate::wait_minutes(ahead, median, counters));
+        wire.ahead = Some(e.ahead);
+        wire.estimated_wait_min = Some(e.minutes);
+        wire.counters_open = Some(e.counters_open);
         Ok(wire)
     }
 }

@@ -10,6 +10,7 @@
 //! - `handlers`: one function per request.
 //! - [`read`]: what a device gets on connecting (snapshot or the events to resume).
 
+mod figures;
 mod handlers;
 pub mod read;
 pub mod rows;
@@ -19,7 +20,8 @@ use crate::config::{Config, Device};
 use antre_core::domain::day::{rfc3339_ms, service_day};
 use antre_core::domain::{CounterId, DeviceId, ServiceId};
 use antre_core::proto::{
-    ErrorCode, ErrorReply, Event, EventKind, OkReply, PrinterStatus, Request, ServerMessage, Ticket,
+    ErrorCode, ErrorReply, Event, EventKind, Figures, OkReply, PrinterStatus, Request,
+    ServerMessage, Ticket,
 };
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
@@ -239,6 +241,7 @@ impl Store {
                 msg
             }
         };
+        attach_figures(&tx, &cfg, &day, &mut pending)?;
         let events = append_events(&tx, self.last_seq, cfg.hall.timezone, &day, now_ms, pending)?;
         tx.commit()?;
         self.last_seq += events.len() as u64;
@@ -260,6 +263,7 @@ impl Store {
         if pending.is_empty() {
             return Ok(vec![]); // dropping the transaction rolls back: nothing written
         }
+        attach_figures(&tx, &cfg, &day, &mut pending)?;
         let events = append_events(
             &tx,
             self.last_seq,
@@ -272,6 +276,39 @@ impl Store {
         self.last_seq += events.len() as u64;
         Ok(events)
     }
+}
+
+/// Puts the new figures of every service the change touched on its last event: a ticket's
+/// service (and the one it left), every service of a counter that opened or closed, every
+/// service on a new day.
+fn attach_figures(
+    tx: &Connection,
+    cfg: &Config,
+    day: &str,
+    pending: &mut [PendingEvent],
+) -> rusqlite::Result<()> {
+    let mut touched = std::collections::BTreeSet::new();
+    for p in pending.iter() {
+        match p.kind {
+            EventKind::DayStarted => touched.extend(cfg.services.iter().map(|s| s.id.as_str())),
+            EventKind::CounterOpened | EventKind::CounterClosed => {
+                if let Some(c) = p.counter.as_ref().and_then(|c| cfg.counter(c.as_str())) {
+                    touched.extend(c.services.iter().map(|s| s.as_str()));
+                }
+            }
+            _ => {}
+        }
+        touched.extend(p.ticket.as_ref().map(|t| t.service.as_str()));
+        touched.extend(p.from_service.as_ref().map(|s| s.as_str()));
+    }
+    let figures = touched
+        .into_iter()
+        .map(|s| figures::figures(tx, cfg, day, s))
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    if let Some(last) = pending.last_mut() {
+        last.figures = figures;
+    }
+    Ok(())
 }
 
 /// Gives `pending` the seqs after `last_seq` and appends them to the event log.
@@ -303,6 +340,7 @@ fn append_events(
                 device: p.device.as_ref().map(|d| d.0.clone()),
                 printer: p.device.as_ref().map(|d| d.1),
                 message: p.device.and_then(|d| d.2),
+                figures: p.figures,
             };
             let body = serde_json::to_string(&event).expect("events serialize");
             insert.execute(rusqlite::params![seq, day, now_ms, body])?;
@@ -321,6 +359,7 @@ pub(crate) struct PendingEvent {
     pub from_service: Option<ServiceId>,
     pub day: Option<String>,
     pub device: Option<(DeviceId, PrinterStatus, Option<String>)>,
+    pub figures: Vec<Figures>,
 }
 
 impl PendingEvent {
@@ -333,6 +372,7 @@ impl PendingEvent {
             from_service: None,
             day: None,
             device: None,
+            figures: vec![],
         }
     }
 }

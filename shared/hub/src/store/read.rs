@@ -135,10 +135,16 @@ pub fn snapshot(conn: &Connection, cfg: &Config, day: &str) -> rusqlite::Result<
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
+    let figures = cfg
+        .services
+        .iter()
+        .map(|s| super::figures::figures(conn, cfg, day, s.id.as_str()))
+        .collect::<rusqlite::Result<_>>()?;
     Ok(Snapshot {
         tickets,
         counters,
         devices,
+        figures,
     })
 }
 

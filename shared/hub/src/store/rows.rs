@@ -78,6 +78,7 @@ impl TicketRow {
             recalls: self.recalls,
             ahead: None,
             estimated_wait_min: None,
+            counters_open: None,
             started_at: self.serving_ms.map(|ms| rfc3339_ms(ms, tz)),
             closed_at: self.closed_ms.map(|ms| rfc3339_ms(ms, tz)),
         }

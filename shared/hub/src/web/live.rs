@@ -17,11 +17,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{broadcast, watch};
 
-/// Finished tickets whose service times make the median (as the hub's estimate).
-const MEDIAN_SAMPLE: usize = 20;
-/// The service time assumed with no history and no standard time, in seconds.
-const DEFAULT_SERVICE_SECS: f64 = 300.0;
-
 /// Every ticket of the day as phones see it, rendered once per change of the hall.
 #[derive(Debug, Default)]
 pub struct Rendered {
@@ -153,34 +148,23 @@ pub struct LiveTicket {
     pub counter_name: Option<String>,
     /// Addition: the open counters serving this service and their current tickets.
     pub serving_now: Vec<ServingNow>,
+    /// Addition: while it waits, the estimate in words, as the kiosk and the ticket say it
+    /// ("Loket belum dibuka — perkiraan dihitung saat loket buka" while no counter is open).
+    pub wait_text: Option<String>,
 }
 
 /// Every ticket of today as phones see it: waiting tickets with `ahead` and the estimate by
 /// the same rules as the hub's estimate at issue (the service's own queue, priority turns,
 /// the median of its last finished tickets, the open counters serving it).
 pub fn render_all(view: &HallView, cfg: &Config) -> Rendered {
-    // Per service: the waiting tickets in calling order by age, and what the estimate needs.
+    // Per service: the waiting tickets, to be put in calling order by age.
     let mut waiting: HashMap<&str, Vec<usize>> = HashMap::new();
-    let mut finished: HashMap<&str, Vec<(&str, u32)>> = HashMap::new();
     for (i, t) in view.tickets.iter().enumerate() {
-        match t.status {
-            TicketStatus::Waiting => waiting.entry(t.service.as_str()).or_default().push(i),
-            TicketStatus::Done => {
-                let times = (|| {
-                    let called =
-                        chrono::DateTime::parse_from_rfc3339(t.called_at.as_deref()?).ok()?;
-                    let closed_at = t.closed_at.as_deref()?;
-                    let closed = chrono::DateTime::parse_from_rfc3339(closed_at).ok()?;
-                    Some((closed_at, (closed - called).num_seconds().max(0) as u32))
-                })();
-                if let Some(x) = times {
-                    finished.entry(t.service.as_str()).or_default().push(x);
-                }
-            }
-            _ => {}
+        if t.status == TicketStatus::Waiting {
+            waiting.entry(t.service.as_str()).or_default().push(i);
         }
     }
-    let mut estimates: HashMap<usize, (u32, u32)> = HashMap::new();
+    let mut estimates: HashMap<usize, estimate::Estimate> = HashMap::new();
     for (service, queue) in &mut waiting {
         // RFC 3339 times of one zone sort as text; the order of issue breaks ties.
         queue.sort_by(|&a, &b| {
@@ -191,24 +175,13 @@ pub fn render_all(view: &HallView, cfg: &Config) -> Rendered {
             .filter(|&&i| view.tickets[i].priority.is_some())
             .count() as u32;
         let normals = queue.len() as u32 - priorities;
-        let median = {
-            let mut done = finished.remove(service).unwrap_or_default();
-            done.sort_by(|a, b| b.0.cmp(a.0));
-            let samples: Vec<u32> = done.iter().take(MEDIAN_SAMPLE).map(|x| x.1).collect();
-            let standard = cfg
-                .service(service)
-                .and_then(|s| s.standard_minutes)
-                .map(|m| f64::from(m) * 60.0);
-            estimate::median(&samples)
-                .or(standard)
-                .unwrap_or(DEFAULT_SERVICE_SECS)
-        };
-        let serving: Vec<_> = cfg.counters_serving(service).collect();
-        let open = serving
-            .iter()
-            .filter(|c| view.counters.get(&c.id).is_some_and(|s| s.open))
-            .count() as u32;
-        let counters = if open > 0 { open } else { serving.len() as u32 };
+        // The hub's service time and open counters for it, as it sent them with the change.
+        let (service_secs, counters_open) = view
+            .figures(service)
+            .map_or((f64::from(estimate::DEFAULT_SERVICE_SECS), 0), |f| {
+                (f.service_secs, f.counters_open)
+            });
+        let serving = cfg.counters_serving(service).count() as u32;
         let (mut normal_seen, mut priority_seen) = (0, 0);
         for &i in queue.iter() {
             let priority = view.tickets[i].priority.is_some();
@@ -219,7 +192,10 @@ pub fn render_all(view: &HallView, cfg: &Config) -> Rendered {
                 priority_total: priorities - u32::from(priority),
             };
             let ahead = calling::ahead_of(q, priority, cfg.hall.max_priority_in_row);
-            estimates.insert(i, (ahead, estimate::wait_minutes(ahead, median, counters)));
+            estimates.insert(
+                i,
+                estimate::estimate(ahead, service_secs, counters_open, serving),
+            );
             if priority {
                 priority_seen += 1;
             } else {
@@ -236,10 +212,12 @@ pub fn render_all(view: &HallView, cfg: &Config) -> Rendered {
         .enumerate()
         .map(|(i, t)| {
             let mut wire = t.clone();
-            (wire.ahead, wire.estimated_wait_min) = match estimates.get(&i) {
-                Some(&(a, w)) => (Some(a), Some(w)),
-                None => (None, None),
-            };
+            let estimate = estimates.get(&i);
+            if let Some(e) = estimate {
+                wire.ahead = Some(e.ahead);
+                wire.estimated_wait_min = Some(e.minutes);
+                wire.counters_open = Some(e.counters_open);
+            }
             let service = cfg.service(t.service.as_str());
             let now = serving_now
                 .entry(t.service.as_str())
@@ -269,6 +247,7 @@ pub fn render_all(view: &HallView, cfg: &Config) -> Rendered {
                     .and_then(|c| cfg.counter(c.as_str()))
                     .map(|c| c.name.clone()),
                 serving_now: now,
+                wait_text: estimate.map(|e| estimate::describe(e, false).1),
             };
             let json = serde_json::to_string(&ticket).expect("a ticket serializes");
             (t.code.clone(), Arc::new(LiveJson { ticket, json }))

@@ -122,6 +122,7 @@ pub async fn ticket(State(web): State<Web>, Path(raw): Path<String>) -> Response
       <div><div id="ahead" class="big">–</div><div class="muted">orang di depan Anda</div></div>
       <div><div id="wait" class="big">–</div><div class="muted">menit, perkiraan menunggu</div></div>
     </div>
+    <p id="wait-text" class="wait-text" role="status"></p>
     <div class="label small">Sedang dilayani sekarang</div>
     <ul id="serving" class="serving"></ul>
     <button id="sound" class="secondary" type="button">Aktifkan suara panggilan</button>

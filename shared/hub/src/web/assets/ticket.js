@@ -41,8 +41,11 @@
     $("status").textContent = STATUS[t.status] || t.status;
     const waiting = t.status === "waiting";
     $("ahead").textContent = waiting && t.ahead != null ? String(t.ahead) : "–";
-    $("wait").textContent = waiting && t.estimated_wait_min != null
+    // With no counter open the minutes are only a guess: the words say so instead.
+    const known = waiting && t.estimated_wait_min != null && t.counters_open !== 0;
+    $("wait").textContent = known
       ? (t.estimated_wait_min < 1 ? "< 1" : "±" + t.estimated_wait_min) : "–";
+    $("wait-text").textContent = waiting && t.wait_text ? t.wait_text : "";
     const list = $("serving");
     list.replaceChildren(...(t.serving_now || []).map((c) => {
       const li = document.createElement("li");
