@@ -146,6 +146,39 @@ async fn live_figures_equal_the_hubs_at_issue() {
     hub.stop().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_no_counter_open_the_phone_says_so_in_words() {
+    let mut hub = TestHub::start(&hall_config(100, "")).await;
+    let web = hub.start_web().await;
+    let http = Http::new(web);
+    let mut kiosk = hub.connect("kiosk-1").await;
+    kiosk.issue("ktp", None).await;
+    kiosk.issue("ktp", None).await;
+
+    // KTP has no standard time: 300 s a visitor. Counters 1 and 2 serve it; both closed.
+    let t = http.get("/api/v1/tickets/A-002").await.json();
+    assert_eq!(
+        (t["ahead"].as_u64(), t["counters_open"].as_u64()),
+        (Some(1), Some(0))
+    );
+    // The protocol's minutes stay filled (a guess with both counters: 1 × 300 ÷ 2 = 2.5 → 3)…
+    assert_eq!(t["estimated_wait_min"], 3);
+    // …and the page says why there is no real figure yet, never "segera dipanggil".
+    assert_eq!(
+        t["wait_text"],
+        "Loket belum dibuka — perkiraan dihitung saat loket buka"
+    );
+
+    // One counter opens: 1 ahead × 300 s ÷ 1 = 5 min.
+    let mut c1 = hub.connect("counter-1").await;
+    c1.open("1", "Sri").await;
+    let t = http.get("/api/v1/tickets/A-002").await.json();
+    assert_eq!(t["counters_open"], 1);
+    assert_eq!(t["estimated_wait_min"], 5);
+    assert_eq!(t["wait_text"], "Perkiraan tunggu: ±5 menit");
+    hub.stop().await;
+}
+
 #[tokio::test]
 async fn bad_codes_and_unknown_pages_are_clear_errors() {
     let mut hub = TestHub::start(&hall_config(100, "")).await;

@@ -322,7 +322,7 @@ fn serve(
     }
     let cfg = Arc::new(cfg);
     let addr = listen.unwrap_or(cfg.hall.listen);
-    let rt = tokio::runtime::Runtime::new().context("starting the runtime")?;
+    let rt = antre_hub::server::runtime().context("starting the runtime")?;
     rt.block_on(async move {
         let hub = Hub::start(Arc::clone(&cfg), &db, system_clock())
             .with_context(|| format!("opening the database {}", db.display()))?;
@@ -382,7 +382,7 @@ fn demo(config: PathBuf, db: PathBuf, printer: String) -> anyhow::Result<()> {
         })
     };
     let cfg = Arc::new(cfg);
-    let rt = tokio::runtime::Runtime::new()?;
+    let rt = server::runtime()?;
     rt.block_on(async move {
         let hub = Hub::start(Arc::clone(&cfg), &db, system_clock())?;
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", cfg.hall.listen.port())).await?;

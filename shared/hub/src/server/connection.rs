@@ -4,7 +4,7 @@ use super::{EventLine, Hub};
 use crate::config::Device;
 use antre_client::lines::{LineReader, Read};
 use antre_core::proto::{
-    parse_client_line, ClientLine, ErrorCode, ErrorReply, OkReply, Request, ServerMessage,
+    parse_client_line, ClientLine, ErrorCode, ErrorReply, OkReply, Request, Role, ServerMessage,
     MAX_LINE, PROTOCOL_VERSION,
 };
 use std::net::SocketAddr;
@@ -148,7 +148,11 @@ async fn session(
 ) -> End {
     // Subscribe before reading, so every event committed after the read reaches us;
     // those already in the read are skipped by seq.
-    let mut events = hub.subscribe();
+    let mut events = if device.role == Role::Display {
+        hub.subscribe_display()
+    } else {
+        hub.subscribe()
+    };
     let data = match hub.welcome(since).await {
         Ok(d) => d,
         Err(e) => {

@@ -1,6 +1,7 @@
 //! The JSON and SSE endpoints. Errors are JSON: `{"error": code, "message": words}`, the
 //! words Indonesian first with English in brackets, the codes those of the protocol.
 
+use super::error;
 use super::{live, Web};
 use crate::config::Device;
 use antre_core::domain::words;
@@ -26,11 +27,6 @@ use tokio::sync::broadcast;
 const RETRY: Duration = Duration::from_secs(3);
 /// A comment line this often keeps idle streams open through Wi-Fi access points.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
-
-/// A JSON error.
-pub fn error(status: StatusCode, code: &str, message: &str) -> Response {
-    (status, Json(json!({"error": code, "message": message}))).into_response()
-}
 
 /// An error to answer with, small enough to pass around.
 pub struct ApiError {
@@ -121,7 +117,7 @@ pub async fn ticket_events(
     struct S {
         web: Web,
         code: String,
-        changes: tokio::sync::watch::Receiver<std::sync::Arc<live::Rendered>>,
+        changes: tokio::sync::watch::Receiver<u64>,
         last: Option<std::sync::Arc<live::LiveJson>>,
         ended: bool,
         _slot: super::limit::StreamSlot,
@@ -139,7 +135,8 @@ pub async fn ticket_events(
             return None;
         }
         loop {
-            let now = s.changes.borrow_and_update().tickets.get(&s.code).cloned();
+            s.changes.borrow_and_update();
+            let now = s.web.live.ticket(&s.code);
             let Some(now) = now else {
                 s.ended = true;
                 let gone = SseEvent::default().event("gone").data(
@@ -379,7 +376,7 @@ pub async fn display_events(
         .and_then(|s| s.trim().parse::<u64>().ok())
         .unwrap_or(0);
     // Subscribe before reading, so nothing committed in between is missed.
-    let events = web.hub.subscribe();
+    let events = web.hub.subscribe_display();
     let first = match first_events(&web, &device, since).await {
         Ok(f) => f,
         Err(e) => {
@@ -422,7 +419,8 @@ pub async fn display_events(
                 Ok(line) if line.seq <= s.last => {}
                 Ok(line) => {
                     s.last = line.seq;
-                    s.queue.extend(sse_of_event(&s.web, &line.event));
+                    s.queue
+                        .extend(sse_of_event(&s.web, &line.event, Some(&line.line)));
                 }
                 Err(broadcast::error::RecvError::Lagged(_)) => {
                     // Too far behind: start again from a snapshot.
@@ -462,18 +460,26 @@ async fn first_events(
         );
     } else {
         for e in &resume {
-            queue.extend(sse_of_event(web, e));
+            queue.extend(sse_of_event(web, e, None));
         }
     }
     Ok((queue, seq))
 }
 
 /// An event as SSE, and the words to say after a call or a recall.
-fn sse_of_event(web: &Web, e: &antre_core::proto::Event) -> Vec<SseEvent> {
+/// `line`: the event as the hub serialized it once for every connection, where there is one.
+fn sse_of_event(web: &Web, e: &antre_core::proto::Event, line: Option<&str>) -> Vec<SseEvent> {
+    let data = match line {
+        Some(line) => line.trim_end().to_owned(),
+        None => antre_core::proto::ServerMessage::Event(e.clone())
+            .to_line()
+            .trim_end()
+            .to_owned(),
+    };
     let mut out = vec![SseEvent::default()
         .event("event")
         .id(e.seq.to_string())
-        .data(serde_json::to_string(e).expect("an event serializes"))];
+        .data(data)];
     if matches!(e.kind, EventKind::TicketCalled | EventKind::TicketRecalled) {
         if let (Some(t), Some(c)) = (&e.ticket, &e.counter) {
             let counter = web

@@ -109,7 +109,7 @@ pub async fn per_client(
 ) -> Response {
     if !web.limits.allow(peer.ip(), Instant::now()) {
         tracing::info!(client = %peer.ip(), path = %request.uri().path(), "rate limited");
-        return super::api::error(
+        return super::error(
             StatusCode::TOO_MANY_REQUESTS,
             "too_many_requests",
             "Terlalu banyak permintaan dari perangkat ini. Tunggu satu menit lalu coba lagi. \

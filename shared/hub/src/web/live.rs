@@ -13,15 +13,15 @@ use antre_core::domain::{calling, estimate, TicketStatus};
 use antre_core::proto::{Role, Ticket};
 use serde::Serialize;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{broadcast, watch};
 
-/// Every ticket of the day as phones see it, rendered once per change of the hall.
+/// Every ticket of the day as phones see it, rendered at most once per change of the hall.
 #[derive(Debug, Default)]
 pub struct Rendered {
-    /// The last event applied.
-    pub seq: u64,
+    /// Which state of the view this is (one more for every batch of events applied).
+    pub generation: u64,
     pub tickets: HashMap<String, Arc<LiveJson>>,
 }
 
@@ -32,16 +32,28 @@ pub struct LiveJson {
     pub json: String,
 }
 
-/// The hall as the web pages see it, re-rendered whenever the hub commits.
+/// The view and its last rendering.
+struct Shared {
+    view: HallView,
+    generation: u64,
+    rendered: Arc<Rendered>,
+}
+
+/// The hall as the web pages see it. Events are applied as the hub commits them (cheap);
+/// the phones' rendering of every ticket is made only when a phone asks, once per change:
+/// a hall with no phone on its pages spends nothing on them, and the hub's runtime stays
+/// free for the devices.
 #[derive(Clone)]
 pub struct Live {
-    rendered: watch::Receiver<Arc<Rendered>>,
+    shared: Arc<Mutex<Shared>>,
+    cfg: Arc<Config>,
+    /// The `seq` the view has applied, for those waiting on a change.
+    seq: watch::Receiver<u64>,
 }
 
 impl Live {
     /// Starts following `hub`: reads a snapshot, then applies every event (all that are
-    /// queued at once, then renders); reads a new snapshot whenever it falls behind.
-    /// Returns once the first snapshot is rendered.
+    /// queued at once); reads a new snapshot whenever it falls behind.
     ///
     /// # Errors
     /// The first snapshot cannot be read.
@@ -50,68 +62,97 @@ impl Live {
         let mut events = hub.subscribe();
         load(&hub, &mut view).await?;
         let cfg = Arc::clone(hub.config());
-        let (tx, rendered) = watch::channel(Arc::new(render_all(&view, &cfg)));
+        let (tx, seq) = watch::channel(view.seq);
+        let shared = Arc::new(Mutex::new(Shared {
+            view,
+            generation: 1,
+            rendered: Arc::default(),
+        }));
+        let live = Live {
+            shared: Arc::clone(&shared),
+            cfg,
+            seq,
+        };
         tokio::spawn(async move {
             loop {
-                let mut reload = false;
                 // Wait for one event, then take every one already queued.
-                let mut next = events.recv().await;
+                let mut batch = vec![events.recv().await];
                 loop {
-                    match next {
-                        Ok(line) => {
-                            if let Applied::Gap { .. } = view.apply(&line.event) {
-                                reload = true;
-                            }
-                        }
-                        Err(broadcast::error::RecvError::Lagged(n)) => {
-                            tracing::info!(missed = n, "web view fell behind; reloading");
-                            reload = true;
-                        }
-                        Err(broadcast::error::RecvError::Closed) => return,
-                    }
                     match events.try_recv() {
-                        Ok(line) => next = Ok(line),
+                        Ok(line) => batch.push(Ok(line)),
                         Err(broadcast::error::TryRecvError::Lagged(n)) => {
-                            next = Err(broadcast::error::RecvError::Lagged(n));
+                            batch.push(Err(broadcast::error::RecvError::Lagged(n)));
                         }
                         Err(_) => break,
                     }
                 }
+                let mut reload = false;
+                {
+                    // A std mutex: nothing awaits while it is held.
+                    let mut s = shared.lock().expect("the web view lock");
+                    for next in batch {
+                        match next {
+                            Ok(line) => {
+                                if let Applied::Gap { .. } = s.view.apply(&line.event) {
+                                    reload = true;
+                                }
+                            }
+                            Err(broadcast::error::RecvError::Lagged(n)) => {
+                                tracing::info!(missed = n, "web view fell behind; reloading");
+                                reload = true;
+                            }
+                            Err(broadcast::error::RecvError::Closed) => return,
+                        }
+                    }
+                    s.generation += 1;
+                }
                 if reload {
-                    if let Err(e) = load(&hub, &mut view).await {
+                    let mut fresh = HallView::default();
+                    if let Err(e) = load(&hub, &mut fresh).await {
                         tracing::warn!(error = %e, "web view: cannot reload");
                         tokio::time::sleep(Duration::from_millis(500)).await;
                         continue;
                     }
+                    let mut s = shared.lock().expect("the web view lock");
+                    s.view = fresh;
+                    s.generation += 1;
                 }
-                if tx.send(Arc::new(render_all(&view, &cfg))).is_err() {
+                let seq = shared.lock().expect("the web view lock").view.seq;
+                if tx.send(seq).is_err() {
                     return; // the web server stopped
                 }
             }
         });
-        Ok(Live { rendered })
+        Ok(live)
     }
 
     /// Waits (briefly) until the view has applied everything the hub committed, so a phone
     /// that scans its ticket the instant it is printed finds it.
     pub async fn caught_up(&self, hub: &Hub) {
         let target = hub.committed_seq();
-        let mut rendered = self.rendered.clone();
-        let _ = tokio::time::timeout(
-            Duration::from_secs(2),
-            rendered.wait_for(|r| r.seq >= target),
-        )
-        .await;
+        let mut seq = self.seq.clone();
+        let _ = tokio::time::timeout(Duration::from_secs(2), seq.wait_for(|&s| s >= target)).await;
     }
 
     /// A receiver that wakes when the hall changed.
-    pub fn changes(&self) -> watch::Receiver<Arc<Rendered>> {
-        self.rendered.clone()
+    pub fn changes(&self) -> watch::Receiver<u64> {
+        self.seq.clone()
+    }
+
+    /// Every ticket as phones see them now, rendered if the hall changed since the last ask.
+    pub fn rendered(&self) -> Arc<Rendered> {
+        let mut s = self.shared.lock().expect("the web view lock");
+        if s.rendered.generation != s.generation {
+            let mut fresh = render_all(&s.view, &self.cfg);
+            fresh.generation = s.generation;
+            s.rendered = Arc::new(fresh);
+        }
+        Arc::clone(&s.rendered)
     }
 
     /// The ticket `code` of today, as a phone sees it.
     pub fn ticket(&self, code: &str) -> Option<Arc<LiveJson>> {
-        self.rendered.borrow().tickets.get(code).cloned()
+        self.rendered().tickets.get(code).cloned()
     }
 }
 
@@ -254,7 +295,7 @@ pub fn render_all(view: &HallView, cfg: &Config) -> Rendered {
         })
         .collect();
     Rendered {
-        seq: view.seq,
+        generation: 0,
         tickets,
     }
 }
