@@ -290,6 +290,7 @@ impl CounterApp {
                 a.set_current_code(c.code.as_str().into());
                 a.set_current_service(c.service.as_str().into());
                 a.set_current_state(c.state.into());
+                a.set_current_serving(c.status == antre_core::domain::TicketStatus::Serving);
                 a.set_current_since(c.since.as_str().into());
                 a.set_current_priority(c.priority);
                 a.set_current_recalls(c.recalls as i32);

@@ -28,22 +28,8 @@ use tokio::sync::mpsc::UnboundedReceiver;
 /// roll before a visitor does.
 const PRINTER_CHECK_EVERY: chrono::Duration = chrono::Duration::seconds(30);
 
-/// The screens, as `KioskAdapter.screen` numbers them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Screen {
-    Start = 0,
-    Services = 1,
-    Priority = 2,
-    Wait = 3,
-    Ticket = 4,
-    PrinterProblem = 5,
-    Refused = 6,
-    SurveyCode = 7,
-    SurveyQuestion = 8,
-    Thanks = 9,
-    AspirationKind = 10,
-    AspirationText = 11,
-}
+/// The screens, as `ui/kiosk.slint` names them (`KioskScreen`).
+pub use antre_ui::KioskScreen as Screen;
 
 /// What the kiosk is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -975,7 +961,7 @@ impl KioskApp {
         let en = s.english;
         let a = self.window.global::<KioskAdapter>();
         let online = self.client.status() == Status::Online;
-        a.set_screen(s.screen as i32);
+        a.set_screen(s.screen);
         a.set_english(en);
         a.set_online(online);
         a.set_clock_text(local.format("%H:%M").to_string().into());
