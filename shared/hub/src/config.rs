@@ -36,10 +36,38 @@ pub struct Hall {
     pub name: String,
     pub timezone: Tz,
     pub listen: SocketAddr,
+    /// Announcements the wall displays show in turn along their bottom line.
+    pub running_text: Vec<String>,
+    /// Where the hub serves its web pages (phones, web displays); `None`: no web server.
+    pub http_listen: Option<SocketAddr>,
+    /// The address phones reach the web pages at, for QR codes, e.g. `http://192.168.1.10:8080`.
+    pub public_url: Option<String>,
+    pub queue: QueuePolicy,
+    pub net: NetLimits,
+    pub web: WebLimits,
+}
+
+/// How the queue is run (`[hall]` fields of the same names).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuePolicy {
     /// Priority calls in a row that may pass over a waiting normal ticket.
     pub max_priority_in_row: u32,
     /// Tickets one kiosk may issue per minute; `None`: no limit.
     pub kiosk_tickets_per_minute: Option<u32>,
+}
+
+impl Default for QueuePolicy {
+    fn default() -> Self {
+        QueuePolicy {
+            max_priority_in_row: 2,
+            kiosk_tickets_per_minute: None,
+        }
+    }
+}
+
+/// What the protocol port allows each connection and in all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetLimits {
     /// Open connections the hub accepts at once.
     pub max_connections: usize,
     /// Events a connection may fall behind before it is dropped (it then resumes).
@@ -49,12 +77,22 @@ pub struct Hall {
     /// The kernel's send buffer per connection, in bytes: with `client_buffer_events`, it
     /// bounds what a device that stops reading can hold up.
     pub client_send_buffer_bytes: usize,
-    /// Announcements the wall displays show in turn along their bottom line.
-    pub running_text: Vec<String>,
-    /// Where the hub serves its web pages (phones, web displays); `None`: no web server.
-    pub http_listen: Option<SocketAddr>,
-    /// The address phones reach the web pages at, for QR codes, e.g. `http://192.168.1.10:8080`.
-    pub public_url: Option<String>,
+}
+
+impl Default for NetLimits {
+    fn default() -> Self {
+        NetLimits {
+            max_connections: 512,
+            client_buffer_events: 4096,
+            hello_timeout_secs: 10,
+            client_send_buffer_bytes: 256 * 1024,
+        }
+    }
+}
+
+/// What the web pages allow each client address and in all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebLimits {
     /// Requests one client address may make per minute to the web pages' API.
     pub http_requests_per_minute: u32,
     /// Live streams (SSE) the web server keeps open at once.
@@ -62,6 +100,27 @@ pub struct Hall {
     /// Live streams one client address may hold at once.
     pub http_streams_per_client: usize,
 }
+
+impl Default for WebLimits {
+    fn default() -> Self {
+        WebLimits {
+            http_requests_per_minute: 120,
+            http_max_streams: 5000,
+            http_streams_per_client: 8,
+        }
+    }
+}
+
+/// The protocol port when `[hall] listen` is not given.
+pub const DEFAULT_LISTEN: SocketAddr = SocketAddr::V4(std::net::SocketAddrV4::new(
+    std::net::Ipv4Addr::UNSPECIFIED,
+    7878,
+));
+/// The web pages' port when `[hall] http_listen` is not given.
+pub const DEFAULT_HTTP_LISTEN: SocketAddr = SocketAddr::V4(std::net::SocketAddrV4::new(
+    std::net::Ipv4Addr::UNSPECIFIED,
+    8080,
+));
 
 #[derive(Debug, Clone)]
 pub struct Agency {
@@ -375,20 +434,46 @@ impl<'a> Validator<'a> {
         }
     }
 
+    /// Every section checked by its own validator, every problem collected; a config is
+    /// returned only when there is none.
     fn run(mut self, raw: RawConfig) -> Result<Config, ConfigError> {
         let hall = self.hall(&raw.hall);
-
         self.unique_ids("agencies", &raw.agencies, |a| &a.id);
         self.unique_ids("services", &raw.services, |s| &s.id);
         self.unique_ids("counters", &raw.counters, |c| &c.id);
         self.unique_ids("devices", &raw.devices, |d| &d.id);
+        let agencies = self.agencies(&raw.agencies);
+        let services = self.services(&raw.services, &agencies);
+        let counters = self.counters(&raw.counters, &services);
+        let devices = self.devices(&raw.devices, &agencies, &counters);
+        if !self.problems.is_empty() {
+            return Err(ConfigError {
+                problems: self.problems,
+            });
+        }
+        let hall = hall.expect("no problems means the hall resolved");
+        Ok(Config {
+            hall,
+            service_index: index(services.iter().map(|s| s.id.clone())),
+            counter_index: index(counters.iter().map(|c| c.id.clone())),
+            device_index: index(devices.iter().map(|d| d.id.clone())),
+            agencies,
+            services,
+            counters,
+            devices,
+        })
+    }
+}
 
-        let agency_ids: HashSet<&str> = raw
-            .agencies
-            .iter()
-            .map(|a| a.get_ref().id.as_str())
-            .collect();
-        for a in &raw.agencies {
+/// Where each id stands in its list.
+fn index<K: std::hash::Hash + Eq>(ids: impl Iterator<Item = K>) -> HashMap<K, usize> {
+    ids.enumerate().map(|(i, id)| (id, i)).collect()
+}
+
+impl Validator<'_> {
+    /// `[[agencies]]`: a colour, where given, as `#rrggbb`.
+    fn agencies(&mut self, raw: &[Spanned<RawAgency>]) -> Vec<Agency> {
+        for a in raw {
             if let Some(c) = &a.get_ref().color {
                 let ok = c.len() == 7
                     && c.starts_with('#')
@@ -404,13 +489,27 @@ impl<'a> Validator<'a> {
                 }
             }
         }
+        raw.iter()
+            .map(|a| {
+                let r = a.get_ref();
+                Agency {
+                    id: AgencyId::new(&r.id),
+                    name: r.name.clone(),
+                    color: r.color.clone(),
+                }
+            })
+            .collect()
+    }
 
+    /// `[[services]]`: a known agency, a prefix of 1 to 3 capitals that no other agency
+    /// uses, issuing hours that parse, a name; at least one service.
+    fn services(&mut self, raw: &[Spanned<RawService>], agencies: &[Agency]) -> Vec<Service> {
         let mut prefix_owner: HashMap<&str, &str> = HashMap::new();
         let mut services = vec![];
-        for s in &raw.services {
+        for s in raw {
             let r = s.get_ref();
             let (agency, prefix) = (r.agency.get_ref(), r.prefix.get_ref());
-            if !agency_ids.contains(agency.as_str()) {
+            if !agencies.iter().any(|a| a.id.as_str() == agency) {
                 self.problem(
                     &r.agency,
                     format!(
@@ -464,26 +563,25 @@ impl<'a> Validator<'a> {
                 standard_minutes: r.standard_minutes,
             });
         }
-        if raw.services.is_empty() {
+        if raw.is_empty() {
             self.problems.push(Problem {
                 line: None,
                 message: "the hall has no [[services]]".into(),
             });
         }
+        services
+    }
 
-        let service_ids: HashSet<&str> = raw
-            .services
-            .iter()
-            .map(|s| s.get_ref().id.as_str())
-            .collect();
+    /// `[[counters]]`: at least one service, each of them defined.
+    fn counters(&mut self, raw: &[Spanned<RawCounter>], services: &[Service]) -> Vec<Counter> {
         let mut counters = vec![];
-        for c in &raw.counters {
+        for c in raw {
             let r = c.get_ref();
             if r.services.is_empty() {
                 self.problem(c, format!("counter {:?} serves no service", r.id));
             }
             for s in &r.services {
-                if !service_ids.contains(s.get_ref().as_str()) {
+                if !services.iter().any(|x| x.id.as_str() == s.get_ref()) {
                     self.problem(
                         s,
                         format!(
@@ -504,14 +602,19 @@ impl<'a> Validator<'a> {
                     .collect(),
             });
         }
+        counters
+    }
 
-        let counter_ids: HashSet<&str> = raw
-            .counters
-            .iter()
-            .map(|c| c.get_ref().id.as_str())
-            .collect();
+    /// `[[devices]]`: a token of at least [`MIN_TOKEN_CHARS`] or its SHA-256 (one of them),
+    /// a counter for counter devices only, a zone of known agencies for displays only.
+    fn devices(
+        &mut self,
+        raw: &[Spanned<RawDevice>],
+        agencies: &[Agency],
+        counters: &[Counter],
+    ) -> Vec<Device> {
         let mut devices = vec![];
-        for d in &raw.devices {
+        for d in raw {
             let r = d.get_ref();
             let hash = match (&r.token, &r.token_sha256) {
                 (Some(t), None) => {
@@ -562,15 +665,18 @@ impl<'a> Validator<'a> {
                         r.id
                     ),
                 ),
-                (Role::Counter, Some(c)) if !counter_ids.contains(c.get_ref().as_str()) => self
-                    .problem(
+                (Role::Counter, Some(c))
+                    if !counters.iter().any(|x| x.id.as_str() == c.get_ref()) =>
+                {
+                    self.problem(
                         c,
                         format!(
                             "device {:?} names counter {:?}, which no [[counters]] entry defines",
                             r.id,
                             c.get_ref()
                         ),
-                    ),
+                    )
+                }
                 (role, Some(c)) if role != Role::Counter => self.problem(
                     c,
                     format!("device {:?}: only counter devices name a counter", r.id),
@@ -588,7 +694,7 @@ impl<'a> Validator<'a> {
                     );
                 }
                 for a in zone {
-                    if !agency_ids.contains(a.get_ref().as_str()) {
+                    if !agencies.iter().any(|x| x.id.as_str() == a.get_ref()) {
                         self.problem(
                             a,
                             format!(
@@ -612,49 +718,7 @@ impl<'a> Validator<'a> {
             });
         }
 
-        if !self.problems.is_empty() {
-            return Err(ConfigError {
-                problems: self.problems,
-            });
-        }
-        let hall = hall.expect("no problems means the hall resolved");
-        let agencies = raw
-            .agencies
-            .iter()
-            .map(|a| {
-                let r = a.get_ref();
-                Agency {
-                    id: AgencyId::new(&r.id),
-                    name: r.name.clone(),
-                    color: r.color.clone(),
-                }
-            })
-            .collect();
-        let service_index = services
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.id.clone(), i))
-            .collect();
-        let counter_index = counters
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.id.clone(), i))
-            .collect();
-        let device_index = devices
-            .iter()
-            .enumerate()
-            .map(|(i, d)| (d.id.clone(), i))
-            .collect();
-        Ok(Config {
-            hall,
-            agencies,
-            services,
-            counters,
-            devices,
-            service_index,
-            counter_index,
-            device_index,
-        })
+        devices
     }
 
     fn hall(&mut self, raw: &Spanned<RawHall>) -> Option<Hall> {
@@ -676,7 +740,7 @@ impl<'a> Validator<'a> {
             },
         };
         let listen = match &r.listen {
-            None => Some(SocketAddr::from(([0, 0, 0, 0], 7878))),
+            None => Some(DEFAULT_LISTEN),
             Some(l) => {
                 match l.get_ref().parse::<SocketAddr>() {
                     Ok(a) => Some(a),
@@ -688,7 +752,7 @@ impl<'a> Validator<'a> {
             }
         };
         let http_listen = match &r.http_listen {
-            None => Some(Some(SocketAddr::from(([0, 0, 0, 0], 8080)))),
+            None => Some(Some(DEFAULT_HTTP_LISTEN)),
             Some(l) if l.get_ref() == "off" => Some(None),
             Some(l) => match l.get_ref().parse::<SocketAddr>() {
                 Ok(a) => Some(Some(a)),
@@ -719,16 +783,15 @@ impl<'a> Validator<'a> {
                 "[hall] max_connections and client_buffer_events must be at least 1".into(),
             );
         }
+        let (queue, net, web) = (
+            QueuePolicy::default(),
+            NetLimits::default(),
+            WebLimits::default(),
+        );
         Some(Hall {
             name: r.name.clone(),
             timezone: timezone?,
             listen: listen?,
-            max_priority_in_row: r.max_priority_in_row.unwrap_or(2),
-            kiosk_tickets_per_minute: r.kiosk_tickets_per_minute,
-            max_connections: r.max_connections.unwrap_or(512),
-            client_buffer_events: r.client_buffer_events.unwrap_or(4096),
-            hello_timeout_secs: r.hello_timeout_secs.unwrap_or(10),
-            client_send_buffer_bytes: r.client_send_buffer_bytes.unwrap_or(256 * 1024),
             running_text: r
                 .running_text
                 .iter()
@@ -737,9 +800,29 @@ impl<'a> Validator<'a> {
                 .collect(),
             http_listen: http_listen?,
             public_url: public_url?,
-            http_requests_per_minute: r.http_requests_per_minute.unwrap_or(120).max(1),
-            http_max_streams: r.http_max_streams.unwrap_or(5000).max(1),
-            http_streams_per_client: r.http_streams_per_client.unwrap_or(8).max(1),
+            queue: QueuePolicy {
+                max_priority_in_row: r.max_priority_in_row.unwrap_or(queue.max_priority_in_row),
+                kiosk_tickets_per_minute: r.kiosk_tickets_per_minute,
+            },
+            net: NetLimits {
+                max_connections: r.max_connections.unwrap_or(net.max_connections),
+                client_buffer_events: r.client_buffer_events.unwrap_or(net.client_buffer_events),
+                hello_timeout_secs: r.hello_timeout_secs.unwrap_or(net.hello_timeout_secs),
+                client_send_buffer_bytes: r
+                    .client_send_buffer_bytes
+                    .unwrap_or(net.client_send_buffer_bytes),
+            },
+            web: WebLimits {
+                http_requests_per_minute: r
+                    .http_requests_per_minute
+                    .unwrap_or(web.http_requests_per_minute)
+                    .max(1),
+                http_max_streams: r.http_max_streams.unwrap_or(web.http_max_streams).max(1),
+                http_streams_per_client: r
+                    .http_streams_per_client
+                    .unwrap_or(web.http_streams_per_client)
+                    .max(1),
+            },
         })
     }
 }
@@ -812,7 +895,7 @@ agencies = ["dukcapil"]
         let c = Config::parse(GOOD).unwrap();
         assert_eq!(c.hall.timezone, chrono_tz::Asia::Jakarta);
         assert_eq!(c.hall.listen.port(), 7878);
-        assert_eq!(c.hall.max_priority_in_row, 2);
+        assert_eq!(c.hall.queue.max_priority_in_row, 2);
         assert_eq!(c.service("ktp").unwrap().daily_quota, Some(150));
         assert_eq!(c.services_with_prefix("A").count(), 2);
         assert_eq!(c.counters_serving("kk").count(), 1);
@@ -822,6 +905,41 @@ agencies = ["dukcapil"]
         // token_sha256 of "123456" (sha256sum): matches that token.
         assert!(c.device("display-1").unwrap().token_matches("123456"));
         assert!(!format!("{d:?}").contains("sample-token"));
+    }
+
+    #[test]
+    fn the_limits_default_as_documented_and_each_can_be_set() {
+        // The defaults docs/CONFIG.md promises.
+        let c = Config::parse(GOOD).unwrap();
+        assert_eq!(c.hall.queue.kiosk_tickets_per_minute, None);
+        assert_eq!(
+            (
+                c.hall.net.max_connections,
+                c.hall.net.client_buffer_events,
+                c.hall.net.hello_timeout_secs,
+                c.hall.net.client_send_buffer_bytes
+            ),
+            (512, 4096, 10, 262_144)
+        );
+        assert_eq!(
+            (
+                c.hall.web.http_requests_per_minute,
+                c.hall.web.http_max_streams,
+                c.hall.web.http_streams_per_client
+            ),
+            (120, 5000, 8)
+        );
+        assert_eq!(c.hall.http_listen.map(|a| a.port()), Some(8080));
+        let set = GOOD.replace(
+            "name = \"MPP Test\"",
+            "name = \"MPP Test\"\nmax_priority_in_row = 3\nkiosk_tickets_per_minute = 4\nmax_connections = 64\nhttp_streams_per_client = 2\nhttp_listen = \"off\"",
+        );
+        let c = Config::parse(&set).unwrap();
+        assert_eq!(c.hall.queue.max_priority_in_row, 3);
+        assert_eq!(c.hall.queue.kiosk_tickets_per_minute, Some(4));
+        assert_eq!(c.hall.net.max_connections, 64);
+        assert_eq!(c.hall.web.http_streams_per_client, 2);
+        assert_eq!(c.hall.http_listen, None);
     }
 
     #[test]

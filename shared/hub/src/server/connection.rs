@@ -82,15 +82,15 @@ pub(super) async fn serve(
     let _ = stream.set_nodelay(true);
     // Bounded: a device that stops reading holds at most this much in the kernel, then its
     // events back up in the broadcast until it is dropped as too slow.
-    let _ =
-        socket2::SockRef::from(&stream).set_send_buffer_size(hub.cfg.hall.client_send_buffer_bytes);
+    let _ = socket2::SockRef::from(&stream)
+        .set_send_buffer_size(hub.cfg.hall.net.client_send_buffer_bytes);
     let (r, w) = stream.into_split();
     let mut lines = LineReader::new(r, MAX_LINE);
     let mut out = Out {
         w: BufWriter::with_capacity(64 * 1024, w),
     };
 
-    let hello_timeout = Duration::from_secs(hub.cfg.hall.hello_timeout_secs);
+    let hello_timeout = Duration::from_secs(hub.cfg.hall.net.hello_timeout_secs);
     let first = tokio::select! {
         r = tokio::time::timeout(hello_timeout, lines.next()) => r,
         _ = stop.changed() => return,

@@ -97,8 +97,8 @@ impl Hub {
         // Start the day now, so the first welcome already sees today.
         let first = store.tick(clock())?;
         let (jobs, mut rx) = mpsc::channel::<Job>(WRITE_QUEUE);
-        let (events, _) = broadcast::channel(cfg.hall.client_buffer_events);
-        let (display_events, _) = broadcast::channel(cfg.hall.client_buffer_events);
+        let (events, _) = broadcast::channel(cfg.hall.net.client_buffer_events);
+        let (display_events, _) = broadcast::channel(cfg.hall.net.client_buffer_events);
         let tx_events = events.clone();
         let tx_display = display_events.clone();
         let committed = Arc::new(std::sync::atomic::AtomicU64::new(store.last_seq()));
@@ -326,7 +326,7 @@ pub async fn run(
     let (stop_tx, stop_rx) = watch::channel(false);
     // Each connection task holds a clone; when all are dropped, every task has ended.
     let (done_tx, mut done_rx) = mpsc::channel::<()>(1);
-    let slots = Arc::new(Semaphore::new(hub.cfg.hall.max_connections));
+    let slots = Arc::new(Semaphore::new(hub.cfg.hall.net.max_connections));
 
     let ticker = {
         let hub = Arc::clone(&hub);

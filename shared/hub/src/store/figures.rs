@@ -79,7 +79,7 @@ pub(super) fn figures(
             priority_total: q.priority,
         },
         false,
-        cfg.hall.max_priority_in_row,
+        cfg.hall.queue.max_priority_in_row,
     );
     let e = estimate::estimate(ahead, q.service_secs, q.counters_open, q.counters_serving);
     Ok(Figures {

@@ -265,7 +265,7 @@ impl Ctx<'_> {
         let ahead = calling::ahead_of(
             counts,
             t.priority.is_some(),
-            self.cfg.hall.max_priority_in_row,
+            self.cfg.hall.queue.max_priority_in_row,
         );
 
         let q = super::figures::queue(self.conn, self.cfg, self.day, t.service.as_str())?;
@@ -285,7 +285,9 @@ fn issue_ticket(ctx: &mut Ctx<'_>, service: &ServiceId, priority: Option<Priorit
             format!("there is no service {service}"),
         );
     };
-    if let (Role::Kiosk, Some(limit)) = (ctx.device.role, ctx.cfg.hall.kiosk_tickets_per_minute) {
+    if let (Role::Kiosk, Some(limit)) =
+        (ctx.device.role, ctx.cfg.hall.queue.kiosk_tickets_per_minute)
+    {
         let recent: u32 = ctx.conn.query_row(
             "SELECT COUNT(*) FROM tickets WHERE device = ?1 AND issued_ms > ?2",
             params![ctx.device.id.as_str(), ctx.now_ms - 60_000],
@@ -348,7 +350,7 @@ fn issue_ticket(ctx: &mut Ctx<'_>, service: &ServiceId, priority: Option<Priorit
 fn call(ctx: &mut Ctx<'_>, counter_id: &CounterId, chosen: Option<&String>) -> Handled {
     let (cfg_counter, mut row) = ctx.open_counter_row(counter_id)?;
     let services = cfg_counter.services.clone();
-    let max = ctx.cfg.hall.max_priority_in_row;
+    let max = ctx.cfg.hall.queue.max_priority_in_row;
     let (ticket_id, streak) = match chosen {
         None => {
             let waiting = ctx.queue_heads(&services)?;

@@ -232,7 +232,7 @@ pub fn render_all(view: &HallView, cfg: &Config) -> Rendered {
                 priority_older: priority_seen,
                 priority_total: priorities - u32::from(priority),
             };
-            let ahead = calling::ahead_of(q, priority, cfg.hall.max_priority_in_row);
+            let ahead = calling::ahead_of(q, priority, cfg.hall.queue.max_priority_in_row);
             estimates.insert(
                 i,
                 estimate::estimate(ahead, service_secs, counters_open, serving),

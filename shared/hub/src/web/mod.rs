@@ -58,9 +58,9 @@ pub async fn serve(
     let live = Live::follow(Arc::clone(&hub)).await?;
     let hall = &hub.config().hall;
     let limits = Arc::new(Limits::new(
-        hall.http_requests_per_minute,
-        hall.http_max_streams,
-        hall.http_streams_per_client,
+        hall.web.http_requests_per_minute,
+        hall.web.http_max_streams,
+        hall.web.http_streams_per_client,
     ));
     // Live streams never end by themselves: they end when this turns true.
     let (stop_tx, stopping) = tokio::sync::watch::channel(false);
