@@ -26,7 +26,7 @@ const RUNNING_TEXT_SECS: i64 = 12;
 type Pending = (String, Instant, DateTime<Utc>);
 
 enum Msg {
-    Online { fresh: bool },
+    Online,
     Offline,
     Event(Box<Event>),
 }
@@ -36,7 +36,6 @@ pub struct DisplayApp {
     client: Client,
     inbox: Inbox<Msg>,
     announcer: Option<Announcer>,
-    calls: RefCell<Vec<CallRow>>,
     flash_seq: Cell<i32>,
     clock: RefCell<Clock>,
     /// When offline began (for "last update" on the indicator).
@@ -72,7 +71,7 @@ impl DisplayApp {
         }
         let inbox = Inbox::default();
         inbox.forward(rt, updates, |u| match u {
-            Update::Online { fresh } => Msg::Online { fresh },
+            Update::Online { .. } => Msg::Online,
             Update::Offline(_) => Msg::Offline,
             Update::Event(e) => Msg::Event(e),
         });
@@ -81,7 +80,6 @@ impl DisplayApp {
             client,
             inbox,
             announcer,
-            calls: RefCell::default(),
             flash_seq: Cell::new(0),
             clock: RefCell::new(system_clock()),
             offline_since: Cell::new(None),
@@ -152,12 +150,7 @@ impl DisplayApp {
 
     fn apply(&self, m: Msg) {
         match m {
-            Msg::Online { fresh } => {
-                self.offline_since.set(None);
-                if fresh {
-                    *self.calls.borrow_mut() = self.client.with_view(model::recent_calls);
-                }
-            }
+            Msg::Online => self.offline_since.set(None),
             Msg::Offline => {
                 if self.offline_since.get().is_none() {
                     self.offline_since.set(Some(self.now()));
@@ -181,14 +174,13 @@ impl DisplayApp {
                         });
                     }
                 }
-                model::push_call(&mut self.calls.borrow_mut(), call);
             }
         }
     }
 
-    /// The calls on screen, newest first.
+    /// The calls on screen, newest first (the hall view's, in this display's zone).
     pub fn calls(&self) -> Vec<CallRow> {
-        self.calls.borrow().clone()
+        self.client.with_view(model::calls)
     }
 
     pub fn announcer(&self) -> Option<&Announcer> {
@@ -225,7 +217,7 @@ impl DisplayApp {
             }
             .into(),
         );
-        let calls = self.calls.borrow();
+        let calls = self.calls();
         match calls.first() {
             Some(c) => {
                 a.set_has_latest(true);

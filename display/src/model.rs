@@ -52,23 +52,17 @@ pub fn counter_name(view: &HallView, id: &CounterId) -> String {
         .map_or_else(|| format!("Loket {id}"), |c| c.name.clone())
 }
 
-/// The latest calls of the day, newest first, from the tickets themselves (after a snapshot).
-pub fn recent_calls(view: &HallView) -> Vec<CallRow> {
-    let mut called: Vec<_> = view
-        .tickets
+/// The latest calls in the zone, newest first, as the hall view keeps them (a recall moves
+/// its ticket up; each ticket once).
+pub fn calls(view: &HallView) -> Vec<CallRow> {
+    view.calls
         .iter()
-        .filter(|t| matches!(t.status, TicketStatus::Called | TicketStatus::Serving))
-        .filter_map(|t| Some((t.called_at.as_deref()?, t.counter.as_ref()?, t)))
-        .filter(|(_, c, _)| in_zone(view, c))
-        .collect();
-    called.sort_by(|a, b| b.0.cmp(a.0));
-    called
-        .into_iter()
+        .filter(|c| in_zone(view, &c.counter))
         .take(CALLS_SHOWN)
-        .map(|(_, c, t)| CallRow {
-            code: t.code.clone(),
-            counter: counter_name(view, c),
-            recall: t.recalls > 0,
+        .map(|c| CallRow {
+            code: c.code.clone(),
+            counter: counter_name(view, &c.counter),
+            recall: c.recall,
         })
         .collect()
 }
@@ -86,13 +80,6 @@ pub fn call_of(view: &HallView, e: &Event) -> Option<CallRow> {
         counter: counter_name(view, c),
         recall,
     })
-}
-
-/// Adds a call on top; the same ticket further down moves up rather than showing twice.
-pub fn push_call(calls: &mut Vec<CallRow>, call: CallRow) {
-    calls.retain(|c| c.code != call.code);
-    calls.insert(0, call);
-    calls.truncate(CALLS_SHOWN);
 }
 
 /// Every open counter of the zone, in the config's order, with its ticket.
@@ -146,25 +133,41 @@ pub fn waiting(view: &HallView) -> Vec<Waiting> {
 mod tests {
     use super::*;
 
-    fn row(code: &str) -> CallRow {
-        CallRow {
-            code: code.into(),
-            counter: "Loket 1".into(),
-            recall: false,
+    /// A view that heard `events` (JSON lines without `seq`, numbered here).
+    fn view_of(events: &[&str]) -> HallView {
+        let mut v = HallView::default();
+        for (i, e) in events.iter().enumerate() {
+            let mut e: serde_json::Value = serde_json::from_str(e).unwrap();
+            e["seq"] = (i as u64 + 1).into();
+            e["at"] = "2026-11-27T09:00:00.000+07:00".into();
+            let e: Event = serde_json::from_value(e).unwrap();
+            v.apply(&e);
         }
+        v
+    }
+
+    fn called(code: &str, kind: &str) -> String {
+        format!(
+            r#"{{"kind":"{kind}","counter":"1","ticket":{{"code":"{code}","service":"ktp","number":1,"day":"2026-11-27","priority":null,"status":"called","issued_at":"2026-11-27T08:00:00.000+07:00","called_at":"2026-11-27T09:00:00.000+07:00","counter":"1","recalls":0}}}}"#
+        )
     }
 
     #[test]
     fn calls_keep_seven_and_a_recall_moves_up() {
-        let mut calls = vec![];
-        for i in 1..=9 {
-            push_call(&mut calls, row(&format!("A-00{i}")));
-        }
+        let mut events: Vec<String> = (1..=9)
+            .map(|i| called(&format!("A-00{i}"), "ticket_called"))
+            .collect();
+        let nine: Vec<&str> = events.iter().map(String::as_str).collect();
+        let calls = super::calls(&view_of(&nine));
         assert_eq!(calls.len(), CALLS_SHOWN);
         assert_eq!(calls[0].code, "A-009");
         assert_eq!(calls[6].code, "A-003");
-        push_call(&mut calls, row("A-005"));
+        assert_eq!(calls[0].counter, "Loket 1");
+        events.push(called("A-005", "ticket_recalled"));
+        let ten: Vec<&str> = events.iter().map(String::as_str).collect();
+        let calls = super::calls(&view_of(&ten));
         assert_eq!(calls[0].code, "A-005");
+        assert!(calls[0].recall);
         assert_eq!(calls.iter().filter(|c| c.code == "A-005").count(), 1);
     }
 }

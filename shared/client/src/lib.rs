@@ -29,7 +29,7 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::Instant;
-pub use view::{Applied, HallView};
+pub use view::{Applied, HallView, RecentCall};
 
 /// The largest line a client accepts: a busy day's snapshot is far above the hub's limit
 /// for requests.

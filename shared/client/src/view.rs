@@ -25,6 +25,21 @@ pub struct HallView {
     pub devices: BTreeMap<DeviceId, DeviceStatus>,
     /// Each service's queue figures, as the hub last sent them.
     pub figures: BTreeMap<ServiceId, Figures>,
+    /// The day's latest calls and recalls, newest first, each ticket once (a recall moves it
+    /// up); at most [`RECENT_CALLS`].
+    pub calls: Vec<RecentCall>,
+}
+
+/// How many of the latest calls the view keeps (a zone's display shows fewer).
+pub const RECENT_CALLS: usize = 32;
+
+/// A call or recall of a ticket to a counter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecentCall {
+    pub code: String,
+    pub counter: CounterId,
+    /// The ticket was called again (not the first call).
+    pub recall: bool,
 }
 
 /// What applying an event showed.
@@ -66,6 +81,7 @@ impl HallView {
                 .iter()
                 .map(|f| (f.service.clone(), f.clone()))
                 .collect();
+            self.calls = calls_of(&self.tickets);
             self.seq = w.seq;
         }
     }
@@ -196,6 +212,21 @@ impl HallView {
         }
         if e.kind == EventKind::DayStarted {
             self.figures.clear();
+            self.calls.clear();
+        }
+        if let (EventKind::TicketCalled | EventKind::TicketRecalled, Some(t), Some(c)) =
+            (e.kind, &e.ticket, &e.counter)
+        {
+            self.calls.retain(|x| x.code != t.code);
+            self.calls.insert(
+                0,
+                RecentCall {
+                    code: t.code.clone(),
+                    counter: c.clone(),
+                    recall: e.kind == EventKind::TicketRecalled,
+                },
+            );
+            self.calls.truncate(RECENT_CALLS);
         }
         for f in &e.figures {
             self.figures.insert(f.service.clone(), f.clone());
@@ -242,4 +273,24 @@ impl HallView {
             self.counters.values().cloned().collect(),
         )
     }
+}
+
+/// The latest calls as a snapshot's tickets tell them: every ticket called today, by the
+/// time it was called, newest first.
+fn calls_of(tickets: &[Ticket]) -> Vec<RecentCall> {
+    let mut called: Vec<(&str, &Ticket, &CounterId)> = tickets
+        .iter()
+        .filter_map(|t| Some((t.called_at.as_deref()?, t, t.counter.as_ref()?)))
+        .collect();
+    // RFC 3339 times of one zone sort as text.
+    called.sort_by(|a, b| b.0.cmp(a.0));
+    called
+        .into_iter()
+        .take(RECENT_CALLS)
+        .map(|(_, t, c)| RecentCall {
+            code: t.code.clone(),
+            counter: c.clone(),
+            recall: t.recalls > 0,
+        })
+        .collect()
 }
