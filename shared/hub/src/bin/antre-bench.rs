@@ -329,27 +329,8 @@ async fn bench(args: &Args, dir: &Path) -> anyhow::Result<()> {
 
     // Calls: one at a time, each until every display has it.
     received.store(0, std::sync::atomic::Ordering::Relaxed);
-    let mut call_to_display = Vec::with_capacity(args.calls * args.displays.max(1));
-    let mut call_rtt = Vec::with_capacity(args.calls);
-    for i in 0..args.calls {
-        let c = i % COUNTERS;
-        let t0 = Instant::now();
-        counters[c]
-            .req(json!({"type":"call_next","id":format!("c{i}"),"counter":c.to_string()}))
-            .await?;
-        call_rtt.push(t0.elapsed());
-        for _ in 0..args.displays {
-            let (counter, at) = seen_rx
-                .recv()
-                .await
-                .ok_or_else(|| anyhow::anyhow!("displays gone"))?;
-            anyhow::ensure!(
-                counter == c.to_string(),
-                "display saw a call at {counter}, expected {c}"
-            );
-            call_to_display.push(at - t0);
-        }
-    }
+    let (mut call_to_display, mut call_rtt) =
+        calls(&mut counters, &mut seen_rx, args.calls, args.displays, "c").await?;
     let end_rss = rss_kib(pid);
     let bytes_per_call = received.load(std::sync::atomic::Ordering::Relaxed) / args.calls.max(1);
 
@@ -362,25 +343,8 @@ async fn bench(args: &Args, dir: &Path) -> anyhow::Result<()> {
     for _ in 0..args.displays {
         sse_displays.push(sse_display(web, sse_tx.clone()).await?);
     }
-    let mut call_to_sse = Vec::with_capacity(args.calls * args.displays.max(1));
-    for i in 0..args.calls {
-        let c = i % COUNTERS;
-        let t0 = Instant::now();
-        counters[c]
-            .req(json!({"type":"call_next","id":format!("w{i}"),"counter":c.to_string()}))
-            .await?;
-        for _ in 0..args.displays {
-            let (counter, at) = sse_rx
-                .recv()
-                .await
-                .ok_or_else(|| anyhow::anyhow!("web displays gone"))?;
-            anyhow::ensure!(
-                counter == c.to_string(),
-                "a web display saw a call at {counter}, expected {c}"
-            );
-            call_to_sse.push(at - t0);
-        }
-    }
+    let (mut call_to_sse, _) =
+        calls(&mut counters, &mut sse_rx, args.calls, args.displays, "w").await?;
     for d in sse_displays {
         d.abort();
     }
@@ -491,6 +455,39 @@ async fn bench(args: &Args, dir: &Path) -> anyhow::Result<()> {
     );
     let _ = child.start_kill();
     Ok(())
+}
+
+/// `calls` calls, one at a time, each until all `displays` have reported it on `seen`:
+/// (call → each display, each call's round trip). Ids are `{prefix}{i}`.
+async fn calls(
+    counters: &mut [Conn],
+    seen: &mut mpsc::UnboundedReceiver<(String, Instant)>,
+    calls: usize,
+    displays: usize,
+    prefix: &str,
+) -> anyhow::Result<(Vec<Duration>, Vec<Duration>)> {
+    let mut to_display = Vec::with_capacity(calls * displays.max(1));
+    let mut rtt = Vec::with_capacity(calls);
+    for i in 0..calls {
+        let c = i % COUNTERS;
+        let t0 = Instant::now();
+        counters[c]
+            .req(json!({"type":"call_next","id":format!("{prefix}{i}"),"counter":c.to_string()}))
+            .await?;
+        rtt.push(t0.elapsed());
+        for _ in 0..displays {
+            let (counter, at) = seen
+                .recv()
+                .await
+                .ok_or_else(|| anyhow::anyhow!("the displays are gone"))?;
+            anyhow::ensure!(
+                counter == c.to_string(),
+                "a display saw a call at {counter}, expected {c}"
+            );
+            to_display.push(at - t0);
+        }
+    }
+    Ok((to_display, rtt))
 }
 
 /// The floor of a durable call: a server thread that reads a request line, commits one row
