@@ -31,6 +31,15 @@ const PRINTER_CHECK_EVERY: chrono::Duration = chrono::Duration::seconds(30);
 /// The screens, as `ui/kiosk.slint` names them (`KioskScreen`).
 pub use antre_ui::KioskScreen as Screen;
 
+/// Shows the screens' own texts (`@tr` in `ui/kiosk.slint`) in English or in Indonesian, the
+/// language they are written in. Selected at start too: Slint would otherwise follow the
+/// system's locale, and a kiosk speaks Indonesian first whatever its PC is set to.
+fn select_language(english: bool) {
+    if let Err(e) = slint::select_bundled_translation(if english { "en" } else { "" }) {
+        tracing::warn!(error = %e, "cannot switch the kiosk's language");
+    }
+}
+
 /// What the kiosk is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Mode {
@@ -137,6 +146,8 @@ pub struct KioskApp {
     options: KioskOptions,
     state: RefCell<State>,
     clock: RefCell<Clock>,
+    /// The language the screens' texts were last switched to (`None`: not yet).
+    language: std::cell::Cell<Option<bool>>,
 }
 
 impl KioskApp {
@@ -184,6 +195,7 @@ impl KioskApp {
                 aspiration: None,
             }),
             clock: RefCell::new(clock),
+            language: std::cell::Cell::new(None),
         });
         app.wire();
         {
@@ -962,6 +974,9 @@ impl KioskApp {
         let a = self.window.global::<KioskAdapter>();
         let online = self.client.status() == Status::Online;
         a.set_screen(s.screen);
+        if self.language.replace(Some(en)) != Some(en) {
+            select_language(en);
+        }
         a.set_english(en);
         a.set_online(online);
         a.set_clock_text(local.format("%H:%M").to_string().into());
