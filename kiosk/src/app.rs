@@ -15,6 +15,7 @@ use antre_core::proto::{
     AspirationKind, OkReply, PrinterStatus, Request, Ticket, MAX_ASPIRATION_CHARS,
 };
 use antre_ui::inbox::{self, Inbox};
+use antre_ui::replace_if_changed;
 use antre_ui::{AgencyTile, KioskAdapter, KioskWindow, ServiceTile};
 use chrono::{DateTime, Utc};
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
@@ -148,6 +149,33 @@ pub struct KioskApp {
     clock: RefCell<Clock>,
     /// The language the screens' texts were last switched to (`None`: not yet).
     language: std::cell::Cell<Option<bool>>,
+    /// The screens' lists, kept and updated in place (a list set anew is redrawn whole).
+    models: Models,
+}
+
+struct Models {
+    agencies: Rc<VecModel<AgencyTile>>,
+    services: Rc<VecModel<ServiceTile>>,
+    prefixes: Rc<VecModel<SharedString>>,
+    answer_labels: Rc<VecModel<SharedString>>,
+}
+
+impl Models {
+    /// The lists, empty, given to the window once.
+    fn new(window: &KioskWindow) -> Models {
+        let m = Models {
+            agencies: Rc::default(),
+            services: Rc::default(),
+            prefixes: Rc::default(),
+            answer_labels: Rc::default(),
+        };
+        let a = window.global::<KioskAdapter>();
+        a.set_agencies(ModelRc::from(Rc::clone(&m.agencies)));
+        a.set_services(ModelRc::from(Rc::clone(&m.services)));
+        a.set_prefixes(ModelRc::from(Rc::clone(&m.prefixes)));
+        a.set_answer_labels(ModelRc::from(Rc::clone(&m.answer_labels)));
+        m
+    }
 }
 
 impl KioskApp {
@@ -163,6 +191,7 @@ impl KioskApp {
         options: KioskOptions,
     ) -> Result<Rc<Self>, slint::PlatformError> {
         let window = KioskWindow::new()?;
+        let models = Models::new(&window);
         let inbox = Inbox::default();
         inbox.forward(&rt, updates, |_| Msg::Changed);
         let clock = system_clock();
@@ -196,6 +225,7 @@ impl KioskApp {
             }),
             clock: RefCell::new(clock),
             language: std::cell::Cell::new(None),
+            models,
         });
         app.wire();
         {
@@ -1007,7 +1037,8 @@ impl KioskApp {
                 )
             });
         a.set_hall_name(hall.into());
-        a.set_agencies(ModelRc::new(VecModel::from(
+        replace_if_changed(
+            &self.models.agencies,
             agencies
                 .into_iter()
                 .map(|t| AgencyTile {
@@ -1019,9 +1050,10 @@ impl KioskApp {
                     enabled: online,
                     note: t.note.into(),
                 })
-                .collect::<Vec<_>>(),
-        )));
-        a.set_services(ModelRc::new(VecModel::from(
+                .collect(),
+        );
+        replace_if_changed(
+            &self.models.services,
             services
                 .into_iter()
                 .map(|x| ServiceTile {
@@ -1034,8 +1066,8 @@ impl KioskApp {
                     open: x.open,
                     reason: x.reason.into(),
                 })
-                .collect::<Vec<_>>(),
-        )));
+                .collect(),
+        );
         a.set_agency_name(agency_name.into());
         a.set_agency_color(antre_ui::color_from_hex(
             agency_color.as_deref().unwrap_or_default(),
@@ -1108,7 +1140,7 @@ impl KioskApp {
             p.dedup();
             p.into_iter().map(Into::into).collect()
         });
-        a.set_prefixes(ModelRc::new(VecModel::from(prefixes)));
+        replace_if_changed(&self.models.prefixes, prefixes);
         a.set_code_input(s.survey.input.as_str().into());
         a.set_code_error(s.survey.error.as_str().into());
         let q = s.survey.question.min(ELEMENTS - 1);
@@ -1127,12 +1159,10 @@ impl KioskApp {
         } else {
             element.answers
         };
-        a.set_answer_labels(ModelRc::new(VecModel::from(
-            labels
-                .iter()
-                .map(|l| SharedString::from(*l))
-                .collect::<Vec<_>>(),
-        )));
+        replace_if_changed(
+            &self.models.answer_labels,
+            labels.iter().map(|l| SharedString::from(*l)).collect(),
+        );
         a.set_chosen(s.survey.answers[q].map_or(-1, |x| i32::from(x) - 1));
         let asp = s.aspiration.as_ref();
         a.set_sending(s.survey.sending || asp.is_some_and(|x| x.sending));
