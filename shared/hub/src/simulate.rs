@@ -341,12 +341,9 @@ pub fn run(cfg: &Arc<Config>, db: &Path, plan: &Plan) -> anyhow::Result<Summary>
 /// The service of the ticket now at `counter`.
 fn desk_service(sim: &Sim, counter: &CounterId) -> String {
     sim.store
-        .connection()
-        .query_row(
-            "SELECT t.service FROM counters c JOIN tickets t ON t.id = c.current WHERE c.id = ?1",
-            [counter.as_str()],
-            |r| r.get::<_, String>(0),
-        )
+        .current_service(counter.as_str())
+        .ok()
+        .flatten()
         .unwrap_or_default()
 }
 

@@ -10,6 +10,7 @@ pub mod csv;
 pub mod html;
 
 use crate::config::Config;
+use crate::store::period;
 use crate::store::schema;
 use antre_core::domain::ikm::{self, Category, Tally, ELEMENTS};
 use chrono::{NaiveDate, TimeZone, Timelike, Utc};
@@ -172,19 +173,6 @@ impl IkmFigures {
     }
 }
 
-/// One ticket's times, as the report needs them.
-struct TicketTimes {
-    service: String,
-    first_service: String,
-    status: String,
-    issued_ms: i64,
-    called_ms: Option<i64>,
-    serving_ms: Option<i64>,
-    closed_ms: Option<i64>,
-    counter: Option<String>,
-    officer: Option<String>,
-}
-
 fn minutes(ms: i64) -> f64 {
     ms as f64 / 60_000.0
 }
@@ -224,7 +212,7 @@ pub fn open(db: &Path) -> Result<Connection, ReportError> {
         return Err(ReportError::NoDatabase(db.display().to_string()));
     }
     let conn = crate::store::open_reader(db)?;
-    let found: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let found = period::schema_version(&conn)?;
     if found != schema::VERSION {
         return Err(ReportError::Version {
             found,
@@ -248,9 +236,8 @@ impl Report {
         if to < from {
             return Err(ReportError::Period { from, to });
         }
-        let tx = conn.unchecked_transaction()?; // one consistent view
-        let (f, t) = (from.to_string(), to.to_string());
-        let tickets = read_tickets(&tx, &f, &t)?;
+        let period = period::read(conn, &from.to_string(), &to.to_string())?;
+        let tickets = &period.tickets;
         let tz = cfg.hall.timezone;
         let agency_of = |service: &str| {
             cfg.service(service)
@@ -265,22 +252,14 @@ impl Report {
             .iter()
             .map(|s| s.id.as_str().to_owned())
             .collect();
-        for tk in &tickets {
+        for tk in tickets {
             for s in [&tk.service, &tk.first_service] {
                 if !order.contains(s) {
                     order.push(s.clone());
                 }
             }
         }
-        let transferred: HashMap<String, u64> = {
-            let mut stmt = tx.prepare(
-                "SELECT tr.from_service, COUNT(*) FROM transfers tr
-                 JOIN tickets tk ON tk.id = tr.ticket
-                 WHERE tk.day BETWEEN ?1 AND ?2 GROUP BY tr.from_service",
-            )?;
-            let rows = stmt.query_map([&f, &t], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            rows.collect::<Result<_, _>>()?
-        };
+        let transferred = &period.transferred;
 
         let mut totals = Totals::default();
         let mut all_waits = Vec::new();
@@ -360,27 +339,15 @@ impl Report {
 
         // IKM: raw answers, summed per service; agencies and the whole hall add up from them.
         let mut per_service: Vec<(String, Tally)> = Vec::new();
-        {
-            let mut stmt = tx.prepare(
-                "SELECT service, u1, u2, u3, u4, u5, u6, u7, u8, u9 FROM surveys
-                 WHERE day BETWEEN ?1 AND ?2 ORDER BY ticket",
-            )?;
-            let mut rows = stmt.query([&f, &t])?;
-            while let Some(r) = rows.next()? {
-                let service: String = r.get(0)?;
-                let mut answers = [0u8; ELEMENTS];
-                for (i, a) in answers.iter_mut().enumerate() {
-                    *a = r.get(i + 1)?;
+        for (service, answers) in &period.surveys {
+            let i = match per_service.iter().position(|(s, _)| s == service) {
+                Some(i) => i,
+                None => {
+                    per_service.push((service.clone(), Tally::default()));
+                    per_service.len() - 1
                 }
-                let i = match per_service.iter().position(|(s, _)| *s == service) {
-                    Some(i) => i,
-                    None => {
-                        per_service.push((service, Tally::default()));
-                        per_service.len() - 1
-                    }
-                };
-                per_service[i].1.add(&answers);
-            }
+            };
+            per_service[i].1.add(answers);
         }
         per_service.sort_by_key(|(s, _)| order.iter().position(|o| o == s));
         let mut hall = Tally::default();
@@ -419,32 +386,19 @@ impl Report {
             })
             .collect();
 
-        let unmet: Vec<UnmetRow> = {
-            let mut stmt = tx.prepare(
-                "SELECT service, reason, COUNT(*) AS n FROM unmet_demand
-                 WHERE day BETWEEN ?1 AND ?2 GROUP BY service, reason
-                 ORDER BY n DESC, service, reason",
-            )?;
-            let rows = stmt.query_map([&f, &t], |r| {
-                Ok(UnmetRow {
-                    service: r.get(0)?,
-                    reason: r.get(1)?,
-                    count: r.get(2)?,
-                })
-            })?;
-            rows.collect::<Result<_, _>>()?
-        };
+        let unmet: Vec<UnmetRow> = period
+            .unmet
+            .iter()
+            .map(|u| UnmetRow {
+                service: u.service.clone(),
+                reason: u.reason.clone(),
+                count: u.count,
+            })
+            .collect();
         totals.unmet = unmet.iter().map(|u| u.count).sum();
 
-        let aspirations = {
-            let mut stmt = tx.prepare(
-                "SELECT kind, text FROM aspirations WHERE day BETWEEN ?1 AND ?2 ORDER BY id",
-            )?;
-            let rows = stmt.query_map([&f, &t], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            let all: Vec<(String, String)> = rows.collect::<Result<_, _>>()?;
-            totals.aspirations = all.len() as u64;
-            group_aspirations(&all)
-        };
+        totals.aspirations = period.aspirations.len() as u64;
+        let aspirations = group_aspirations(&period.aspirations);
 
         let mut hours: Vec<HourRow> = Vec::new();
         let hour_of = |ms: i64| {
@@ -469,7 +423,7 @@ impl Report {
                 hours[i].served += 1;
             }
         };
-        for tk in &tickets {
+        for tk in tickets {
             bump(hour_of(tk.issued_ms), true);
             if tk.status == "done" {
                 if let Some(c) = tk.closed_ms {
@@ -487,7 +441,7 @@ impl Report {
                 counts: vec![0; WAIT_CLASSES_MIN.len() + 1],
             })
             .collect();
-        for tk in &tickets {
+        for tk in tickets {
             let Some(called) = tk.called_ms else { continue };
             let agency = agency_of(&tk.service);
             let Some(d) = wait_distribution.iter_mut().find(|d| d.agency == agency) else {
@@ -501,12 +455,11 @@ impl Report {
             d.counts[class] += 1;
         }
         wait_distribution.retain(|d| d.counts.iter().any(|&c| c > 0));
-        tx.finish()?;
 
         Ok(Report {
             hall: cfg.hall.name.clone(),
-            from: f,
-            to: t,
+            from: from.to_string(),
+            to: to.to_string(),
             totals,
             services,
             officers,
@@ -533,28 +486,6 @@ impl Report {
             format!("laporan-{}_{}", self.from, self.to)
         }
     }
-}
-
-fn read_tickets(conn: &Connection, from: &str, to: &str) -> rusqlite::Result<Vec<TicketTimes>> {
-    let mut stmt = conn.prepare(
-        "SELECT service, first_service, status, issued_ms, called_ms, serving_ms, closed_ms,
-                counter, officer
-         FROM tickets WHERE day BETWEEN ?1 AND ?2 ORDER BY id",
-    )?;
-    let rows = stmt.query_map([from, to], |r| {
-        Ok(TicketTimes {
-            service: r.get(0)?,
-            first_service: r.get(1)?,
-            status: r.get(2)?,
-            issued_ms: r.get(3)?,
-            called_ms: r.get(4)?,
-            serving_ms: r.get(5)?,
-            closed_ms: r.get(6)?,
-            counter: r.get(7)?,
-            officer: r.get(8)?,
-        })
-    })?;
-    rows.collect()
 }
 
 /// Groups `(kind, text)` by kind and by text with case and spacing ignored; each group is

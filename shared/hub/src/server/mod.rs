@@ -90,9 +90,7 @@ impl Hub {
         let mut store = Store::open(db, Arc::clone(&cfg))?;
         // Checkpoints run on their own connection and thread (PASSIVE: they never block
         // the writer), so no request pays for copying the WAL back.
-        store
-            .connection()
-            .pragma_update(None, "wal_autocheckpoint", 0)?;
+        store.checkpoint_elsewhere()?;
         let checkpointer = spawn_checkpointer(db.to_owned());
         // Start the day now, so the first welcome already sees today.
         let first = store.tick(clock())?;
@@ -294,7 +292,7 @@ fn spawn_checkpointer(db: PathBuf) -> Option<Checkpointer> {
     let thread = std::thread::Builder::new()
         .name("antre-checkpoint".into())
         .spawn(move || {
-            let conn = match rusqlite::Connection::open(&db) {
+            let conn = match crate::store::Checkpointer::open(&db) {
                 Ok(c) => c,
                 Err(e) => {
                     return tracing::error!(error = %e, "the checkpointer cannot open the database")
@@ -304,7 +302,7 @@ fn spawn_checkpointer(db: PathBuf) -> Option<Checkpointer> {
             while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
                 stopped.recv_timeout(CHECKPOINT_EVERY)
             {
-                if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                if let Err(e) = conn.checkpoint() {
                     tracing::warn!(error = %e, "checkpoint failed; will retry");
                 }
             }

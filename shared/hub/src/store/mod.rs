@@ -12,6 +12,7 @@
 
 mod figures;
 mod handlers;
+pub mod period;
 pub mod read;
 pub mod rows;
 pub mod schema;
@@ -73,7 +74,49 @@ pub fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
     Ok(conn)
 }
 
+/// A connection that copies the WAL back into the database file, on its own thread.
+pub struct Checkpointer(Connection);
+
+impl Checkpointer {
+    /// # Errors
+    /// The database cannot be opened.
+    pub fn open(path: &Path) -> rusqlite::Result<Checkpointer> {
+        Ok(Checkpointer(Connection::open(path)?))
+    }
+
+    /// A PASSIVE checkpoint: it takes no lock the writer needs.
+    ///
+    /// # Errors
+    /// SQLite fails (the next one tries again).
+    pub fn checkpoint(&self) -> rusqlite::Result<()> {
+        self.0
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+    }
+}
+
 impl Store {
+    /// Leaves copying the WAL back to a [`Checkpointer`], so no request pays for it.
+    ///
+    /// # Errors
+    /// SQLite fails.
+    pub fn checkpoint_elsewhere(&self) -> rusqlite::Result<()> {
+        self.conn.pragma_update(None, "wal_autocheckpoint", 0)
+    }
+
+    /// The service of the ticket now at `counter`, if it has one.
+    ///
+    /// # Errors
+    /// SQLite fails.
+    pub fn current_service(&self, counter: &str) -> rusqlite::Result<Option<String>> {
+        self.conn
+            .query_row(
+                "SELECT t.service FROM counters c JOIN tickets t ON t.id = c.current WHERE c.id = ?1",
+                [counter],
+                |r| r.get(0),
+            )
+            .optional()
+    }
+
     /// Opens (creating if needed) and upgrades the database at `path`.
     ///
     /// # Errors
