@@ -1,7 +1,8 @@
 //! The hub of one hall: it owns the database and serves every device and phone.
 //!
 //! - [`config`]: the hall's `hall.toml`, validated with line numbers.
-//! - [`store`]: the SQLite store: one transaction per request, events with consecutive `seq`.
+//! - [`hall`]: the hall service: a request checked by the core's rules, in one transaction.
+//! - [`store`]: the SQLite store: typed reads and writes (`Dao`), transactions, the schema.
 //! - [`server`]: the hall protocol over TCP: handshake, roles, the writer, broadcast.
 //! - [`web`]: the hall's web pages (live ticket page, phone survey, web display) over HTTP.
 //! - [`report`]: the day's or a period's report (queue, IKM, aspirations) as JSON, CSV, HTML.
@@ -12,6 +13,7 @@
 //! `antre-client`.
 
 pub mod config;
+pub mod hall;
 pub mod report;
 pub mod server;
 pub mod simulate;

@@ -1,4 +1,4 @@
-//! A busy day, simulated minute by minute through the real store: visitors take tickets at
+//! A busy day, simulated minute by minute through the real hall service and store: visitors take tickets at
 //! the kiosks, officers call, serve, miss and transfer them, some visitors rate the service
 //! and leave aspirations. Every step is a request the hub would get, committed to the SQLite
 //! file, so reports and training use data made by the same code as a real day.
@@ -6,7 +6,8 @@
 //! `antre-hub simulate-day` runs it; the report's tests use it for a day of thousands.
 
 use crate::config::{Config, Device};
-use crate::store::{SchemaError, Store};
+use crate::hall::Hall;
+use crate::store::SchemaError;
 use antre_core::domain::ikm::ELEMENTS;
 use antre_core::domain::{CounterId, Priority};
 use antre_core::proto::{AspirationKind, Request, Role, ServerMessage};
@@ -101,7 +102,7 @@ enum Desk {
 }
 
 struct Sim {
-    store: Store,
+    hall: Hall,
     rng: StdRng,
     seq: u64,
     summary: Summary,
@@ -111,7 +112,7 @@ impl Sim {
     fn send(&mut self, now: DateTime<Utc>, device: &Device, request: Request) -> ServerMessage {
         self.seq += 1;
         let id = format!("sim-{}", self.seq);
-        self.store.execute(now, device, &id, Ok(&request)).reply
+        self.hall.execute(now, device, &id, Ok(&request)).reply
     }
 }
 
@@ -120,7 +121,7 @@ impl Sim {
 /// # Errors
 /// The database cannot be opened, or the config has no kiosk.
 pub fn run(cfg: &Arc<Config>, db: &Path, plan: &Plan) -> anyhow::Result<Summary> {
-    let store = Store::open(db, Arc::clone(cfg)).map_err(|e: SchemaError| anyhow::anyhow!(e))?;
+    let store = Hall::open(db, Arc::clone(cfg)).map_err(|e: SchemaError| anyhow::anyhow!(e))?;
     let kiosks: Vec<&Device> = cfg
         .devices
         .iter()
@@ -139,7 +140,7 @@ pub fn run(cfg: &Arc<Config>, db: &Path, plan: &Plan) -> anyhow::Result<Summary>
         })
         .collect();
     let mut sim = Sim {
-        store,
+        hall: store,
         rng: StdRng::seed_from_u64(plan.seed),
         seq: 0,
         summary: Summary::default(),
@@ -340,7 +341,8 @@ pub fn run(cfg: &Arc<Config>, db: &Path, plan: &Plan) -> anyhow::Result<Summary>
 
 /// The service of the ticket now at `counter`.
 fn desk_service(sim: &Sim, counter: &CounterId) -> String {
-    sim.store
+    sim.hall
+        .store()
         .current_service(counter.as_str())
         .ok()
         .flatten()

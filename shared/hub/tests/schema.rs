@@ -3,10 +3,8 @@
 
 mod common;
 
-use antre_hub::config::Config;
 use antre_hub::store::{schema, SchemaError, Store};
 use rusqlite::Connection;
-use std::sync::Arc;
 
 fn schema_of(conn: &Connection) -> Vec<(String, String, Option<String>)> {
     conn.prepare(
@@ -19,10 +17,6 @@ fn schema_of(conn: &Connection) -> Vec<(String, String, Option<String>)> {
     .unwrap()
 }
 
-fn cfg() -> Arc<Config> {
-    Arc::new(Config::parse(&common::hall_config(150, "")).unwrap())
-}
-
 #[test]
 fn a_frozen_version_1_file_upgrades_to_the_current_schema() {
     let dir = tempfile::tempdir().unwrap();
@@ -32,7 +26,7 @@ fn a_frozen_version_1_file_upgrades_to_the_current_schema() {
         .unwrap();
     drop(conn);
 
-    let store = Store::open(&old, cfg()).unwrap();
+    let store = Store::open(&old).unwrap();
     let conn = store.connection();
     let version: u32 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
@@ -52,10 +46,10 @@ fn a_frozen_version_1_file_upgrades_to_the_current_schema() {
             ("A".into(), 2, "waiting".into())
         ]
     );
-    assert_eq!(store.last_seq(), 1);
+    assert_eq!(store.last_seq().unwrap(), 1);
 
     let fresh = dir.path().join("fresh.db");
-    let fresh_store = Store::open(&fresh, cfg()).unwrap();
+    let fresh_store = Store::open(&fresh).unwrap();
     assert_eq!(schema_of(conn), schema_of(fresh_store.connection()));
 }
 
@@ -67,7 +61,7 @@ fn a_file_from_a_newer_hub_is_refused_in_words() {
         .unwrap()
         .pragma_update(None, "user_version", 99)
         .unwrap();
-    match Store::open(&path, cfg()) {
+    match Store::open(&path) {
         Err(e @ SchemaError::TooNew { found: 99 }) => {
             assert!(e.to_string().contains("newer than this hub"), "{e}");
         }
@@ -79,7 +73,7 @@ fn a_file_from_a_newer_hub_is_refused_in_words() {
 #[test]
 fn the_database_is_in_wal_mode_with_full_sync_and_foreign_keys() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("a.db"), cfg()).unwrap();
+    let store = Store::open(&dir.path().join("a.db")).unwrap();
     let conn = store.connection();
     let mode: String = conn
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))

@@ -182,7 +182,7 @@ fn bare_commits(dir: &Path, n: usize) -> anyhow::Result<Vec<Duration>> {
 fn store_only(dir: &Path, n: usize) -> anyhow::Result<(Vec<Duration>, Vec<Duration>)> {
     use antre_core::proto::Request;
     let cfg = Arc::new(Config::load(&dir.join("hall.toml"))?);
-    let mut store = antre_hub::store::Store::open(&dir.join("store-only.db"), Arc::clone(&cfg))?;
+    let mut hall = antre_hub::hall::Hall::open(&dir.join("store-only.db"), Arc::clone(&cfg))?;
     let kiosk = cfg.device("kiosk-0").expect("bench kiosk").clone();
     let counter = cfg.device("counter-0").expect("bench counter").clone();
     let now = chrono::Utc::now;
@@ -190,7 +190,7 @@ fn store_only(dir: &Path, n: usize) -> anyhow::Result<(Vec<Duration>, Vec<Durati
     for i in 0..n {
         let service = antre_core::domain::ServiceId::new(format!("s{}", i % COUNTERS));
         let t = Instant::now();
-        store.execute(
+        hall.execute(
             now(),
             &kiosk,
             &format!("i{i}"),
@@ -205,10 +205,10 @@ fn store_only(dir: &Path, n: usize) -> anyhow::Result<(Vec<Duration>, Vec<Durati
         counter: "0".into(),
         officer: "Bench".into(),
     };
-    store.execute(now(), &counter, "open", Ok(&open));
+    hall.execute(now(), &counter, "open", Ok(&open));
     for i in 0..n / COUNTERS {
         let t = Instant::now();
-        store.execute(
+        hall.execute(
             now(),
             &counter,
             &format!("c{i}"),

@@ -1,6 +1,6 @@
 //! The hub: the hall protocol over TCP.
 //!
-//! - [`Hub`]: owns the [`Store`] on a writer thread (requests are serialized through it, one
+//! - [`Hub`]: owns the [`Hall`] on a writer thread (requests are serialized through it, one
 //!   transaction each) and broadcasts each committed event once, already serialized.
 //! - [`run`]: the accept loop, one task per connection, graceful shutdown.
 //! - `connection`: one device's connection: handshake, requests, events.
@@ -9,8 +9,9 @@
 mod connection;
 
 use crate::config::{Config, Device};
+use crate::hall::Hall;
 use crate::store::read::{self, WelcomeData};
-use crate::store::{open_reader, SchemaError, Store};
+use crate::store::{open_reader, SchemaError};
 use antre_core::clock::Clock;
 use antre_core::proto::{ErrorCode, ErrorReply, Request, ServerMessage};
 use chrono::{DateTime, Utc};
@@ -87,19 +88,19 @@ impl Hub {
     /// # Errors
     /// The database cannot be opened or upgraded.
     pub fn start(cfg: Arc<Config>, db: &Path, clock: Clock) -> Result<Arc<Hub>, SchemaError> {
-        let mut store = Store::open(db, Arc::clone(&cfg))?;
+        let mut hall = Hall::open(db, Arc::clone(&cfg))?;
         // Checkpoints run on their own connection and thread (PASSIVE: they never block
         // the writer), so no request pays for copying the WAL back.
-        store.checkpoint_elsewhere()?;
+        hall.store().checkpoint_elsewhere()?;
         let checkpointer = spawn_checkpointer(db.to_owned());
         // Start the day now, so the first welcome already sees today.
-        let first = store.tick(clock())?;
+        let first = hall.tick(clock())?;
         let (jobs, mut rx) = mpsc::channel::<Job>(WRITE_QUEUE);
         let (events, _) = broadcast::channel(cfg.hall.net.client_buffer_events);
         let (display_events, _) = broadcast::channel(cfg.hall.net.client_buffer_events);
         let tx_events = events.clone();
         let tx_display = display_events.clone();
-        let committed = Arc::new(std::sync::atomic::AtomicU64::new(store.last_seq()));
+        let committed = Arc::new(std::sync::atomic::AtomicU64::new(hall.last_seq()));
         let thread_committed = Arc::clone(&committed);
         let thread_clock = Arc::clone(&clock);
         let writer = std::thread::Builder::new()
@@ -140,7 +141,7 @@ impl Hub {
                             request,
                             reply,
                         } => {
-                            let out = store.execute(
+                            let out = hall.execute(
                                 thread_clock(),
                                 &device,
                                 &id,
@@ -149,15 +150,15 @@ impl Hub {
                             // All after the commit: the displays first (the hall sees and
                             // hears the call), then the reply the device waits on, then
                             // everyone else.
-                            thread_committed.store(store.last_seq(), Ordering::SeqCst);
+                            thread_committed.store(hall.last_seq(), Ordering::SeqCst);
                             let events = lines(out.events);
                             to_displays(&events);
                             let _ = reply.send(out.reply);
                             to_everyone(events);
                         }
-                        Job::Tick => match store.tick(thread_clock()) {
+                        Job::Tick => match hall.tick(thread_clock()) {
                             Ok(evs) => {
-                                thread_committed.store(store.last_seq(), Ordering::SeqCst);
+                                thread_committed.store(hall.last_seq(), Ordering::SeqCst);
                                 let events = lines(evs);
                                 to_displays(&events);
                                 to_everyone(events);
@@ -249,7 +250,9 @@ impl Hub {
         let (db, cfg, now) = (self.db.clone(), Arc::clone(&self.cfg), (self.clock)());
         let data = tokio::task::spawn_blocking(move || {
             let conn = open_reader(&db)?;
-            read::welcome(&conn, &cfg, now, since)
+            read::welcome(&conn, &cfg, now, since, |dao| {
+                crate::hall::figures::all(dao, &cfg)
+            })
         })
         .await??;
         Ok(data)

@@ -1,14 +1,16 @@
 //! What a device gets when it connects: the hall, and either a snapshot of the day or the
 //! events it missed. Read in one read transaction, so `seq` and the state agree.
 
-use super::handlers::tickets_of_day;
+use super::dao::Dao;
 use super::rows::counter_state;
+use super::rows::tickets_of_day;
 use crate::config::Config;
 use antre_core::domain::day::{local_time, rfc3339_ms, service_day};
 use antre_core::domain::issuing;
 use antre_core::domain::DeviceId;
 use antre_core::proto::{
-    AgencyInfo, CounterInfo, DeviceStatus, Event, HallInfo, PrinterStatus, ServiceInfo, Snapshot,
+    AgencyInfo, CounterInfo, DeviceStatus, Event, Figures, HallInfo, PrinterStatus, ServiceInfo,
+    Snapshot,
 };
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension};
@@ -45,7 +47,8 @@ impl WelcomeData {
     }
 }
 
-/// Reads what a device that last applied `since` needs.
+/// Reads what a device that last applied `since` needs; `figures` gives every service's
+/// figures from what the same read sees (the hall's rule, not the store's).
 ///
 /// # Errors
 /// SQLite fails, or a stored event cannot be read.
@@ -54,6 +57,7 @@ pub fn welcome(
     cfg: &Config,
     now: DateTime<Utc>,
     since: u64,
+    figures: impl FnOnce(&Dao<'_>) -> rusqlite::Result<Vec<Figures>>,
 ) -> rusqlite::Result<WelcomeData> {
     let tx = conn.unchecked_transaction()?; // a read transaction: one consistent view
     let seq: u64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0))?;
@@ -71,7 +75,9 @@ pub fn welcome(
     let (snapshot, resume) = if resumable {
         (None, events_after(&tx, since, seq)?)
     } else {
-        (Some(snapshot(&tx, cfg, &day)?), vec![])
+        let mut s = snapshot(&tx, cfg, &day)?;
+        s.figures = figures(&Dao::new(&tx, &day, now.timestamp_millis()))?;
+        (Some(s), vec![])
     };
     tx.finish()?;
     Ok(WelcomeData {
@@ -135,16 +141,11 @@ pub fn snapshot(conn: &Connection, cfg: &Config, day: &str) -> rusqlite::Result<
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
-    let figures = cfg
-        .services
-        .iter()
-        .map(|s| super::figures::figures(conn, cfg, day, s.id.as_str()))
-        .collect::<rusqlite::Result<_>>()?;
     Ok(Snapshot {
         tickets,
         counters,
         devices,
-        figures,
+        figures: vec![],
     })
 }
 

@@ -164,3 +164,15 @@ pub fn counter_state(
         current,
     })
 }
+
+/// All tickets of a day, in the order of issue.
+///
+/// # Errors
+/// SQLite fails.
+pub fn tickets_of_day(conn: &Connection, day: &str) -> rusqlite::Result<Vec<TicketRow>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {TICKET_COLS} FROM tickets WHERE day = ?1 ORDER BY id"
+    ))?;
+    let rows = stmt.query_map([day], TicketRow::from_row)?;
+    rows.collect()
+}

@@ -1,31 +1,27 @@
-//! One function per request: check it against the domain rules, update the tables, queue
-//! the events. Runs inside the request's transaction (a savepoint of it), so a refusal part
-//! way through leaves nothing behind.
+//! One function per request: check it against the core's rules, change the rows through
+//! the [`Dao`], queue the events. Runs inside the request's transaction (a savepoint of
+//! it), so a refusal part way through leaves nothing behind. No SQL here.
 
-use super::rows::{
-    counter_row, counter_state, save_counter, ticket_by_code, ticket_by_id, CounterRow, TicketRow,
-    TICKET_COLS,
-};
 use super::PendingEvent;
 use crate::config::{Config, Device};
-use antre_core::domain::calling::{self, Candidate};
+use crate::store::dao::Dao;
+use crate::store::rows::{CounterRow, TicketRow};
+use antre_core::domain::calling;
 use antre_core::domain::counter::{self, ActionRefused, CurrentAction};
 use antre_core::domain::day::local_time;
 use antre_core::domain::estimate;
+use antre_core::domain::ikm;
 use antre_core::domain::issuing::{self, Refusal};
 use antre_core::domain::{CounterId, Priority, ServiceId, TicketCode, TicketStatus};
 use antre_core::proto::{
     AspirationKind, CounterState, ErrorCode, EventKind, PrinterStatus, Request, Role, Ticket,
 };
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
 
 pub(super) struct Ctx<'a> {
-    pub conn: &'a Connection,
+    pub dao: &'a Dao<'a>,
     pub cfg: &'a Config,
     pub now: DateTime<Utc>,
-    pub now_ms: i64,
-    pub day: &'a str,
     pub device: &'a Device,
     pub events: Vec<PendingEvent>,
 }
@@ -92,67 +88,6 @@ impl Ctx<'_> {
         });
     }
 
-    /// The head of each group (normal, priority) of each of `services` today: all that
-    /// [`calling::pick_next`] looks at, read from the index without reading the queues.
-    fn queue_heads(&self, services: &[ServiceId]) -> rusqlite::Result<Vec<Candidate>> {
-        let mut out = vec![];
-        for priority in [false, true] {
-            let mut stmt = self.conn.prepare_cached(if priority {
-                "SELECT id, issued_ms FROM tickets
-                 WHERE day = ?1 AND status = 'waiting' AND service = ?2 AND priority IS NOT NULL
-                 ORDER BY issued_ms, id LIMIT 1"
-            } else {
-                "SELECT id, issued_ms FROM tickets
-                 WHERE day = ?1 AND status = 'waiting' AND service = ?2 AND priority IS NULL
-                 ORDER BY issued_ms, id LIMIT 1"
-            })?;
-            for s in services {
-                let head = stmt
-                    .query_row(params![self.day, s.as_str()], |r| {
-                        Ok(Candidate {
-                            issue_order: r.get(0)?,
-                            issued_ms: r.get(1)?,
-                            priority,
-                        })
-                    })
-                    .optional()?;
-                out.extend(head);
-            }
-        }
-        Ok(out)
-    }
-
-    /// Whether a normal ticket other than `except` waits for one of `services`.
-    fn normal_waiting(&self, services: &[ServiceId], except: i64) -> rusqlite::Result<bool> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM tickets
-             WHERE day = ?1 AND status = 'waiting' AND service = ?2 AND priority IS NULL AND id != ?3)",
-        )?;
-        for s in services {
-            if stmt.query_row(params![self.day, s.as_str(), except], |r| {
-                r.get::<_, bool>(0)
-            })? {
-                return Ok(true);
-            }
-        }
-        Ok(false)
-    }
-
-    fn set_status(&self, ticket: i64, status: TicketStatus) -> rusqlite::Result<()> {
-        let time_col = match status {
-            TicketStatus::Serving => "serving_ms",
-            TicketStatus::Done | TicketStatus::NoShow => "closed_ms",
-            TicketStatus::Called => "called_ms",
-            TicketStatus::Waiting => unreachable!("waiting is set by issue and transfer"),
-        };
-        self.conn
-            .prepare_cached(&format!(
-                "UPDATE tickets SET status = ?1, {time_col} = ?2 WHERE id = ?3"
-            ))?
-            .execute(params![status.as_str(), self.now_ms, ticket])?;
-        Ok(())
-    }
-
     /// Today's ticket with `code` (as people type it: `A-012`, `a12`); `unknown_ticket` when
     /// it is not a code or not a ticket of today.
     fn ticket_today(&self, code: &str) -> Result<TicketRow, Fail> {
@@ -162,7 +97,7 @@ impl Ctx<'_> {
                 format!("{code:?} is not a ticket code such as A-012"),
             );
         };
-        match ticket_by_code(self.conn, self.day, &parsed.prefix, parsed.number)? {
+        match self.dao.ticket_by_code(&parsed.prefix, parsed.number)? {
             Some(t) => Ok(t),
             None => refuse(
                 ErrorCode::UnknownTicket,
@@ -182,7 +117,7 @@ impl Ctx<'_> {
                 format!("there is no counter {id}"),
             );
         };
-        let row = counter_row(self.conn, id.as_str(), self.day)?;
+        let row = self.dao.counter(id.as_str())?;
         if !row.open {
             return refuse(
                 ErrorCode::CounterClosed,
@@ -200,7 +135,7 @@ impl Ctx<'_> {
     ) -> Result<(CounterRow, TicketRow), Fail> {
         let (cfg, row) = self.open_counter_row(id)?;
         let current = match row.current {
-            Some(t) => Some(ticket_by_id(self.conn, t)?),
+            Some(t) => Some(self.dao.ticket(t)?),
             None => None,
         };
         match counter::check(action, current.as_ref().map(|t| t.status)) {
@@ -227,48 +162,45 @@ impl Ctx<'_> {
         row: &mut CounterRow,
     ) -> rusqlite::Result<()> {
         if let Some(id) = row.current.take() {
-            let t = ticket_by_id(self.conn, id)?;
+            let t = self.dao.ticket(id)?;
             let status = counter::implicit_close(t.status);
-            self.set_status(id, status)?;
+            self.dao.set_status(id, status)?;
             let kind = if status == TicketStatus::Done {
                 EventKind::TicketFinished
             } else {
                 EventKind::TicketNoShow
             };
-            let wire = ticket_by_id(self.conn, id)?.to_wire(self.tz());
+            let wire = self.dao.ticket(id)?.to_wire(self.tz());
             self.emit(kind, Some(wire), Some(counter));
         }
         Ok(())
     }
 
+    /// A counter's state as the protocol says it.
+    fn counter_state(&self, id: &CounterId) -> rusqlite::Result<CounterState> {
+        let row = self.dao.counter(id.as_str())?;
+        let current = match row.current {
+            Some(t) => Some(self.dao.ticket(t)?.to_wire(self.tz())),
+            None => None,
+        };
+        Ok(CounterState {
+            id: id.clone(),
+            open: row.open,
+            officer: row.officer,
+            current,
+        })
+    }
+
     /// Fills in `ahead` and `estimated_wait_min` of a waiting ticket.
     fn with_estimate(&self, t: &TicketRow) -> rusqlite::Result<Ticket> {
-        // One pass over the queue's index entries counts what the estimate needs.
-        let counts = self
-            .conn
-            .prepare_cached(
-                "SELECT
-                   COALESCE(SUM(priority IS NULL AND (issued_ms < ?3 OR (issued_ms = ?3 AND id < ?4))), 0),
-                   COALESCE(SUM(priority IS NULL), 0),
-                   COALESCE(SUM(priority IS NOT NULL AND (issued_ms < ?3 OR (issued_ms = ?3 AND id < ?4))), 0),
-                   COALESCE(SUM(priority IS NOT NULL), 0)
-                 FROM tickets WHERE day = ?1 AND status = 'waiting' AND service = ?2 AND id != ?4",
-            )?
-            .query_row(params![self.day, t.service, t.issued_ms, t.id], |r| {
-                Ok(calling::QueueCounts {
-                    normal_older: r.get(0)?,
-                    normal_total: r.get(1)?,
-                    priority_older: r.get(2)?,
-                    priority_total: r.get(3)?,
-                })
-            })?;
+        let counts = self.dao.queue_counts(t)?;
         let ahead = calling::ahead_of(
             counts,
             t.priority.is_some(),
             self.cfg.hall.queue.max_priority_in_row,
         );
 
-        let q = super::figures::queue(self.conn, self.cfg, self.day, t.service.as_str())?;
+        let q = super::figures::queue(self.dao, self.cfg, t.service.as_str())?;
         let e = estimate::estimate(ahead, q.service_secs, q.counters_open, q.counters_serving);
         let mut wire = t.to_wire(self.tz());
         wire.ahead = Some(e.ahead);
@@ -288,11 +220,9 @@ fn issue_ticket(ctx: &mut Ctx<'_>, service: &ServiceId, priority: Option<Priorit
     if let (Role::Kiosk, Some(limit)) =
         (ctx.device.role, ctx.cfg.hall.queue.kiosk_tickets_per_minute)
     {
-        let recent: u32 = ctx.conn.query_row(
-            "SELECT COUNT(*) FROM tickets WHERE device = ?1 AND issued_ms > ?2",
-            params![ctx.device.id.as_str(), ctx.now_ms - 60_000],
-            |r| r.get(0),
-        )?;
+        let recent = ctx
+            .dao
+            .issued_by_device_since(ctx.device.id.as_str(), ctx.dao.now_ms - 60_000)?;
         if recent >= limit {
             return refuse(
                 ErrorCode::RateLimited,
@@ -305,10 +235,7 @@ fn issue_ticket(ctx: &mut Ctx<'_>, service: &ServiceId, priority: Option<Priorit
     // Counting is only needed against a quota.
     let issued_today: u32 = match svc.daily_quota {
         None => 0,
-        Some(_) => ctx
-            .conn
-            .prepare_cached("SELECT COUNT(*) FROM tickets WHERE day = ?1 AND first_service = ?2")?
-            .query_row(params![ctx.day, service.as_str()], |r| r.get(0))?,
+        Some(_) => ctx.dao.issued_for(service.as_str())?,
     };
     let now_local = local_time(ctx.now, ctx.tz());
     match issuing::may_issue(now_local, svc.hours, svc.daily_quota, issued_today) {
@@ -328,16 +255,15 @@ fn issue_ticket(ctx: &mut Ctx<'_>, service: &ServiceId, priority: Option<Priorit
             );
         }
     }
-    // Inside this IMMEDIATE transaction nobody else writes, so MAX + 1 is never given twice;
-    // UNIQUE (day, prefix, number) guards it anyway.
-    let number: u32 = ctx.conn.query_row(
-        "SELECT COALESCE(MAX(number), 0) + 1 FROM tickets WHERE day = ?1 AND prefix = ?2",
-        params![ctx.day, svc.prefix],
-        |r| r.get(0),
+    let number = ctx.dao.next_number(&svc.prefix)?;
+    let id = ctx.dao.insert_ticket(
+        &svc.prefix,
+        number,
+        service.as_str(),
+        priority,
+        ctx.device.id.as_str(),
     )?;
-    ctx.conn.prepare_cached("INSERT INTO tickets (day, prefix, number, service, first_service, priority, status, issued_ms, device)
-         VALUES (?1, ?2, ?3, ?4, ?4, ?5, 'waiting', ?6, ?7)")?.execute(params![ctx.day, svc.prefix, number, service.as_str(), priority.map(Priority::as_str), ctx.now_ms, ctx.device.id.as_str()])?;
-    let row = ticket_by_id(ctx.conn, ctx.conn.last_insert_rowid())?;
+    let row = ctx.dao.ticket(id)?;
     let ticket = ctx.with_estimate(&row)?;
     ctx.emit(EventKind::TicketIssued, Some(ticket.clone()), None);
     Ok(Done {
@@ -353,7 +279,7 @@ fn call(ctx: &mut Ctx<'_>, counter_id: &CounterId, chosen: Option<&String>) -> H
     let max = ctx.cfg.hall.queue.max_priority_in_row;
     let (ticket_id, streak) = match chosen {
         None => {
-            let waiting = ctx.queue_heads(&services)?;
+            let waiting = ctx.dao.queue_heads(&services)?;
             let Some(pick) = calling::pick_next(&waiting, row.streak, max) else {
                 return refuse(
                     ErrorCode::QueueEmpty,
@@ -370,7 +296,7 @@ fn call(ctx: &mut Ctx<'_>, counter_id: &CounterId, chosen: Option<&String>) -> H
                     format!("{} is {}, not waiting", t.code(), t.status.as_str()),
                 );
             }
-            let normal_waiting = ctx.normal_waiting(&services, t.id)?;
+            let normal_waiting = ctx.dao.normal_waiting(&services, t.id)?;
             (
                 t.id,
                 calling::streak_after_chosen(t.priority.is_some(), normal_waiting, row.streak),
@@ -378,11 +304,12 @@ fn call(ctx: &mut Ctx<'_>, counter_id: &CounterId, chosen: Option<&String>) -> H
         }
     };
     ctx.close_implicitly(counter_id, &mut row)?;
-    ctx.conn.prepare_cached("UPDATE tickets SET status = 'called', called_ms = ?1, counter = ?2, officer = ?3, recalls = 0 WHERE id = ?4")?.execute(params![ctx.now_ms, counter_id.as_str(), row.officer, ticket_id])?;
+    ctx.dao
+        .mark_called(ticket_id, counter_id.as_str(), row.officer.as_deref())?;
     row.current = Some(ticket_id);
     row.streak = streak;
-    save_counter(ctx.conn, counter_id.as_str(), ctx.day, &row)?;
-    let ticket = ticket_by_id(ctx.conn, ticket_id)?.to_wire(ctx.tz());
+    ctx.dao.save_counter(counter_id.as_str(), &row)?;
+    let ticket = ctx.dao.ticket(ticket_id)?.to_wire(ctx.tz());
     ctx.emit(
         EventKind::TicketCalled,
         Some(ticket.clone()),
@@ -396,10 +323,8 @@ fn call(ctx: &mut Ctx<'_>, counter_id: &CounterId, chosen: Option<&String>) -> H
 
 fn recall(ctx: &mut Ctx<'_>, counter_id: &CounterId) -> Handled {
     let (_, t) = ctx.current_for(counter_id, CurrentAction::Recall)?;
-    ctx.conn
-        .prepare_cached("UPDATE tickets SET recalls = recalls + 1 WHERE id = ?1")?
-        .execute([t.id])?;
-    let ticket = ticket_by_id(ctx.conn, t.id)?.to_wire(ctx.tz());
+    ctx.dao.add_recall(t.id)?;
+    let ticket = ctx.dao.ticket(t.id)?.to_wire(ctx.tz());
     ctx.emit(
         EventKind::TicketRecalled,
         Some(ticket.clone()),
@@ -413,8 +338,8 @@ fn recall(ctx: &mut Ctx<'_>, counter_id: &CounterId) -> Handled {
 
 fn start_serving(ctx: &mut Ctx<'_>, counter_id: &CounterId) -> Handled {
     let (_, t) = ctx.current_for(counter_id, CurrentAction::StartServing)?;
-    ctx.set_status(t.id, TicketStatus::Serving)?;
-    let ticket = ticket_by_id(ctx.conn, t.id)?.to_wire(ctx.tz());
+    ctx.dao.set_status(t.id, TicketStatus::Serving)?;
+    let ticket = ctx.dao.ticket(t.id)?.to_wire(ctx.tz());
     ctx.emit(
         EventKind::ServingStarted,
         Some(ticket.clone()),
@@ -433,10 +358,10 @@ fn close_current(ctx: &mut Ctx<'_>, counter_id: &CounterId, action: CurrentActio
         CurrentAction::Finish => (TicketStatus::Done, EventKind::TicketFinished),
         _ => (TicketStatus::NoShow, EventKind::TicketNoShow),
     };
-    ctx.set_status(t.id, status)?;
+    ctx.dao.set_status(t.id, status)?;
     row.current = None;
-    save_counter(ctx.conn, counter_id.as_str(), ctx.day, &row)?;
-    let ticket = ticket_by_id(ctx.conn, t.id)?.to_wire(ctx.tz());
+    ctx.dao.save_counter(counter_id.as_str(), &row)?;
+    let ticket = ctx.dao.ticket(t.id)?.to_wire(ctx.tz());
     ctx.emit(kind, Some(ticket.clone()), Some(counter_id));
     Ok(Done {
         ticket: Some(ticket),
@@ -460,12 +385,11 @@ fn transfer(ctx: &mut Ctx<'_>, counter_id: &CounterId, to: &ServiceId) -> Handle
     }
     // Back to waiting, for the new service, with its original issued_ms: its place in the
     // new queue is where it would have been had it been issued for it.
-    ctx.conn.prepare_cached("UPDATE tickets SET service = ?1, status = 'waiting', called_ms = NULL, serving_ms = NULL,
-         counter = NULL, officer = NULL, recalls = 0 WHERE id = ?2")?.execute(params![to.as_str(), t.id])?;
-    ctx.conn.prepare_cached("INSERT INTO transfers (ticket, at_ms, from_service, to_service, counter, officer) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?.execute(params![t.id, ctx.now_ms, t.service, to.as_str(), counter_id.as_str(), row.officer])?;
+    ctx.dao
+        .transfer(&t, to.as_str(), counter_id.as_str(), row.officer.as_deref())?;
     row.current = None;
-    save_counter(ctx.conn, counter_id.as_str(), ctx.day, &row)?;
-    let ticket = ctx.with_estimate(&ticket_by_id(ctx.conn, t.id)?)?;
+    ctx.dao.save_counter(counter_id.as_str(), &row)?;
+    let ticket = ctx.with_estimate(&ctx.dao.ticket(t.id)?)?;
     ctx.events.push(PendingEvent {
         ticket: Some(ticket.clone()),
         counter: Some(counter_id.clone()),
@@ -486,24 +410,20 @@ fn open_counter(ctx: &mut Ctx<'_>, counter_id: &CounterId, officer: &str) -> Han
         );
     }
     let officer = officer.trim().to_owned();
-    let mut row = counter_row(ctx.conn, counter_id.as_str(), ctx.day)?;
+    let mut row = ctx.dao.counter(counter_id.as_str())?;
     // Opening an open counter hands it to another officer (a shift change); its current
     // ticket stays.
-    ctx.conn
-        .prepare_cached(
-            "UPDATE counter_sessions SET closed_ms = ?1 WHERE counter = ?2 AND closed_ms IS NULL",
-        )?
-        .execute(params![ctx.now_ms, counter_id.as_str()])?;
-    ctx.conn.prepare_cached("INSERT INTO counter_sessions (counter, officer, day, opened_ms) VALUES (?1, ?2, ?3, ?4)")?.execute(params![counter_id.as_str(), officer, ctx.day, ctx.now_ms])?;
+    ctx.dao.close_session(counter_id.as_str())?;
+    ctx.dao.open_session(counter_id.as_str(), &officer)?;
     row.open = true;
     row.officer = Some(officer.clone());
-    save_counter(ctx.conn, counter_id.as_str(), ctx.day, &row)?;
+    ctx.dao.save_counter(counter_id.as_str(), &row)?;
     ctx.events.push(PendingEvent {
         counter: Some(counter_id.clone()),
         officer: Some(officer),
         ..PendingEvent::new(EventKind::CounterOpened)
     });
-    let state = counter_state(ctx.conn, counter_id.as_str(), ctx.day, ctx.tz())?;
+    let state = ctx.counter_state(counter_id)?;
     Ok(Done {
         ticket: None,
         counter: Some(state),
@@ -516,14 +436,10 @@ fn close_counter(ctx: &mut Ctx<'_>, counter_id: &CounterId) -> Handled {
     row.open = false;
     row.officer = None;
     row.streak = 0;
-    save_counter(ctx.conn, counter_id.as_str(), ctx.day, &row)?;
-    ctx.conn
-        .prepare_cached(
-            "UPDATE counter_sessions SET closed_ms = ?1 WHERE counter = ?2 AND closed_ms IS NULL",
-        )?
-        .execute(params![ctx.now_ms, counter_id.as_str()])?;
+    ctx.dao.save_counter(counter_id.as_str(), &row)?;
+    ctx.dao.close_session(counter_id.as_str())?;
     ctx.emit(EventKind::CounterClosed, None, Some(counter_id));
-    let state = counter_state(ctx.conn, counter_id.as_str(), ctx.day, ctx.tz())?;
+    let state = ctx.counter_state(counter_id)?;
     Ok(Done {
         ticket: None,
         counter: Some(state),
@@ -539,43 +455,23 @@ fn survey(ctx: &mut Ctx<'_>, code: &str, answers: &[i64]) -> Handled {
             format!("{parsed} has not been served"),
         );
     }
-    let rated: Option<i64> = ctx
-        .conn
-        .query_row(
-            "SELECT ticket FROM surveys WHERE ticket = ?1",
-            [t.id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if rated.is_some() {
+    if ctx.dao.rated(t.id)? {
         return refuse(
             ErrorCode::AlreadyRated,
             format!("{parsed} has already been rated"),
         );
     }
-    ctx.conn.execute(
-        "INSERT INTO surveys (ticket, day, at_ms, service, u1, u2, u3, u4, u5, u6, u7, u8, u9, device)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-        params![
-            t.id, ctx.day, ctx.now_ms, t.service, answers[0], answers[1], answers[2], answers[3], answers[4],
-            answers[5], answers[6], answers[7], answers[8], ctx.device.id.as_str()
-        ],
-    )?;
+    // The request was checked before it got here (`Request::validate`): nine answers 1..=4.
+    let answers = ikm::check_answers(answers)
+        .map_err(|e| Fail::Refuse(ErrorCode::InvalidRequest, e.to_string()))?;
+    ctx.dao
+        .insert_survey(&t, &answers, ctx.device.id.as_str())?;
     Ok(Done::default())
 }
 
 fn aspiration(ctx: &mut Ctx<'_>, kind: AspirationKind, text: &str) -> Handled {
-    ctx.conn
-        .prepare_cached(
-            "INSERT INTO aspirations (day, at_ms, kind, text, device) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?
-        .execute(params![
-            ctx.day,
-            ctx.now_ms,
-            kind.as_str(),
-            text.trim(),
-            ctx.device.id.as_str()
-        ])?;
+    ctx.dao
+        .insert_aspiration(kind.as_str(), text.trim(), ctx.device.id.as_str())?;
     Ok(Done::default())
 }
 
@@ -588,19 +484,9 @@ fn device_status(ctx: &mut Ctx<'_>, printer: PrinterStatus, message: &Option<Str
         .filter(|m| !m.is_empty())
         .map(str::to_owned);
     let device = ctx.device.id.clone();
-    let before: Option<(String, Option<String>)> = ctx
-        .conn
-        .query_row(
-            "SELECT printer, message FROM device_status WHERE device = ?1",
-            [device.as_str()],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    ctx.conn.execute(
-        "INSERT INTO device_status (device, printer, message, at_ms) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (device) DO UPDATE SET printer = ?2, message = ?3, at_ms = ?4",
-        params![device.as_str(), printer.as_str(), message, ctx.now_ms],
-    )?;
+    let before = ctx.dao.device_status(device.as_str())?;
+    ctx.dao
+        .save_device_status(device.as_str(), printer.as_str(), message.as_deref())?;
     if before != Some((printer.as_str().to_owned(), message.clone())) {
         if printer == PrinterStatus::Ok {
             tracing::info!(device = %device.as_str(), "printer ok");
@@ -613,13 +499,4 @@ fn device_status(ctx: &mut Ctx<'_>, printer: PrinterStatus, message: &Option<Str
         });
     }
     Ok(Done::default())
-}
-
-/// All tickets of a day, in the order of issue.
-pub(crate) fn tickets_of_day(conn: &Connection, day: &str) -> rusqlite::Result<Vec<TicketRow>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {TICKET_COLS} FROM tickets WHERE day = ?1 ORDER BY id"
-    ))?;
-    let rows = stmt.query_map([day], TicketRow::from_row)?;
-    rows.collect()
 }

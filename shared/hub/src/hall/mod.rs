@@ -1,0 +1,344 @@
+//! The hall service: a typed request and its caller in, the change out. Each request is one
+//! [`Store::write`] transaction in which the hall moves to the service day, answers a
+//! repeated request id with its first reply, checks the request against the core's rules,
+//! changes the rows through the store's `Dao`, appends its events with consecutive `seq`
+//! (the last one carrying the figures of the services it touched), and stores its reply.
+//! The caller sends the reply and broadcasts the events only after [`Hall::execute`]
+//! returned, i.e. after the commit.
+//!
+//! - `requests`: one function per request.
+//! - [`figures`]: each service's queue figures, by the core's estimate.
+//!
+//! Who may send what is checked before a request gets here (`Request::permitted`, in the
+//! server); the wire is the server's and the web's business.
+
+pub mod figures;
+mod requests;
+
+use crate::config::{Config, Device};
+use crate::store::dao::Dao;
+use crate::store::{SchemaError, Store};
+use antre_core::domain::day::{rfc3339_ms, service_day};
+use antre_core::domain::{CounterId, DeviceId, ServiceId};
+use antre_core::proto::{
+    ErrorCode, ErrorReply, Event, EventKind, Figures, OkReply, PrinterStatus, Request,
+    ServerMessage, Ticket,
+};
+use chrono::{DateTime, Utc};
+use std::path::Path;
+use std::sync::Arc;
+
+/// Days of events kept for devices to resume from; the contract needs only today's.
+const EVENT_DAYS_KEPT: i64 = 7;
+
+/// What a request did: the reply to send and the events to broadcast (both committed).
+pub struct Outcome {
+    pub reply: ServerMessage,
+    pub events: Vec<Event>,
+}
+
+/// The hall, over its store. One per hub: requests are serialized through it.
+pub struct Hall {
+    store: Store,
+    cfg: Arc<Config>,
+    last_seq: u64,
+}
+
+impl Hall {
+    /// Opens (creating if needed) and upgrades the hall's database at `path`.
+    ///
+    /// # Errors
+    /// The file cannot be opened, is newer than this code, or SQLite fails.
+    pub fn open(path: &Path, cfg: Arc<Config>) -> Result<Hall, SchemaError> {
+        let store = Store::open(path)?;
+        let last_seq = store.last_seq()?;
+        Ok(Hall {
+            store,
+            cfg,
+            last_seq,
+        })
+    }
+
+    pub fn config(&self) -> &Arc<Config> {
+        &self.cfg
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The newest event's `seq`.
+    pub fn last_seq(&self) -> u64 {
+        self.last_seq
+    }
+
+    /// Executes one request from `device` with id `id` at instant `now`. `request` is the
+    /// parsed request, or the error its parsing gave (which is remembered like any reply).
+    /// Never fails: a database failure becomes a `busy` or `internal` reply that changed
+    /// nothing and is not remembered.
+    pub fn execute(
+        &mut self,
+        now: DateTime<Utc>,
+        device: &Device,
+        id: &str,
+        request: Result<&Request, &ErrorReply>,
+    ) -> Outcome {
+        match self.try_execute(now, device, id, request) {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                let busy = matches!(
+                    e.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+                );
+                tracing::error!(device = %device.id, id, error = %e, "request failed in the store");
+                // The transaction rolled back: our idea of the last seq is still right, but
+                // read it again in case the failure was after a commit.
+                if let Ok(s) = self.store.last_seq() {
+                    self.last_seq = s;
+                }
+                let (code, message) = if busy {
+                    (
+                        ErrorCode::Busy,
+                        "the database is busy; nothing was done, send the same request again",
+                    )
+                } else {
+                    (ErrorCode::Internal, "the hub could not store this; nothing was done, send the same request again")
+                };
+                Outcome {
+                    reply: ServerMessage::Error(ErrorReply::new(Some(id), code, message)),
+                    events: vec![],
+                }
+            }
+        }
+    }
+
+    fn try_execute(
+        &mut self,
+        now: DateTime<Utc>,
+        device: &Device,
+        id: &str,
+        request: Result<&Request, &ErrorReply>,
+    ) -> rusqlite::Result<Outcome> {
+        let cfg = Arc::clone(&self.cfg);
+        let last_seq = self.last_seq;
+        let outcome = self.store.write(|tx| {
+            let mut pending = Vec::new();
+            let day = roll_day(tx, &cfg, now, &mut pending)?;
+            let dao = tx.dao(&day, now.timestamp_millis());
+            let reply = match dao.stored_reply(device.id.as_str(), id)? {
+                Some(json) => serde_json::from_str(&json).map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        0,
+                        rusqlite::types::Type::Text,
+                        Box::new(e),
+                    )
+                })?,
+                None => {
+                    let result = match request {
+                        Err(e) => Err(e.clone()),
+                        Ok(req) => {
+                            // A savepoint, so a refused request leaves no trace but its reply.
+                            dao.begin_request()?;
+                            let mut ctx = requests::Ctx {
+                                dao: &dao,
+                                cfg: &cfg,
+                                now,
+                                device,
+                                events: vec![],
+                            };
+                            match requests::handle(&mut ctx, req) {
+                                Ok(done) => {
+                                    pending.append(&mut ctx.events);
+                                    dao.keep_request()?;
+                                    Ok(done)
+                                }
+                                Err(requests::Fail::Refuse(code, message)) => {
+                                    dao.undo_request()?;
+                                    Err(ErrorReply::new(Some(id), code, message))
+                                }
+                                Err(requests::Fail::Db(e)) => return Err(e),
+                            }
+                        }
+                    };
+                    // A refusal to issue is unmet demand, which the mall must recap.
+                    if let (Ok(Request::IssueTicket { service, .. }), Err(e)) = (request, &result) {
+                        if matches!(e.code, ErrorCode::ServiceClosed | ErrorCode::QuotaExhausted) {
+                            dao.record_unmet(
+                                service.as_str(),
+                                e.code.as_str(),
+                                device.id.as_str(),
+                            )?;
+                        }
+                    }
+                    let msg = match result {
+                        Ok(done) => ServerMessage::Ok(OkReply {
+                            id: id.to_owned(),
+                            ticket: done.ticket,
+                            counter: done.counter,
+                        }),
+                        Err(mut e) => {
+                            e.id = Some(id.to_owned());
+                            ServerMessage::Error(e)
+                        }
+                    };
+                    let json = serde_json::to_string(&msg).expect("replies serialize");
+                    dao.store_reply(device.id.as_str(), id, &json)?;
+                    msg
+                }
+            };
+            attach_figures(&dao, &cfg, &mut pending)?;
+            let events = append_events(&dao, last_seq, cfg.hall.timezone, pending)?;
+            Ok(Outcome { reply, events })
+        })?;
+        self.last_seq += outcome.events.len() as u64;
+        Ok(outcome)
+    }
+
+    /// Starts a new service day if the clock has passed midnight in the hall: the hub calls
+    /// this every few seconds so displays turn over even when nobody is in the hall.
+    ///
+    /// # Errors
+    /// SQLite fails.
+    pub fn tick(&mut self, now: DateTime<Utc>) -> rusqlite::Result<Vec<Event>> {
+        let cfg = Arc::clone(&self.cfg);
+        let last_seq = self.last_seq;
+        let events = self.store.write(|tx| {
+            let mut pending = Vec::new();
+            let day = roll_day(tx, &cfg, now, &mut pending)?;
+            if pending.is_empty() {
+                return Ok(vec![]); // nothing written
+            }
+            let dao = tx.dao(&day, now.timestamp_millis());
+            attach_figures(&dao, &cfg, &mut pending)?;
+            append_events(&dao, last_seq, cfg.hall.timezone, pending)
+        })?;
+        self.last_seq += events.len() as u64;
+        Ok(events)
+    }
+}
+
+/// Moves the store to the service day of `now` if it is not there yet, and returns that
+/// day. A new day needs no rewrite: counters whose row is of an earlier day are closed, and
+/// tickets are looked up by day. Old request ids and events are pruned.
+fn roll_day(
+    tx: &crate::store::Tx<'_>,
+    cfg: &Config,
+    now: DateTime<Utc>,
+    pending: &mut Vec<PendingEvent>,
+) -> rusqlite::Result<String> {
+    let today = service_day(now, cfg.hall.timezone);
+    let day = today.to_string();
+    let dao = tx.dao(&day, now.timestamp_millis());
+    let stored = dao.stored_day()?;
+    if stored.as_deref() == Some(day.as_str()) {
+        return Ok(day);
+    }
+    if stored.as_deref().is_some_and(|s| s > day.as_str()) {
+        // The clock went back past midnight (a bad RTC, an NTP step). Keep the newer day:
+        // numbering must never restart twice in one day.
+        tracing::warn!(stored = ?stored, clock_day = %day, "the clock is behind the stored service day");
+        return Ok(stored.unwrap_or(day));
+    }
+    dao.start_day(&day)?;
+    dao.prune_events_before(&(today - chrono::Duration::days(EVENT_DAYS_KEPT)).to_string())?;
+    tracing::info!(%day, "a new service day started");
+    pending.push(PendingEvent {
+        day: Some(day.clone()),
+        ..PendingEvent::new(EventKind::DayStarted)
+    });
+    Ok(day)
+}
+
+/// Puts the new figures of every service the change touched on its last event: a ticket's
+/// service (and the one it left), every service of a counter that opened or closed, every
+/// service on a new day.
+fn attach_figures(
+    dao: &Dao<'_>,
+    cfg: &Config,
+    pending: &mut [PendingEvent],
+) -> rusqlite::Result<()> {
+    let mut touched = std::collections::BTreeSet::new();
+    for p in pending.iter() {
+        match p.kind {
+            EventKind::DayStarted => touched.extend(cfg.services.iter().map(|s| s.id.as_str())),
+            EventKind::CounterOpened | EventKind::CounterClosed => {
+                if let Some(c) = p.counter.as_ref().and_then(|c| cfg.counter(c.as_str())) {
+                    touched.extend(c.services.iter().map(|s| s.as_str()));
+                }
+            }
+            _ => {}
+        }
+        touched.extend(p.ticket.as_ref().map(|t| t.service.as_str()));
+        touched.extend(p.from_service.as_ref().map(|s| s.as_str()));
+    }
+    let figures = touched
+        .into_iter()
+        .map(|s| figures::figures(dao, cfg, s))
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    if let Some(last) = pending.last_mut() {
+        last.figures = figures;
+    }
+    Ok(())
+}
+
+/// Gives `pending` the seqs after `last_seq` and appends them to the event log.
+fn append_events(
+    dao: &Dao<'_>,
+    last_seq: u64,
+    tz: chrono_tz::Tz,
+    pending: Vec<PendingEvent>,
+) -> rusqlite::Result<Vec<Event>> {
+    let at = rfc3339_ms(dao.now_ms, tz);
+    let mut seq = last_seq;
+    pending
+        .into_iter()
+        .map(|p| {
+            seq += 1;
+            let event = Event {
+                seq,
+                at: at.clone(),
+                kind: p.kind,
+                ticket: p.ticket,
+                counter: p.counter,
+                officer: p.officer,
+                from_service: p.from_service,
+                day: p.day,
+                device: p.device.as_ref().map(|d| d.0.clone()),
+                printer: p.device.as_ref().map(|d| d.1),
+                message: p.device.and_then(|d| d.2),
+                figures: p.figures,
+            };
+            let body = serde_json::to_string(&event).expect("events serialize");
+            dao.append_event(seq, &body)?;
+            Ok(event)
+        })
+        .collect()
+}
+
+/// An event before it has its `seq` and time.
+#[derive(Debug, Clone)]
+pub(crate) struct PendingEvent {
+    pub kind: EventKind,
+    pub ticket: Option<Ticket>,
+    pub counter: Option<CounterId>,
+    pub officer: Option<String>,
+    pub from_service: Option<ServiceId>,
+    pub day: Option<String>,
+    pub device: Option<(DeviceId, PrinterStatus, Option<String>)>,
+    pub figures: Vec<Figures>,
+}
+
+impl PendingEvent {
+    pub fn new(kind: EventKind) -> Self {
+        PendingEvent {
+            kind,
+            ticket: None,
+            counter: None,
+            officer: None,
+            from_service: None,
+            day: None,
+            device: None,
+            figures: vec![],
+        }
+    }
+}

@@ -1,0 +1,442 @@
+//! The store's typed reads and writes, one method per statement. A [`Dao`] lives inside a
+//! transaction ([`Store::write`](super::Store::write)) or on a reader connection; it knows
+//! rows and ids, not the protocol, and applies no rule of the hall.
+
+use super::rows::{counter_row, save_counter, ticket_by_code, ticket_by_id, CounterRow, TicketRow};
+use antre_core::domain::calling::{Candidate, QueueCounts};
+use antre_core::domain::{Priority, ServiceId, TicketStatus};
+use rusqlite::{params, Connection, OptionalExtension};
+
+/// Typed access to the database for one service day at one instant.
+pub struct Dao<'a> {
+    conn: &'a Connection,
+    /// The service day (`YYYY-MM-DD`) the rows are read and written for.
+    pub day: &'a str,
+    /// The instant a write is stamped with.
+    pub now_ms: i64,
+}
+
+/// What one service's queue holds, for its figures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueSample {
+    pub normal: u32,
+    pub priority: u32,
+    /// Call-to-finish seconds of its most recently finished tickets, newest first.
+    pub recent: Vec<u32>,
+}
+
+impl<'a> Dao<'a> {
+    pub fn new(conn: &'a Connection, day: &'a str, now_ms: i64) -> Dao<'a> {
+        Dao { conn, day, now_ms }
+    }
+
+    // --- meta and the day -------------------------------------------------------------
+
+    /// The service day the store is at (`None` on a new database).
+    ///
+    /// # Errors
+    /// SQLite fails (as every method here).
+    pub fn stored_day(&self) -> rusqlite::Result<Option<String>> {
+        self.conn
+            .prepare_cached("SELECT value FROM meta WHERE key = 'day'")?
+            .query_row([], |r| r.get(0))
+            .optional()
+    }
+
+    /// Moves the store to `day`: request ids of earlier days are forgotten and every
+    /// officer's session still open is closed now.
+    pub fn start_day(&self, day: &str) -> rusqlite::Result<()> {
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('day', ?1) ON CONFLICT (key) DO UPDATE SET value = ?1",
+            [day],
+        )?;
+        self.conn
+            .execute("DELETE FROM requests WHERE day < ?1", [day])?;
+        self.conn.execute(
+            "UPDATE counter_sessions SET closed_ms = ?1 WHERE closed_ms IS NULL",
+            [self.now_ms],
+        )?;
+        Ok(())
+    }
+
+    /// Drops the event log of days before `day`.
+    pub fn prune_events_before(&self, day: &str) -> rusqlite::Result<()> {
+        self.conn
+            .execute("DELETE FROM events WHERE day < ?1", [day])?;
+        Ok(())
+    }
+
+    // --- requests and events ------------------------------------------------------------
+
+    /// The reply stored for `device`'s request `id` today, as it was sent.
+    pub fn stored_reply(&self, device: &str, id: &str) -> rusqlite::Result<Option<String>> {
+        self.conn
+            .prepare_cached(
+                "SELECT reply FROM requests WHERE device = ?1 AND day = ?2 AND id = ?3",
+            )?
+            .query_row([device, self.day, id], |r| r.get(0))
+            .optional()
+    }
+
+    pub fn store_reply(&self, device: &str, id: &str, reply: &str) -> rusqlite::Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO requests (device, day, id, reply) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute([device, self.day, id, reply])?;
+        Ok(())
+    }
+
+    pub fn append_event(&self, seq: u64, body: &str) -> rusqlite::Result<()> {
+        self.conn
+            .prepare_cached("INSERT INTO events (seq, day, at_ms, body) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![seq, self.day, self.now_ms, body])?;
+        Ok(())
+    }
+
+    pub fn record_unmet(&self, service: &str, reason: &str, device: &str) -> rusqlite::Result<()> {
+        self.conn.execute(
+            "INSERT INTO unmet_demand (day, at_ms, service, reason, device) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![self.day, self.now_ms, service, reason, device],
+        )?;
+        Ok(())
+    }
+
+    /// Marks where a request starts, so a refusal can take back what it wrote.
+    pub fn begin_request(&self) -> rusqlite::Result<()> {
+        self.conn.execute_batch("SAVEPOINT request")
+    }
+
+    /// Keeps what the request wrote.
+    pub fn keep_request(&self) -> rusqlite::Result<()> {
+        self.conn.execute_batch("RELEASE request")
+    }
+
+    /// Takes back everything the request wrote since [`Dao::begin_request`].
+    pub fn undo_request(&self) -> rusqlite::Result<()> {
+        self.conn
+            .execute_batch("ROLLBACK TO request; RELEASE request")
+    }
+
+    // --- tickets --------------------------------------------------------------------------
+
+    pub fn ticket(&self, id: i64) -> rusqlite::Result<TicketRow> {
+        ticket_by_id(self.conn, id)
+    }
+
+    pub fn ticket_by_code(&self, prefix: &str, number: u32) -> rusqlite::Result<Option<TicketRow>> {
+        ticket_by_code(self.conn, self.day, prefix, number)
+    }
+
+    /// Tickets `device` issued after `since_ms`.
+    pub fn issued_by_device_since(&self, device: &str, since_ms: i64) -> rusqlite::Result<u32> {
+        self.conn.query_row(
+            "SELECT COUNT(*) FROM tickets WHERE device = ?1 AND issued_ms > ?2",
+            params![device, since_ms],
+            |r| r.get(0),
+        )
+    }
+
+    /// Tickets issued today for `service` (the service they were issued for).
+    pub fn issued_for(&self, service: &str) -> rusqlite::Result<u32> {
+        self.conn
+            .prepare_cached("SELECT COUNT(*) FROM tickets WHERE day = ?1 AND first_service = ?2")?
+            .query_row(params![self.day, service], |r| r.get(0))
+    }
+
+    /// The next number of `prefix` today. Inside the writer's IMMEDIATE transaction nobody
+    /// else writes, so MAX + 1 is never given twice; UNIQUE (day, prefix, number) guards it
+    /// anyway.
+    pub fn next_number(&self, prefix: &str) -> rusqlite::Result<u32> {
+        self.conn.query_row(
+            "SELECT COALESCE(MAX(number), 0) + 1 FROM tickets WHERE day = ?1 AND prefix = ?2",
+            params![self.day, prefix],
+            |r| r.get(0),
+        )
+    }
+
+    /// A new waiting ticket; returns its id.
+    pub fn insert_ticket(
+        &self,
+        prefix: &str,
+        number: u32,
+        service: &str,
+        priority: Option<Priority>,
+        device: &str,
+    ) -> rusqlite::Result<i64> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO tickets (day, prefix, number, service, first_service, priority, status, issued_ms, device)
+                 VALUES (?1, ?2, ?3, ?4, ?4, ?5, 'waiting', ?6, ?7)",
+            )?
+            .execute(params![
+                self.day,
+                prefix,
+                number,
+                service,
+                priority.map(Priority::as_str),
+                self.now_ms,
+                device
+            ])?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Sets a ticket's status and stamps the time that goes with it.
+    pub fn set_status(&self, ticket: i64, status: TicketStatus) -> rusqlite::Result<()> {
+        let time_col = match status {
+            TicketStatus::Serving => "serving_ms",
+            TicketStatus::Done | TicketStatus::NoShow => "closed_ms",
+            TicketStatus::Called => "called_ms",
+            TicketStatus::Waiting => unreachable!("waiting is set by issue and transfer"),
+        };
+        self.conn
+            .prepare_cached(&format!(
+                "UPDATE tickets SET status = ?1, {time_col} = ?2 WHERE id = ?3"
+            ))?
+            .execute(params![status.as_str(), self.now_ms, ticket])?;
+        Ok(())
+    }
+
+    /// The ticket is called to `counter` by `officer` now (recalls start again at 0).
+    pub fn mark_called(
+        &self,
+        ticket: i64,
+        counter: &str,
+        officer: Option<&str>,
+    ) -> rusqlite::Result<()> {
+        self.conn
+            .prepare_cached(
+                "UPDATE tickets SET status = 'called', called_ms = ?1, counter = ?2, officer = ?3, recalls = 0 WHERE id = ?4",
+            )?
+            .execute(params![self.now_ms, counter, officer, ticket])?;
+        Ok(())
+    }
+
+    pub fn add_recall(&self, ticket: i64) -> rusqlite::Result<()> {
+        self.conn
+            .prepare_cached("UPDATE tickets SET recalls = recalls + 1 WHERE id = ?1")?
+            .execute([ticket])?;
+        Ok(())
+    }
+
+    /// Back to waiting, for `service`, with its original `issued_ms`; the transfer is
+    /// recorded with where it came from.
+    pub fn transfer(
+        &self,
+        ticket: &TicketRow,
+        to: &str,
+        counter: &str,
+        officer: Option<&str>,
+    ) -> rusqlite::Result<()> {
+        self.conn
+            .prepare_cached(
+                "UPDATE tickets SET service = ?1, status = 'waiting', called_ms = NULL, serving_ms = NULL,
+                 counter = NULL, officer = NULL, recalls = 0 WHERE id = ?2",
+            )?
+            .execute(params![to, ticket.id])?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO transfers (ticket, at_ms, from_service, to_service, counter, officer) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![ticket.id, self.now_ms, ticket.service, to, counter, officer])?;
+        Ok(())
+    }
+
+    // --- queues ---------------------------------------------------------------------------
+
+    /// The head of each group (normal, priority) of each of `services` today: all that
+    /// `calling::pick_next` looks at, read from the index without reading the queues.
+    pub fn queue_heads(&self, services: &[ServiceId]) -> rusqlite::Result<Vec<Candidate>> {
+        let mut out = vec![];
+        for priority in [false, true] {
+            let mut stmt = self.conn.prepare_cached(if priority {
+                "SELECT id, issued_ms FROM tickets
+                 WHERE day = ?1 AND status = 'waiting' AND service = ?2 AND priority IS NOT NULL
+                 ORDER BY issued_ms, id LIMIT 1"
+            } else {
+                "SELECT id, issued_ms FROM tickets
+                 WHERE day = ?1 AND status = 'waiting' AND service = ?2 AND priority IS NULL
+                 ORDER BY issued_ms, id LIMIT 1"
+            })?;
+            for s in services {
+                let head = stmt
+                    .query_row(params![self.day, s.as_str()], |r| {
+                        Ok(Candidate {
+                            issue_order: r.get(0)?,
+                            issued_ms: r.get(1)?,
+                            priority,
+                        })
+                    })
+                    .optional()?;
+                out.extend(head);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether a normal ticket other than `except` waits for one of `services`.
+    pub fn normal_waiting(&self, services: &[ServiceId], except: i64) -> rusqlite::Result<bool> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM tickets
+             WHERE day = ?1 AND status = 'waiting' AND service = ?2 AND priority IS NULL AND id != ?3)",
+        )?;
+        for s in services {
+            if stmt.query_row(params![self.day, s.as_str(), except], |r| {
+                r.get::<_, bool>(0)
+            })? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// The waiting tickets of `t`'s queue counted relative to `t`, in one pass over the
+    /// queue's index entries.
+    pub fn queue_counts(&self, t: &TicketRow) -> rusqlite::Result<QueueCounts> {
+        self.conn
+            .prepare_cached(
+                "SELECT
+                   COALESCE(SUM(priority IS NULL AND (issued_ms < ?3 OR (issued_ms = ?3 AND id < ?4))), 0),
+                   COALESCE(SUM(priority IS NULL), 0),
+                   COALESCE(SUM(priority IS NOT NULL AND (issued_ms < ?3 OR (issued_ms = ?3 AND id < ?4))), 0),
+                   COALESCE(SUM(priority IS NOT NULL), 0)
+                 FROM tickets WHERE day = ?1 AND status = 'waiting' AND service = ?2 AND id != ?4",
+            )?
+            .query_row(params![self.day, t.service, t.issued_ms, t.id], |r| {
+                Ok(QueueCounts {
+                    normal_older: r.get(0)?,
+                    normal_total: r.get(1)?,
+                    priority_older: r.get(2)?,
+                    priority_total: r.get(3)?,
+                })
+            })
+    }
+
+    /// What waits for `service`, and the times of its last `recent` finished tickets.
+    pub fn queue_sample(&self, service: &str, recent: usize) -> rusqlite::Result<QueueSample> {
+        let (normal, priority) = self
+            .conn
+            .prepare_cached(
+                "SELECT COALESCE(SUM(priority IS NULL), 0), COALESCE(SUM(priority IS NOT NULL), 0)
+                 FROM tickets WHERE day = ?1 AND status = 'waiting' AND service = ?2",
+            )?
+            .query_row(params![self.day, service], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let recent = self
+            .conn
+            .prepare_cached(
+                "SELECT closed_ms - called_ms FROM tickets
+                 WHERE day = ?1 AND service = ?2 AND status = 'done' AND called_ms IS NOT NULL
+                 ORDER BY closed_ms DESC LIMIT ?3",
+            )?
+            .query_map(params![self.day, service, recent as i64], |r| {
+                r.get::<_, i64>(0)
+            })?
+            .map(|ms| ms.map(|ms| (ms.max(0) / 1000) as u32))
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(QueueSample {
+            normal,
+            priority,
+            recent,
+        })
+    }
+
+    // --- counters -------------------------------------------------------------------------
+
+    /// A counter's row today (closed and empty when it has not opened today).
+    pub fn counter(&self, id: &str) -> rusqlite::Result<CounterRow> {
+        counter_row(self.conn, id, self.day)
+    }
+
+    pub fn save_counter(&self, id: &str, row: &CounterRow) -> rusqlite::Result<()> {
+        save_counter(self.conn, id, self.day, row)
+    }
+
+    /// Ends the open officer's session at `counter`, if any.
+    pub fn close_session(&self, counter: &str) -> rusqlite::Result<()> {
+        self.conn
+            .prepare_cached(
+                "UPDATE counter_sessions SET closed_ms = ?1 WHERE counter = ?2 AND closed_ms IS NULL",
+            )?
+            .execute(params![self.now_ms, counter])?;
+        Ok(())
+    }
+
+    pub fn open_session(&self, counter: &str, officer: &str) -> rusqlite::Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO counter_sessions (counter, officer, day, opened_ms) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![counter, officer, self.day, self.now_ms])?;
+        Ok(())
+    }
+
+    // --- the ruang aspirasi and devices -----------------------------------------------------
+
+    pub fn rated(&self, ticket: i64) -> rusqlite::Result<bool> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT ticket FROM surveys WHERE ticket = ?1",
+                [ticket],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    /// A survey of a served ticket: its nine raw answers, nothing about the person.
+    pub fn insert_survey(
+        &self,
+        ticket: &TicketRow,
+        answers: &[u8; 9],
+        device: &str,
+    ) -> rusqlite::Result<()> {
+        let a = answers;
+        self.conn.execute(
+            "INSERT INTO surveys (ticket, day, at_ms, service, u1, u2, u3, u4, u5, u6, u7, u8, u9, device)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            params![
+                ticket.id, self.day, self.now_ms, ticket.service, a[0], a[1], a[2], a[3], a[4], a[5],
+                a[6], a[7], a[8], device
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub fn insert_aspiration(&self, kind: &str, text: &str, device: &str) -> rusqlite::Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO aspirations (day, at_ms, kind, text, device) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![self.day, self.now_ms, kind, text, device])?;
+        Ok(())
+    }
+
+    /// The printer status `device` last reported: (status, message).
+    pub fn device_status(
+        &self,
+        device: &str,
+    ) -> rusqlite::Result<Option<(String, Option<String>)>> {
+        self.conn
+            .query_row(
+                "SELECT printer, message FROM device_status WHERE device = ?1",
+                [device],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+    }
+
+    pub fn save_device_status(
+        &self,
+        device: &str,
+        printer: &str,
+        message: Option<&str>,
+    ) -> rusqlite::Result<()> {
+        self.conn.execute(
+            "INSERT INTO device_status (device, printer, message, at_ms) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (device) DO UPDATE SET printer = ?2, message = ?3, at_ms = ?4",
+            params![device, printer, message, self.now_ms],
+        )?;
+        Ok(())
+    }
+}
