@@ -2,6 +2,9 @@
 //! ticket, printed. Network and printer work runs on the tokio runtime; what they learn comes
 //! back through the [`Inbox`] and is applied on the UI thread.
 
+use crate::flow::aspiration::Aspiration;
+use crate::flow::printer_watch::PrinterWatch;
+use crate::flow::survey::{Answered, Survey};
 use crate::model::{self, tr};
 use crate::printer::{status_indonesian, PrintError, Printer};
 use crate::ticket::{qr_payload, ticket_bytes, Paper, TicketPaper};
@@ -24,10 +27,6 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedReceiver;
-
-/// How often the printer is asked while nobody uses the kiosk, so staff hear of an empty
-/// roll before a visitor does.
-const PRINTER_CHECK_EVERY: chrono::Duration = chrono::Duration::seconds(30);
 
 /// The screens, as `ui/kiosk.slint` names them (`KioskScreen`).
 pub use antre_ui::KioskScreen as Screen;
@@ -53,31 +52,6 @@ pub enum Mode {
 
 /// The national complaints channel, shown as a QR code with complaints.
 pub const LAPOR_URL: &str = "https://www.lapor.go.id";
-
-/// The survey under way.
-#[derive(Debug, Clone, Default)]
-struct Survey {
-    /// What was typed or scanned.
-    input: String,
-    error: String,
-    /// The ticket being rated, once accepted.
-    code: Option<String>,
-    /// Answers 1..4, per element.
-    answers: [Option<u8>; ELEMENTS],
-    question: usize,
-    sending: bool,
-    send_error: String,
-}
-
-/// The aspiration under way.
-#[derive(Debug, Clone)]
-struct Aspiration {
-    kind: AspirationKind,
-    text: String,
-    shift: bool,
-    sending: bool,
-    error: String,
-}
 
 /// Settings of the kiosk beyond the hub connection.
 #[derive(Debug, Clone)]
@@ -126,14 +100,7 @@ struct State {
     issued: Option<Issued>,
     title: String,
     detail: String,
-    printer: Option<(PrinterStatus, String)>,
-    printer_checked: Option<DateTime<Utc>>,
-    checking: bool,
-    /// Status checks finished so far.
-    checks: u64,
-    /// What the hub last stored about our printer.
-    reported: Option<(PrinterStatus, Option<String>)>,
-    reporting: bool,
+    printer: PrinterWatch,
     survey: Survey,
     aspiration: Option<Aspiration>,
 }
@@ -214,12 +181,7 @@ impl KioskApp {
                 issued: None,
                 title: String::new(),
                 detail: String::new(),
-                printer: None,
-                printer_checked: None,
-                checking: false,
-                checks: 0,
-                reported: None,
-                reporting: false,
+                printer: PrinterWatch::default(),
                 survey: Survey::default(),
                 aspiration: None,
             }),
@@ -364,12 +326,11 @@ impl KioskApp {
         if s.survey.sending || s.aspiration.as_ref().is_some_and(|a| a.sending) {
             return;
         }
-        s.screen = match s.screen {
+        let screen = s.screen;
+        s.screen = match screen {
             Screen::Priority => Screen::Services,
-            Screen::SurveyQuestion if s.survey.question > 0 => {
-                s.survey.question -= 1;
-                Screen::SurveyQuestion
-            }
+            // One question back, its answer kept and shown.
+            Screen::SurveyQuestion if s.survey.back() => Screen::SurveyQuestion,
             Screen::SurveyQuestion => Screen::SurveyCode,
             Screen::AspirationText => Screen::AspirationKind,
             _ => Screen::Start,
@@ -408,14 +369,7 @@ impl KioskApp {
         if s.screen != Screen::SurveyCode {
             return;
         }
-        // Room for a scanned page address; a code is a few characters.
-        if s.survey.input.chars().count() + key.chars().count() <= 120 {
-            s.survey
-                .input
-                .extend(key.chars().filter(|c| !c.is_control()));
-            s.survey.input = s.survey.input.to_uppercase();
-        }
-        s.survey.error.clear();
+        s.survey.key(key);
     }
 
     fn code_submit(&self) {
@@ -432,45 +386,22 @@ impl KioskApp {
             .client
             .with_view(|v| model::survey_check(v, &typed, &today, english));
         let mut s = self.state.borrow_mut();
-        match checked {
-            Ok(code) => {
-                s.survey.input = code.clone();
-                s.survey.code = Some(code);
-                s.survey.answers = [None; ELEMENTS];
-                s.survey.question = 0;
-                s.screen = Screen::SurveyQuestion;
-            }
-            Err(words) => {
-                s.survey.error = words;
-                // A scanner types again from scratch; a person corrects what is there.
-                if typed.contains(':') || typed.contains('/') {
-                    s.survey.input.clear();
-                }
-            }
+        let accepted = checked.is_ok();
+        s.survey.checked(checked);
+        if accepted {
+            s.screen = Screen::SurveyQuestion;
         }
     }
 
     fn answer(&self, level: i32) {
-        let send = {
+        let answered = {
             let mut s = self.state.borrow_mut();
-            if s.screen != Screen::SurveyQuestion || s.survey.sending || !(0..4).contains(&level) {
+            if s.screen != Screen::SurveyQuestion {
                 return;
             }
-            let q = s.survey.question;
-            s.survey.answers[q] = Some(level as u8 + 1);
-            s.survey.send_error.clear();
-            if q + 1 < ELEMENTS {
-                s.survey.question = q + 1;
-                None
-            } else {
-                let answers: Option<Vec<i64>> =
-                    s.survey.answers.iter().map(|a| a.map(i64::from)).collect();
-                let ticket = s.survey.code.clone();
-                s.survey.sending = true;
-                ticket.zip(answers)
-            }
+            s.survey.answer(level)
         };
-        if let Some((ticket, answers)) = send {
+        if let Answered::Send { ticket, answers } = answered {
             self.send(Request::Survey { ticket, answers });
         }
     }
@@ -488,20 +419,8 @@ impl KioskApp {
         if s.screen != Screen::AspirationKind {
             return;
         }
-        let kind = match kind {
-            0 => AspirationKind::MissingService,
-            1 => AspirationKind::Suggestion,
-            _ => AspirationKind::Complaint,
-        };
-        // Keep what was typed if the visitor only went back to change the kind.
-        let text = s.aspiration.take().map(|a| a.text).unwrap_or_default();
-        s.aspiration = Some(Aspiration {
-            kind,
-            shift: text.is_empty(), // a capital to begin with, as phones do
-            text,
-            sending: false,
-            error: String::new(),
-        });
+        let before = s.aspiration.take();
+        s.aspiration = Some(Aspiration::start(kind, before));
         s.screen = Screen::AspirationText;
     }
 
@@ -510,24 +429,9 @@ impl KioskApp {
         if s.screen != Screen::AspirationText {
             return;
         }
-        let Some(a) = s.aspiration.as_mut() else {
-            return;
-        };
-        if a.sending {
-            return;
+        if let Some(a) = s.aspiration.as_mut() {
+            a.key(key);
         }
-        for c in key.chars().filter(|c| !c.is_control()) {
-            if a.text.chars().count() >= MAX_ASPIRATION_CHARS {
-                break;
-            }
-            if a.shift && c.is_alphabetic() {
-                a.text.extend(c.to_uppercase());
-                a.shift = false;
-            } else {
-                a.text.push(c);
-            }
-        }
-        a.error.clear();
     }
 
     fn send_aspiration(&self) {
@@ -536,17 +440,10 @@ impl KioskApp {
             if s.screen != Screen::AspirationText {
                 return;
             }
-            let Some(a) = s.aspiration.as_mut() else {
+            let Some(request) = s.aspiration.as_mut().and_then(Aspiration::send) else {
                 return;
             };
-            if a.sending || a.text.trim().is_empty() {
-                return;
-            }
-            a.sending = true;
-            Request::Aspiration {
-                kind: a.kind,
-                text: a.text.trim().to_owned(),
-            }
+            request
         };
         self.send(request);
     }
@@ -715,12 +612,8 @@ impl KioskApp {
 
     /// Asks the printer in the background (at most one check at a time).
     fn check_printer(&self) {
-        {
-            let mut s = self.state.borrow_mut();
-            if s.checking {
-                return;
-            }
-            s.checking = true;
+        if !self.state.borrow_mut().printer.begin() {
+            return;
         }
         let (tx, printer) = (self.inbox.sender(), self.printer.clone());
         self.rt.spawn(async move {
@@ -733,19 +626,10 @@ impl KioskApp {
 
     /// Tells the hub when the printer's state changed, so staff see it.
     fn report_printer(&self) {
-        let (status, message) = {
-            let s = self.state.borrow();
-            let Some((status, _)) = &s.printer else {
-                return;
-            };
-            let message =
-                (*status != PrinterStatus::Ok).then(|| status_indonesian(*status).to_owned());
-            if s.reporting || s.reported.as_ref() == Some(&(*status, message.clone())) {
-                return;
-            }
-            (*status, message)
+        let Some((status, message)) = self.state.borrow_mut().printer.report(status_indonesian)
+        else {
+            return;
         };
-        self.state.borrow_mut().reporting = true;
         let (client, tx) = (self.client.clone(), self.inbox.sender());
         self.rt.spawn(async move {
             let request = Request::DeviceStatus {
@@ -795,11 +679,8 @@ impl KioskApp {
             let sending = s.survey.sending || s.aspiration.as_ref().is_some_and(|a| a.sending);
             let idle_home =
                 s.screen != Screen::Start && !s.busy && !sending && now - s.last_touch >= limit;
-            let check = s.screen == Screen::Start
-                && self.options.mode == Mode::Tickets
-                && !s.checking
-                && s.printer_checked
-                    .is_none_or(|t| now - t >= PRINTER_CHECK_EVERY);
+            let check =
+                self.options.mode == Mode::Tickets && s.printer.due(now, s.screen == Screen::Start);
             (idle_home, check)
         };
         if idle_home {
@@ -818,10 +699,7 @@ impl KioskApp {
             Msg::Printer(status, detail) => {
                 let now = self.now();
                 let mut s = self.state.borrow_mut();
-                s.checking = false;
-                s.checks += 1;
-                s.printer_checked = Some(now);
-                s.printer = Some((status, detail));
+                s.printer.answered(status, detail, now);
                 if s.screen == Screen::Wait && s.issued.is_none() && !status.can_print() {
                     // The check before issuing failed: no ticket.
                     s.busy = false;
@@ -837,8 +715,8 @@ impl KioskApp {
                     Ok(st) => *st,
                     Err(e) => e.status,
                 };
-                s.printer = Some((status, String::new()));
-                s.printer_checked = Some(self.now());
+                let now = self.now();
+                s.printer.answered(status, String::new(), now);
                 if let Some(issued) = s.issued.as_mut() {
                     issued.printing = false;
                     issued.failed = result.err();
@@ -849,9 +727,7 @@ impl KioskApp {
             }
             Msg::Sent(result) => self.sent(*result),
             Msg::Reported(status, message) => {
-                let mut s = self.state.borrow_mut();
-                s.reporting = false;
-                s.reported = Some((status, message));
+                self.state.borrow_mut().printer.reported((status, message));
             }
         }
     }
@@ -960,22 +836,22 @@ impl KioskApp {
 
     /// How many printer status checks have finished (tests wait on it).
     pub fn printer_checks(&self) -> u64 {
-        self.state.borrow().checks
+        self.state.borrow().printer.checks
     }
 
     /// Whether a printer status check is running.
     pub fn checking(&self) -> bool {
-        self.state.borrow().checking
+        self.state.borrow().printer.checking
     }
 
     /// The last printer status the kiosk knows, if it checked.
     pub fn printer_status(&self) -> Option<PrinterStatus> {
-        self.state.borrow().printer.as_ref().map(|p| p.0)
+        self.state.borrow().printer.status.as_ref().map(|p| p.0)
     }
 
     /// What the hub last stored about this kiosk's printer.
     pub fn reported(&self) -> Option<PrinterStatus> {
-        self.state.borrow().reported.as_ref().map(|r| r.0)
+        self.state.borrow().printer.reported.as_ref().map(|r| r.0)
     }
 
     /// The ticket on screen, and whether its printing failed.

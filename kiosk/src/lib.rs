@@ -4,9 +4,11 @@
 //! - [`ticket`]: the printed ticket as ESC/POS bytes.
 //! - [`model`]: what the screens say, from the hall view (pure).
 //! - [`app`]: the Slint window and the visitor's way through it.
+//! - [`flow`]: the survey, the aspiration and the printer watch, each a state with pure steps.
 //! - [`settings`]: flags, environment and the kiosk's TOML file.
 
 pub mod app;
+pub mod flow;
 pub mod model;
 pub mod printer;
 pub mod settings;

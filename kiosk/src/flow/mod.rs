@@ -1,0 +1,11 @@
+//! The kiosk's flows besides the ticket itself, each with its own state and pure step
+//! functions, tested without a window or an event loop. `app.rs` wires them to the screens,
+//! the hub and the printer.
+//!
+//! - [`survey`]: a ticket code typed or scanned, nine answers, sent once.
+//! - [`aspiration`]: a kind and a text typed on the kiosk's keyboard, sent once.
+//! - [`printer_watch`]: when to ask the printer, and when to tell the hub what it said.
+
+pub mod aspiration;
+pub mod printer_watch;
+pub mod survey;
