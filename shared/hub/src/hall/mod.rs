@@ -8,12 +8,16 @@
 //!
 //! - `requests`: one function per request.
 //! - [`figures`]: each service's queue figures, by the core's estimate.
+//! - [`welcome`]: what a device gets on connecting (a snapshot, or the events to resume).
+//! - [`wire`]: the store's rows in the protocol's words.
 //!
 //! Who may send what is checked before a request gets here (`Request::permitted`, in the
 //! server); the wire is the server's and the web's business.
 
 pub mod figures;
 mod requests;
+pub mod welcome;
+pub mod wire;
 
 use crate::config::{Config, Device};
 use crate::store::dao::Dao;

@@ -2,6 +2,7 @@
 //! the [`Dao`], queue the events. Runs inside the request's transaction (a savepoint of
 //! it), so a refusal part way through leaves nothing behind. No SQL here.
 
+use super::wire::ToWire;
 use super::PendingEvent;
 use crate::config::{Config, Device};
 use crate::store::dao::Dao;
@@ -178,17 +179,7 @@ impl Ctx<'_> {
 
     /// A counter's state as the protocol says it.
     fn counter_state(&self, id: &CounterId) -> rusqlite::Result<CounterState> {
-        let row = self.dao.counter(id.as_str())?;
-        let current = match row.current {
-            Some(t) => Some(self.dao.ticket(t)?.to_wire(self.tz())),
-            None => None,
-        };
-        Ok(CounterState {
-            id: id.clone(),
-            open: row.open,
-            officer: row.officer,
-            current,
-        })
+        super::wire::counter_state(self.dao, id, self.tz())
     }
 
     /// Fills in `ahead` and `estimated_wait_min` of a waiting ticket.

@@ -9,8 +9,8 @@
 mod connection;
 
 use crate::config::{Config, Device};
+use crate::hall::welcome::{self, WelcomeData};
 use crate::hall::Hall;
-use crate::store::read::{self, WelcomeData};
 use crate::store::{open_reader, SchemaError};
 use antre_core::clock::Clock;
 use antre_core::proto::{ErrorCode, ErrorReply, Request, ServerMessage};
@@ -250,9 +250,7 @@ impl Hub {
         let (db, cfg, now) = (self.db.clone(), Arc::clone(&self.cfg), (self.clock)());
         let data = tokio::task::spawn_blocking(move || {
             let conn = open_reader(&db)?;
-            read::welcome(&conn, &cfg, now, since, |dao| {
-                crate::hall::figures::all(dao, &cfg)
-            })
+            welcome::welcome(&conn, &cfg, now, since)
         })
         .await??;
         Ok(data)

@@ -16,6 +16,16 @@ pub struct Dao<'a> {
     pub now_ms: i64,
 }
 
+/// A kiosk's last printer report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceStatusRow {
+    pub device: String,
+    /// As the protocol names it (`ok`, `paper_out`, …).
+    pub printer: String,
+    pub message: Option<String>,
+    pub at_ms: i64,
+}
+
 /// What one service's queue holds, for its figures.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueueSample {
@@ -68,6 +78,27 @@ impl<'a> Dao<'a> {
 
     // --- requests and events ------------------------------------------------------------
 
+    /// The newest event's `seq`.
+    pub fn last_seq(&self) -> rusqlite::Result<u64> {
+        self.conn
+            .query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0))
+    }
+
+    /// The service day of event `seq`, if it is kept.
+    pub fn event_day(&self, seq: u64) -> rusqlite::Result<Option<String>> {
+        self.conn
+            .query_row("SELECT day FROM events WHERE seq = ?1", [seq], |r| r.get(0))
+            .optional()
+    }
+
+    /// The stored events with `since` < seq ≤ `upto`, in order, as they were stored.
+    pub fn event_bodies(&self, since: u64, upto: u64) -> rusqlite::Result<Vec<String>> {
+        self.conn
+            .prepare_cached("SELECT body FROM events WHERE seq > ?1 AND seq <= ?2 ORDER BY seq")?
+            .query_map([since, upto], |r| r.get(0))?
+            .collect()
+    }
+
     /// The reply stored for `device`'s request `id` today, as it was sent.
     pub fn stored_reply(&self, device: &str, id: &str) -> rusqlite::Result<Option<String>> {
         self.conn
@@ -119,6 +150,21 @@ impl<'a> Dao<'a> {
     }
 
     // --- tickets --------------------------------------------------------------------------
+
+    /// Every ticket of the day, in the order of issue.
+    pub fn tickets_of_day(&self) -> rusqlite::Result<Vec<TicketRow>> {
+        super::rows::tickets_of_day(self.conn, self.day)
+    }
+
+    /// Tickets issued today per service they were issued for.
+    pub fn issued_per_service(&self) -> rusqlite::Result<std::collections::HashMap<String, u32>> {
+        self.conn
+            .prepare_cached(
+                "SELECT first_service, COUNT(*) FROM tickets WHERE day = ?1 GROUP BY first_service",
+            )?
+            .query_map([self.day], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect()
+    }
 
     pub fn ticket(&self, id: i64) -> rusqlite::Result<TicketRow> {
         ticket_by_id(self.conn, id)
@@ -410,6 +456,23 @@ impl<'a> Dao<'a> {
             )?
             .execute(params![self.day, self.now_ms, kind, text, device])?;
         Ok(())
+    }
+
+    /// Every kiosk's last printer report, by device.
+    pub fn device_statuses(&self) -> rusqlite::Result<Vec<DeviceStatusRow>> {
+        self.conn
+            .prepare_cached(
+                "SELECT device, printer, message, at_ms FROM device_status ORDER BY device",
+            )?
+            .query_map([], |r| {
+                Ok(DeviceStatusRow {
+                    device: r.get(0)?,
+                    printer: r.get(1)?,
+                    message: r.get(2)?,
+                    at_ms: r.get(3)?,
+                })
+            })?
+            .collect()
     }
 
     /// The printer status `device` last reported: (status, message).

@@ -6,13 +6,11 @@
 //!
 //! - [`schema`]: the tables and their upgrades.
 //! - [`dao`]: typed reads and writes.
-//! - [`rows`]: rows and their wire form.
-//! - [`read`]: what a device gets on connecting (snapshot or the events to resume).
+//! - [`rows`]: the rows.
 //! - [`period`]: what a report reads of a period.
 
 pub mod dao;
 pub mod period;
-pub mod read;
 pub mod rows;
 pub mod schema;
 
@@ -38,6 +36,30 @@ impl Tx<'_> {
     pub fn dao<'d>(&'d self, day: &'d str, now_ms: i64) -> dao::Dao<'d> {
         dao::Dao::new(&self.0, day, now_ms)
     }
+}
+
+/// A read transaction under way ([`read`]): one consistent view while the writer goes on.
+pub struct ReadTx<'a>(rusqlite::Transaction<'a>);
+
+impl ReadTx<'_> {
+    /// The typed way into this view, for service day `day` at `now_ms`.
+    pub fn dao<'d>(&'d self, day: &'d str, now_ms: i64) -> dao::Dao<'d> {
+        dao::Dao::new(&self.0, day, now_ms)
+    }
+}
+
+/// Runs `f` on one consistent view of the database (a read transaction on `conn`).
+///
+/// # Errors
+/// What `f` returns, or SQLite fails.
+pub fn read<T>(
+    conn: &Connection,
+    f: impl FnOnce(&ReadTx<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    let tx = ReadTx(conn.unchecked_transaction()?);
+    let out = f(&tx)?;
+    tx.0.finish()?;
+    Ok(out)
 }
 
 /// Opens a connection with the pragmas every connection needs.

@@ -1,9 +1,6 @@
-//! Rows as the store reads them, and their wire form.
+//! Rows as the store reads them (their wire form is the hall's: `hall::wire`).
 
-use antre_core::domain::day::rfc3339_ms;
-use antre_core::domain::{CounterId, Priority, ServiceId, TicketStatus};
-use antre_core::proto::{CounterState, Ticket};
-use chrono_tz::Tz;
+use antre_core::domain::{Priority, TicketStatus};
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ValueRef};
 use rusqlite::{Connection, OptionalExtension, Row};
 
@@ -62,26 +59,6 @@ impl TicketRow {
 
     pub fn code(&self) -> String {
         antre_core::domain::TicketCode::new(self.prefix.clone(), self.number).to_string()
-    }
-
-    pub fn to_wire(&self, tz: Tz) -> Ticket {
-        Ticket {
-            code: self.code(),
-            service: ServiceId::new(&self.service),
-            number: self.number,
-            day: self.day.clone(),
-            priority: self.priority,
-            status: self.status,
-            issued_at: rfc3339_ms(self.issued_ms, tz),
-            called_at: self.called_ms.map(|ms| rfc3339_ms(ms, tz)),
-            counter: self.counter.as_deref().map(CounterId::new),
-            recalls: self.recalls,
-            ahead: None,
-            estimated_wait_min: None,
-            counters_open: None,
-            started_at: self.serving_ms.map(|ms| rfc3339_ms(ms, tz)),
-            closed_at: self.closed_ms.map(|ms| rfc3339_ms(ms, tz)),
-        }
     }
 }
 
@@ -144,25 +121,6 @@ pub fn save_counter(
     )?
     .execute(rusqlite::params![id, day, c.open, c.officer, c.current, c.streak])?;
     Ok(())
-}
-
-pub fn counter_state(
-    conn: &Connection,
-    id: &str,
-    day: &str,
-    tz: Tz,
-) -> rusqlite::Result<CounterState> {
-    let row = counter_row(conn, id, day)?;
-    let current = match row.current {
-        Some(t) => Some(ticket_by_id(conn, t)?.to_wire(tz)),
-        None => None,
-    };
-    Ok(CounterState {
-        id: CounterId::new(id),
-        open: row.open,
-        officer: row.officer,
-        current,
-    })
 }
 
 /// All tickets of a day, in the order of issue.
