@@ -42,10 +42,10 @@ fn issued_today(view: &HallView, service: &str) -> u32 {
     view.figures(service).map_or(0, |f| f.issued)
 }
 
-/// Tickets waiting for `service`, as the hub counts them.
+/// Tickets waiting for `service`, as the hub counts them (the welcome and every change
+/// carry its figures).
 fn waiting(view: &HallView, service: &str) -> u32 {
-    view.figures(service)
-        .map_or_else(|| view.waiting_count(service) as u32, |f| f.waiting)
+    view.figures(service).map_or(0, |f| f.waiting)
 }
 
 /// Whether `s` can issue now, and if not, why (the hub decides; this is what the tile shows).

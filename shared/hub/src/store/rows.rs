@@ -62,12 +62,12 @@ impl TicketRow {
     }
 }
 
-pub fn ticket_by_id(conn: &Connection, id: i64) -> rusqlite::Result<TicketRow> {
+pub(super) fn ticket_by_id(conn: &Connection, id: i64) -> rusqlite::Result<TicketRow> {
     conn.prepare_cached(&format!("SELECT {TICKET_COLS} FROM tickets WHERE id = ?1"))?
         .query_row([id], TicketRow::from_row)
 }
 
-pub fn ticket_by_code(
+pub(super) fn ticket_by_code(
     conn: &Connection,
     day: &str,
     prefix: &str,
@@ -92,7 +92,7 @@ pub struct CounterRow {
     pub streak: u32,
 }
 
-pub fn counter_row(conn: &Connection, id: &str, day: &str) -> rusqlite::Result<CounterRow> {
+pub(super) fn counter_row(conn: &Connection, id: &str, day: &str) -> rusqlite::Result<CounterRow> {
     Ok(conn
         .prepare_cached(
             "SELECT open, officer, current, streak FROM counters WHERE id = ?1 AND day = ?2",
@@ -109,7 +109,7 @@ pub fn counter_row(conn: &Connection, id: &str, day: &str) -> rusqlite::Result<C
         .unwrap_or_default())
 }
 
-pub fn save_counter(
+pub(super) fn save_counter(
     conn: &Connection,
     id: &str,
     day: &str,
@@ -127,7 +127,7 @@ pub fn save_counter(
 ///
 /// # Errors
 /// SQLite fails.
-pub fn tickets_of_day(conn: &Connection, day: &str) -> rusqlite::Result<Vec<TicketRow>> {
+pub(super) fn tickets_of_day(conn: &Connection, day: &str) -> rusqlite::Result<Vec<TicketRow>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {TICKET_COLS} FROM tickets WHERE day = ?1 ORDER BY id"
     ))?;

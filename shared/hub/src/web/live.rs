@@ -1,9 +1,10 @@
 //! The hall as the web pages see it: one [`HallView`] inside the hub, kept current from the
 //! hub's own event broadcast, and what a phone is told about its ticket.
 //!
-//! One task follows the hub and renders every ticket once per change; each phone's stream
-//! only looks its own up, so a thousand phones cost one rendering per change, not a thousand
-//! database queries.
+//! One task follows the hub and applies its events to the view; the phones' rendering of
+//! every ticket is made when the first phone asks after a change, and every other phone
+//! looks its own ticket up in it: a thousand phones cost one rendering per change, not a
+//! thousand database queries, and a hall with no phone watching costs none.
 
 use crate::config::Config;
 use crate::config::Device;
