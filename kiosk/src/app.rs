@@ -402,7 +402,11 @@ impl KioskApp {
             s.survey.answer(level)
         };
         if let Answered::Send { ticket, answers } = answered {
-            self.send(Request::Survey { ticket, answers });
+            self.send(Request::Survey {
+                ticket,
+                answers,
+                key: None,
+            });
         }
     }
 
@@ -820,7 +824,7 @@ impl KioskApp {
                 when.format("%H:%M")
             ),
             estimate: t.estimate(),
-            qr: qr_payload(public_url.as_deref(), &t.day, &t.code),
+            qr: qr_payload(public_url.as_deref(), &t.day, &t.code, t.key.as_deref()),
         }
     }
 

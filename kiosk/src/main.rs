@@ -59,6 +59,7 @@ fn print_test(spec: PrinterSpec, paper: Paper) -> anyhow::Result<()> {
             None,
             &chrono::Local::now().format("%Y-%m-%d").to_string(),
             "A-001",
+            None,
         ),
     };
     let job = ticket_bytes(&sample, paper);

@@ -350,6 +350,8 @@ pub struct SurveyCode {
 /// Reads the ticket code out of what was typed or scanned.
 pub fn survey_code(typed: &str) -> Option<SurveyCode> {
     let t = typed.trim();
+    // A page's address may carry the ticket's key (`…/t/A-012?k=…`): the code comes before.
+    let t = t.split('?').next().unwrap_or(t);
     let last = t.rsplit(['/', ':']).next().unwrap_or(t);
     let code: antre_core::domain::TicketCode = last.parse().ok()?;
     let day = t
@@ -460,6 +462,10 @@ mod survey_tests {
         );
         assert_eq!(
             code("http://192.168.1.10:8080/t/C-101"),
+            Some(("C-101".into(), None))
+        );
+        assert_eq!(
+            code("http://192.168.1.10:8080/t/C-101?k=Zq3-_kP9xYb2Lm7Nc0RtWv"),
             Some(("C-101".into(), None))
         );
         assert_eq!(code("12"), None);

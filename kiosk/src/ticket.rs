@@ -60,12 +60,14 @@ pub struct TicketPaper {
     pub qr: String,
 }
 
-/// What the QR code holds: the live ticket page when the hall publishes one, otherwise a
-/// short text a scanner or the survey kiosk reads: `ANTRE:2026-11-27:A-012`.
-pub fn qr_payload(public_url: Option<&str>, day: &str, code: &str) -> String {
-    match public_url {
-        Some(url) => format!("{}/t/{code}", url.trim_end_matches('/')),
-        None => format!("ANTRE:{day}:{code}"),
+/// What the QR code holds: the live ticket page with the ticket's key when the hall
+/// publishes one (`…/t/A-012?k=KEY`: only the ticket's holder may rate it from a phone),
+/// otherwise a short text a scanner or the survey kiosk reads: `ANTRE:2026-11-27:A-012`.
+pub fn qr_payload(public_url: Option<&str>, day: &str, code: &str, key: Option<&str>) -> String {
+    match (public_url, key) {
+        (Some(url), Some(key)) => format!("{}/t/{code}?k={key}", url.trim_end_matches('/')),
+        (Some(url), None) => format!("{}/t/{code}", url.trim_end_matches('/')),
+        (None, _) => format!("ANTRE:{day}:{code}"),
     }
 }
 
@@ -212,7 +214,12 @@ mod tests {
                 counters_open: 1,
                 minutes: 25,
             }),
-            qr: qr_payload(Some("http://192.168.10.2:8080/"), "2026-11-27", "A-012"),
+            qr: qr_payload(
+                Some("http://192.168.10.2:8080/"),
+                "2026-11-27",
+                "A-012",
+                Some("Zq3-_kP9xYb2Lm7Nc0RtWv"),
+            ),
         }
     }
 
@@ -226,7 +233,10 @@ mod tests {
             let b = ticket_bytes(&sample(), paper);
             assert!(b.len() <= MAX_TICKET_BYTES, "{paper:?}: {} bytes", b.len());
             assert!(contains(&b, b"A-012"));
-            assert!(contains(&b, b"http://192.168.10.2:8080/t/A-012"));
+            assert!(contains(
+                &b,
+                b"http://192.168.10.2:8080/t/A-012?k=Zq3-_kP9xYb2Lm7Nc0RtWv"
+            ));
             assert!(contains(&b, b"PRIORITAS: LANSIA"));
             assert!(b.starts_with(&[0x1b, b'@']), "starts with ESC @");
             // GS V (cut) is the last command.
@@ -254,11 +264,20 @@ mod tests {
     #[test]
     fn qr_holds_the_page_or_a_short_code() {
         assert_eq!(
-            qr_payload(None, "2026-11-27", "A-012"),
+            qr_payload(None, "2026-11-27", "A-012", Some("k")),
             "ANTRE:2026-11-27:A-012"
         );
         assert_eq!(
-            qr_payload(Some("http://h:8080"), "2026-11-27", "B-003"),
+            qr_payload(
+                Some("http://h:8080"),
+                "2026-11-27",
+                "B-003",
+                Some("abc_DEF-123")
+            ),
+            "http://h:8080/t/B-003?k=abc_DEF-123"
+        );
+        assert_eq!(
+            qr_payload(Some("http://h:8080"), "2026-11-27", "B-003", None),
             "http://h:8080/t/B-003"
         );
     }

@@ -178,10 +178,20 @@ fn surveys_and_aspirations_at_the_kiosk() {
     });
     assert_eq!(app.ticket(), Some(("A-004".into(), false)));
     let printed = std::fs::read(hub.dir.path().join("kiosk-1.bin")).unwrap();
-    let url = b"http://192.168.1.10:8080/t/A-004";
+    // The page and the ticket's key, as the hub stored it (read from its file).
+    let key: String = rusqlite::Connection::open(&hub.db)
+        .unwrap()
+        .query_row(
+            "SELECT key FROM tickets WHERE prefix = 'A' AND number = 4",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(key.len(), 22, "{key}");
+    let url = format!("http://192.168.1.10:8080/t/A-004?k={key}");
     assert!(
-        printed.windows(url.len()).any(|w| w == url),
-        "the QR data is the ticket page"
+        printed.windows(url.len()).any(|w| w == url.as_bytes()),
+        "the QR data is the ticket page with its key"
     );
     press(&app, "Selesai");
 

@@ -24,7 +24,7 @@ fn ticket(code: &str) -> TicketPaper {
             counters_open: 2,
             minutes: 20,
         }),
-        qr: qr_payload(None, "2026-11-27", code),
+        qr: qr_payload(None, "2026-11-27", code, None),
     }
 }
 

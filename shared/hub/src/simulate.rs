@@ -290,6 +290,7 @@ pub fn run(cfg: &Arc<Config>, db: &Path, plan: &Plan) -> anyhow::Result<Summary>
                                     Request::Survey {
                                         ticket: ticket.code,
                                         answers,
+                                        key: None,
                                     },
                                 ) {
                                     sim.summary.surveys += 1;

@@ -169,12 +169,15 @@ async fn phones_and_the_web_display_in_chromium() {
             .await
             .unwrap()
             .ticket
+            .map(|t| (t.code, t.key.unwrap()))
             .unwrap()
-            .code
     };
+    let mut keys = vec![];
     for _ in 0..3 {
-        issue(kiosk.clone()).await;
+        keys.push(issue(kiosk.clone()).await);
     }
+    // The printed QR's address: the page and the ticket's key.
+    let (_, key) = keys.pop().unwrap();
     desk.request(Request::OpenCounter {
         counter: "1".into(),
         officer: "Sri".into(),
@@ -187,7 +190,10 @@ async fn phones_and_the_web_display_in_chromium() {
 
     // A phone follows A-003.
     let phone = browser(&driver, &profiles.path().join("phone"), (390, 844)).await;
-    phone.goto(&format!("{base}/t/A-003")).await.unwrap();
+    phone
+        .goto(&format!("{base}/t/A-003?k={key}"))
+        .await
+        .unwrap();
     until(
         &phone,
         "position 2",

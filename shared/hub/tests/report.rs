@@ -458,3 +458,67 @@ fn report_errors_are_words() {
     assert!(!ok);
     assert!(err.contains("give the folder with --out DIR"), "{err}");
 }
+
+/// What visitors and officers type reaches the spreadsheet as text: formulas are
+/// neutralised (OWASP's rule), control characters never arrive.
+#[tokio::test]
+async fn typed_text_reaches_the_csv_as_text() {
+    let config = hall_config(100, "");
+    let hub = TestHub::start(&config).await;
+    let mut kiosk = hub.connect("kiosk-1").await;
+    let mut c1 = hub.connect("counter-1").await;
+    // An officer name with a NUL and a terminal escape, and a ticket served by her.
+    c1.open("1", "Sri\u{0}\u{1b}[31m Wahyuni").await;
+    kiosk.issue("ktp", None).await;
+    c1.call_next("1").await;
+    c1.ok(json!({"type":"finish","counter":"1"})).await;
+    let texts = [
+        "=HYPERLINK(\"http://evil/\",\"klik\")",
+        "+62 812 3456 7890",
+        "-2+3+cmd|' /C calc'!A0",
+        "@SUM(A1:A9)",
+    ];
+    for t in texts {
+        kiosk
+            .ok(json!({"type":"aspiration","kind":"suggestion","text":t}))
+            .await;
+    }
+    let db = hub.db.clone();
+    // The hub's folder goes with it: stop it after the report.
+    let dir = tempfile::tempdir().unwrap();
+    let config_path = dir.path().join("hall.toml");
+    std::fs::write(&config_path, &config).unwrap();
+    let out = dir.path().join("csv");
+    let (ok, _, err) = hub_cmd(&[
+        "report",
+        "--config",
+        config_path.to_str().unwrap(),
+        "--db",
+        db.to_str().unwrap(),
+        "--date",
+        "2026-11-27",
+        "--format",
+        "csv",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    let aspirations =
+        std::fs::read_to_string(out.join("laporan-2026-11-27-aspirations.csv")).unwrap();
+    // By hand: each text with a ' in front, quoted where it holds a comma or a quote.
+    for expected in [
+        "\"'=HYPERLINK(\"\"http://evil/\"\",\"\"klik\"\")\"",
+        "'+62 812 3456 7890",
+        "'-2+3+cmd|' /C calc'!A0",
+        "'@SUM(A1:A9)",
+    ] {
+        assert!(
+            aspirations.lines().any(|l| l.contains(expected)),
+            "{expected} not in:\n{aspirations}"
+        );
+    }
+    let officers = std::fs::read_to_string(out.join("laporan-2026-11-27-officers.csv")).unwrap();
+    assert!(officers.contains("Sri[31m Wahyuni"), "{officers}");
+    assert!(!officers.contains(['\u{0}', '\u{1b}']), "{officers:?}");
+    hub.stop().await;
+}

@@ -216,9 +216,25 @@ async fn the_survey_and_aspirations_from_a_phone() {
     let mut kiosk = hub.connect("kiosk-1").await;
     let mut c3 = hub.connect("counter-3").await;
     c3.open("3", "Dewi").await;
-    let code = kiosk.issue("bpjs", None).await;
+    let issued = kiosk
+        .ok(json!({"type":"issue_ticket","service":"bpjs"}))
+        .await;
+    let code = issued["ticket"]["code"].as_str().unwrap().to_owned();
+    // The key is in the issuing reply, and only there (PROTOCOL.md, "Ticket keys").
+    let key = issued["ticket"]["key"].as_str().unwrap().to_owned();
+    assert!(
+        key.len() >= 16
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+        "{key}"
+    );
+    let page = http.get(&format!("/api/v1/tickets/{code}")).await;
+    assert!(!page.body.contains(&key), "the ticket's JSON has no key");
     let path = format!("/api/v1/tickets/{code}/survey");
-    let answers = r#"{"answers":[4,4,3,4,3,4,4,3,4]}"#;
+    let with_key = |k: &str| format!(r#"{{"answers":[4,4,3,4,3,4,4,3,4],"key":"{k}"}}"#);
+    let answers = with_key(&key);
+    let answers = answers.as_str();
 
     // Not served yet.
     let r = http.post(&path, answers).await;
@@ -229,16 +245,39 @@ async fn the_survey_and_aspirations_from_a_phone() {
     c3.ok(json!({"type":"finish","counter":"3"})).await;
 
     // Bad bodies.
-    let r = http.post(&path, r#"{"answers":[4,4,4]}"#).await;
+    let r = http
+        .post(&path, &format!(r#"{{"answers":[4,4,4],"key":"{key}"}}"#))
+        .await;
     assert_eq!(r.status, 400);
     assert_eq!(r.json()["error"], "invalid_request");
-    let r = http.post(&path, r#"{"answers":[5,4,4,4,4,4,4,4,4]}"#).await;
+    let r = http
+        .post(
+            &path,
+            &format!(r#"{{"answers":[5,4,4,4,4,4,4,4,4],"key":"{key}"}}"#),
+        )
+        .await;
     assert_eq!(r.status, 400);
     let r = http.post(&path, "not json").await;
     assert_eq!(r.status, 400);
     assert_eq!(r.json()["error"], "invalid_request");
 
-    // Once, then already rated.
+    // Without the key, or with another: 403, and nothing is used up.
+    let r = http.post(&path, r#"{"answers":[4,4,3,4,3,4,4,3,4]}"#).await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    assert_eq!(r.json()["error"], "wrong_key");
+    assert!(r.json()["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("Kode pada tiket tidak cocok"));
+    let last = if key.ends_with('x') { 'y' } else { 'x' };
+    let wrong = format!("{}{last}", &key[..key.len() - 1]);
+    let r = http.post(&path, &with_key(&wrong)).await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    assert_eq!(r.json()["error"], "wrong_key");
+    let r = http.post(&path, &with_key("")).await;
+    assert_eq!(r.status, 403);
+
+    // With its key: once, then already rated.
     let r = http.post(&path, answers).await;
     assert_eq!(r.status, 200, "{}", r.body);
     let r = http.post(&path, answers).await;

@@ -17,6 +17,7 @@ pub mod estimate;
 pub mod ids;
 pub mod ikm;
 pub mod issuing;
+pub mod text;
 pub mod ticket;
 pub mod words;
 

@@ -34,6 +34,10 @@ pub struct Ticket {
     /// Addition: when it was finished or marked not present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed_at: Option<String>,
+    /// Addition ("Ticket keys"): what a phone shows to act for this ticket. Only in the
+    /// `issue_ticket` reply (and to admin devices); never in events or snapshots.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
 }
 
 impl Ticket {
@@ -288,6 +292,8 @@ pub enum ErrorCode {
     TooSlow,
     /// The hub failed internally; nothing was done. Safe to retry.
     Internal,
+    /// A ticket's key was given and is not that ticket's.
+    WrongKey,
 }
 
 impl ErrorCode {
@@ -314,6 +320,7 @@ impl ErrorCode {
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::TooSlow => "too_slow",
             ErrorCode::Internal => "internal",
+            ErrorCode::WrongKey => "wrong_key",
         }
     }
 

@@ -106,6 +106,10 @@ pub enum Request {
     Survey {
         ticket: String,
         answers: Vec<i64>,
+        /// Addition: the ticket's key, where the device has it (a scanned QR code). Given,
+        /// it must be the ticket's; a kiosk may leave it out for a typed code.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        key: Option<String>,
     },
     Aspiration {
         kind: AspirationKind,
@@ -212,7 +216,7 @@ impl Request {
             }
             Request::Aspiration { text, .. } => {
                 let n = text.chars().count();
-                if text.trim().is_empty() || n > MAX_ASPIRATION_CHARS {
+                if crate::domain::text::lines(text).is_empty() || n > MAX_ASPIRATION_CHARS {
                     return Err(format!(
                         "text must be 1 to {MAX_ASPIRATION_CHARS} characters, got {n}"
                     ));
@@ -220,7 +224,7 @@ impl Request {
             }
             Request::OpenCounter { officer, .. } => {
                 let n = officer.chars().count();
-                if officer.trim().is_empty() || n > MAX_OFFICER_CHARS {
+                if crate::domain::text::one_line(officer).is_empty() || n > MAX_OFFICER_CHARS {
                     return Err(format!(
                         "officer must be 1 to {MAX_OFFICER_CHARS} characters, got {n}"
                     ));

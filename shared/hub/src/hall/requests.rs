@@ -13,6 +13,7 @@ use antre_core::domain::day::local_time;
 use antre_core::domain::estimate;
 use antre_core::domain::ikm;
 use antre_core::domain::issuing::{self, Refusal};
+use antre_core::domain::text;
 use antre_core::domain::{CounterId, Priority, ServiceId, TicketCode, TicketStatus};
 use antre_core::proto::{
     AspirationKind, CounterState, ErrorCode, EventKind, PrinterStatus, Request, Role, Ticket,
@@ -67,7 +68,11 @@ pub(super) fn handle(ctx: &mut Ctx<'_>, req: &Request) -> Handled {
             counter,
             to_service,
         } => transfer(ctx, counter, to_service),
-        Request::Survey { ticket, answers } => survey(ctx, ticket, answers),
+        Request::Survey {
+            ticket,
+            answers,
+            key,
+        } => survey(ctx, ticket, answers, key.as_deref()),
         Request::Aspiration { kind, text } => aspiration(ctx, *kind, text),
         Request::OpenCounter { counter, officer } => open_counter(ctx, counter, officer),
         Request::CloseCounter { counter } => close_counter(ctx, counter),
@@ -247,18 +252,24 @@ fn issue_ticket(ctx: &mut Ctx<'_>, service: &ServiceId, priority: Option<Priorit
         }
     }
     let number = ctx.dao.next_number(&svc.prefix)?;
+    let key = ticket_key();
     let id = ctx.dao.insert_ticket(
         &svc.prefix,
         number,
         service.as_str(),
         priority,
         ctx.device.id.as_str(),
+        &key,
     )?;
     let row = ctx.dao.ticket(id)?;
     let ticket = ctx.with_estimate(&row)?;
     ctx.emit(EventKind::TicketIssued, Some(ticket.clone()), None);
+    // The key goes to the kiosk that issued it (for the printed QR) and nowhere else.
     Ok(Done {
-        ticket: Some(ticket),
+        ticket: Some(Ticket {
+            key: Some(key),
+            ..ticket
+        }),
         counter: None,
     })
 }
@@ -400,7 +411,7 @@ fn open_counter(ctx: &mut Ctx<'_>, counter_id: &CounterId, officer: &str) -> Han
             format!("there is no counter {counter_id}"),
         );
     }
-    let officer = officer.trim().to_owned();
+    let officer = text::one_line(officer);
     let mut row = ctx.dao.counter(counter_id.as_str())?;
     // Opening an open counter hands it to another officer (a shift change); its current
     // ticket stays.
@@ -437,9 +448,33 @@ fn close_counter(ctx: &mut Ctx<'_>, counter_id: &CounterId) -> Handled {
     })
 }
 
-fn survey(ctx: &mut Ctx<'_>, code: &str, answers: &[i64]) -> Handled {
+/// A new ticket key: 22 characters of `[A-Za-z0-9_-]` from the OS's generator (132 bits).
+fn ticket_key() -> String {
+    use rand::RngCore;
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut bytes = [0u8; 22];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    // 256 is a multiple of 64: every character is equally likely.
+    bytes
+        .iter()
+        .map(|b| char::from(ALPHABET[usize::from(b % 64)]))
+        .collect()
+}
+
+fn survey(ctx: &mut Ctx<'_>, code: &str, answers: &[i64], key: Option<&str>) -> Handled {
     let t = ctx.ticket_today(code)?;
     let parsed = t.code();
+    if let Some(given) = key {
+        use subtle::ConstantTimeEq;
+        let ours = ctx.dao.ticket_key(t.id)?;
+        let same = ours.is_some_and(|k| bool::from(k.as_bytes().ct_eq(given.as_bytes())));
+        if !same {
+            return refuse(
+                ErrorCode::WrongKey,
+                format!("that is not the key of {parsed}"),
+            );
+        }
+    }
     if t.status != TicketStatus::Done {
         return refuse(
             ErrorCode::NotServed,
@@ -460,9 +495,9 @@ fn survey(ctx: &mut Ctx<'_>, code: &str, answers: &[i64]) -> Handled {
     Ok(Done::default())
 }
 
-fn aspiration(ctx: &mut Ctx<'_>, kind: AspirationKind, text: &str) -> Handled {
+fn aspiration(ctx: &mut Ctx<'_>, kind: AspirationKind, words: &str) -> Handled {
     ctx.dao
-        .insert_aspiration(kind.as_str(), text.trim(), ctx.device.id.as_str())?;
+        .insert_aspiration(kind.as_str(), &text::lines(words), ctx.device.id.as_str())?;
     Ok(Done::default())
 }
 
@@ -471,9 +506,8 @@ fn aspiration(ctx: &mut Ctx<'_>, kind: AspirationKind, text: &str) -> Handled {
 fn device_status(ctx: &mut Ctx<'_>, printer: PrinterStatus, message: &Option<String>) -> Handled {
     let message = message
         .as_deref()
-        .map(str::trim)
-        .filter(|m| !m.is_empty())
-        .map(str::to_owned);
+        .map(text::one_line)
+        .filter(|m| !m.is_empty());
     let device = ctx.device.id.clone();
     let before = ctx.dao.device_status(device.as_str())?;
     ctx.dao

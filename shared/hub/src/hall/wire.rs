@@ -31,6 +31,8 @@ impl ToWire for TicketRow {
             counters_open: None,
             started_at: self.serving_ms.map(|ms| rfc3339_ms(ms, tz)),
             closed_at: self.closed_ms.map(|ms| rfc3339_ms(ms, tz)),
+            // Never on the wire from a row: only the issuing reply carries it.
+            key: None,
         }
     }
 }

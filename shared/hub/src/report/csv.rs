@@ -5,12 +5,21 @@ use super::{IkmFigures, Report, WAIT_CLASSES_MIN};
 use antre_core::domain::ikm::SURVEY;
 use std::path::{Path, PathBuf};
 
-/// One CSV field, quoted when it must be (RFC 4180).
+/// One CSV field, quoted when it must be (RFC 4180). Text that a spreadsheet would take for
+/// a formula (it starts with `=`, `+`, `-`, `@`, a tab or a carriage return: OWASP's "CSV
+/// injection") gets a `'` in front, so a visitor's aspiration stays text; numbers are left
+/// as they are.
 fn field(s: &str) -> String {
+    let formula = s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s.parse::<f64>().is_err();
+    let s = if formula {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_owned()
+        s.into_owned()
     }
 }
 
@@ -188,5 +197,20 @@ mod tests {
         assert_eq!(field("a, b"), "\"a, b\"");
         assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(field("two\nlines"), "\"two\nlines\"");
+    }
+
+    #[test]
+    fn formulas_become_text_and_numbers_stay_numbers() {
+        assert_eq!(
+            field("=HYPERLINK(\"http://evil/\",\"klik\")"),
+            "\"'=HYPERLINK(\"\"http://evil/\"\",\"\"klik\"\")\""
+        );
+        assert_eq!(field("+62 812"), "'+62 812");
+        assert_eq!(field("-cmd|' /C calc'!A0"), "'-cmd|' /C calc'!A0");
+        assert_eq!(field("@SUM(A1:A9)"), "'@SUM(A1:A9)");
+        assert_eq!(field("\t=1"), "'\t=1");
+        assert_eq!(field("-3.5"), "-3.5");
+        assert_eq!(field("12"), "12");
+        assert_eq!(field("a=b"), "a=b");
     }
 }

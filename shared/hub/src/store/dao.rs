@@ -209,11 +209,12 @@ impl<'a> Dao<'a> {
         service: &str,
         priority: Option<Priority>,
         device: &str,
+        key: &str,
     ) -> rusqlite::Result<i64> {
         self.conn
             .prepare_cached(
-                "INSERT INTO tickets (day, prefix, number, service, first_service, priority, status, issued_ms, device)
-                 VALUES (?1, ?2, ?3, ?4, ?4, ?5, 'waiting', ?6, ?7)",
+                "INSERT INTO tickets (day, prefix, number, service, first_service, priority, status, issued_ms, device, key)
+                 VALUES (?1, ?2, ?3, ?4, ?4, ?5, 'waiting', ?6, ?7, ?8)",
             )?
             .execute(params![
                 self.day,
@@ -222,9 +223,17 @@ impl<'a> Dao<'a> {
                 service,
                 priority.map(Priority::as_str),
                 self.now_ms,
-                device
+                device,
+                key
             ])?;
         Ok(self.conn.last_insert_rowid())
+    }
+
+    /// The ticket's key; `None` for tickets from before keys.
+    pub fn ticket_key(&self, ticket: i64) -> rusqlite::Result<Option<String>> {
+        self.conn
+            .prepare_cached("SELECT key FROM tickets WHERE id = ?1")?
+            .query_row(params![ticket], |r| r.get(0))
     }
 
     /// Sets a ticket's status and stamps the time that goes with it.

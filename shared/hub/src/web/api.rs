@@ -206,7 +206,9 @@ async fn execute(
             let status = match e.code {
                 ErrorCode::UnknownTicket => StatusCode::NOT_FOUND,
                 ErrorCode::AlreadyRated | ErrorCode::NotServed => StatusCode::CONFLICT,
-                ErrorCode::Busy => StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::WrongKey | ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+                // Nothing was done; the contract says try again.
+                ErrorCode::Busy | ErrorCode::Internal => StatusCode::SERVICE_UNAVAILABLE,
                 _ => StatusCode::BAD_REQUEST,
             };
             let code = serde_json::to_value(e.code)
@@ -237,7 +239,13 @@ fn bad_body(rejection: &JsonRejection) -> Response {
 #[derive(Deserialize)]
 pub struct SurveyBody {
     answers: Vec<i64>,
+    /// The ticket's key, from the QR code's `?k=`.
+    #[serde(default)]
+    key: Option<String>,
 }
+
+/// The words for a missing or wrong ticket key.
+const WRONG_KEY: &str = "Kode pada tiket tidak cocok: buka halaman ini dari kode QR pada tiket Anda. (The ticket's key is missing or wrong: open this page from the QR code on your ticket.)";
 
 /// `POST /api/v1/tickets/{code}/survey` with `{"answers": [9 × 1..4]}`: once per served
 /// ticket of today, like the protocol's `survey`.
@@ -254,16 +262,22 @@ pub async fn survey(
         Ok(b) => b,
         Err(e) => return bad_body(&e),
     };
+    // From outside the hall only the ticket's holder may rate it: the key is required.
+    let Some(key) = body.key.filter(|k| !k.is_empty()) else {
+        return error(StatusCode::FORBIDDEN, "wrong_key", WRONG_KEY);
+    };
     execute(
         &web,
         Request::Survey {
             ticket: code,
             answers: body.answers,
+            key: Some(key),
         },
         |c| match c {
             ErrorCode::AlreadyRated => "Tiket ini sudah pernah dinilai. Terima kasih!",
             ErrorCode::NotServed => "Penilaian dapat diberikan setelah pelayanan selesai.",
             ErrorCode::UnknownTicket => "Tiket tidak ditemukan untuk hari ini.",
+            ErrorCode::WrongKey => WRONG_KEY,
             _ => "Penilaian belum dapat disimpan; coba lagi.",
         },
     )
@@ -307,7 +321,11 @@ fn display_device(web: &Web, headers: &HeaderMap, query: &TokenQuery) -> Result<
     let token = headers
         .get("authorization")
         .and_then(|h| h.to_str().ok())
-        .and_then(|h| h.strip_prefix("Bearer "))
+        // The scheme is case-insensitive (RFC 9110 §11.1).
+        .and_then(|h| {
+            let (scheme, token) = h.split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+        })
         .map(str::to_owned)
         .or_else(|| query.token.clone())
         .unwrap_or_default();

@@ -5,6 +5,11 @@
 (function () {
   const code = document.body.dataset.code;
   const $ = (id) => document.getElementById(id);
+  // The ticket's key comes in the printed QR code (`?k=…`); kept for this ticket, so the
+  // page still rates it after the address bar lost the query (a bookmark, a reload).
+  const keyStore = "antre-key:" + code;
+  const key = new URLSearchParams(location.search).get("k") || sessionStorage.getItem(keyStore) || "";
+  if (key) sessionStorage.setItem(keyStore, key);
   const elements = JSON.parse($("survey-elements").textContent);
   let last = null;
   let audio = null;
@@ -142,7 +147,7 @@
       ev.preventDefault();
       const answers = elements.map((e) => Number(form.elements[e.code].value));
       send.disabled = true;
-      const r = await post("/api/v1/tickets/" + encodeURIComponent(code) + "/survey", { answers });
+      const r = await post("/api/v1/tickets/" + encodeURIComponent(code) + "/survey", { answers, key });
       const out = $("survey-result");
       if (r.ok || r.body.error === "already_rated") {
         if (last) localStorage.setItem(ratedKey(last), "1");
