@@ -34,12 +34,20 @@ pub use view::{Applied, HallView, RecentCall};
 /// The largest line a client accepts: a busy day's snapshot is far above the hub's limit
 /// for requests.
 const MAX_SERVER_LINE: usize = 64 * 1024 * 1024;
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// A hub on the hall's LAN answers a connect within milliseconds; a connect that hangs this
+/// long has lost its SYN (a pulled cable) and is tried again rather than waited on.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 const WELCOME_TIMEOUT: Duration = Duration::from_secs(15);
-/// After this much silence the client pings; after three times it, the hub is gone.
-const PING_EVERY: Duration = Duration::from_secs(10);
+/// After this much silence the client pings (the hub answers at once, without its
+/// database); after [`DEAD_AFTER`] without a line, the link is dead: a pulled cable shows as
+/// offline within about ten seconds.
+const PING_EVERY: Duration = Duration::from_secs(3);
+const DEAD_AFTER: Duration = Duration::from_secs(9);
+/// Reconnect attempts back off from this to [`MAX_BACKOFF`] apart, with jitter: a device is
+/// current again within about two seconds of its cable returning, and 50 displays retrying
+/// together are a trickle for the hub.
 const FIRST_BACKOFF: Duration = Duration::from_millis(200);
-const MAX_BACKOFF: Duration = Duration::from_secs(10);
+const MAX_BACKOFF: Duration = Duration::from_secs(2);
 
 /// Where and who to connect as.
 #[derive(Clone)]
@@ -338,7 +346,7 @@ impl Connection {
         let mut last_ping = last_heard;
         let mut pings = 0u64;
         loop {
-            // Quiet for PING_EVERY: ping. Nothing heard for three times that: the hub is gone.
+            // Quiet for PING_EVERY: ping. Nothing heard for DEAD_AFTER: the link is dead.
             let wake = last_heard.max(last_ping) + PING_EVERY;
             tokio::select! {
                 read = lines.next() => {
@@ -378,7 +386,7 @@ impl Connection {
                     }
                 }
                 _ = tokio::time::sleep_until(wake) => {
-                    if last_heard.elapsed() >= PING_EVERY * 3 {
+                    if last_heard.elapsed() >= DEAD_AFTER {
                         return Ended::Lost("the hub stopped answering".into());
                     }
                     pings += 1;

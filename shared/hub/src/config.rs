@@ -16,6 +16,10 @@ use std::path::Path;
 use subtle::ConstantTimeEq;
 use toml::Spanned;
 
+/// Tokens starting with this are the public samples of the config files in the repository:
+/// a hub accepts them only while every listener is on loopback (the demo).
+pub const SAMPLE_PREFIX: &str = "SAMPLE-";
+
 /// The shortest plain token the hub accepts.
 pub const MIN_TOKEN_CHARS: usize = 16;
 
@@ -74,6 +78,14 @@ pub struct NetLimits {
     pub client_buffer_events: usize,
     /// Seconds a new connection has to send its `hello`.
     pub hello_timeout_secs: u64,
+    /// Connections that have not said `hello` yet, in all. They have places of their own,
+    /// apart from the devices' `max_connections`: when they are full, the one that has
+    /// waited longest is closed for the newcomer, so a flood of idle sockets never keeps a
+    /// device (which says hello at once) out.
+    pub max_unauthenticated: usize,
+    /// Connections without a `hello` from one address; a new one closes that address's
+    /// oldest.
+    pub unauthenticated_per_client: usize,
     /// The kernel's send buffer per connection, in bytes: with `client_buffer_events`, it
     /// bounds what a device that stops reading can hold up.
     pub client_send_buffer_bytes: usize,
@@ -85,6 +97,8 @@ impl Default for NetLimits {
             max_connections: 512,
             client_buffer_events: 4096,
             hello_timeout_secs: 10,
+            max_unauthenticated: 256,
+            unauthenticated_per_client: 8,
             client_send_buffer_bytes: 256 * 1024,
         }
     }
@@ -99,6 +113,13 @@ pub struct WebLimits {
     pub http_max_streams: usize,
     /// Live streams one client address may hold at once.
     pub http_streams_per_client: usize,
+    /// Open HTTP connections in all; more are closed at once.
+    pub http_max_connections: usize,
+    /// Open HTTP connections from one client address.
+    pub http_connections_per_client: usize,
+    /// Seconds a client has to send a request's head (and a kept-alive connection may sit
+    /// idle), and a request's body; slower ones are closed.
+    pub http_header_timeout_secs: u64,
 }
 
 impl Default for WebLimits {
@@ -107,6 +128,9 @@ impl Default for WebLimits {
             http_requests_per_minute: 120,
             http_max_streams: 5000,
             http_streams_per_client: 8,
+            http_max_connections: 6000,
+            http_connections_per_client: 64,
+            http_header_timeout_secs: 10,
         }
     }
 }
@@ -153,12 +177,20 @@ pub struct Device {
     pub id: DeviceId,
     pub role: Role,
     token_sha256: [u8; 32],
+    /// Its token is one of the public samples (`SAMPLE-…`): only for a hub on loopback.
+    pub sample: bool,
     pub counter: Option<CounterId>,
     /// For displays: the agencies it covers; `None`: the whole hall.
     pub zone: Option<Vec<AgencyId>>,
 }
 
 impl Device {
+    /// Gives the device a new token (the demo's fresh ones); only its hash is kept.
+    pub fn set_token(&mut self, token: &str) {
+        self.token_sha256 = Sha256::digest(token.as_bytes()).into();
+        self.sample = token.starts_with(SAMPLE_PREFIX);
+    }
+
     /// Whether `token` is this device's, compared in constant time on the SHA-256.
     pub fn token_matches(&self, token: &str) -> bool {
         let given: [u8; 32] = Sha256::digest(token.as_bytes()).into();
@@ -175,6 +207,7 @@ impl Device {
             role,
             // No token hashes to this: SHA-256 of anything is not all zeros in practice.
             token_sha256: [0; 32],
+            sample: false,
             counter: None,
             zone: None,
         }
@@ -266,6 +299,10 @@ struct RawHall {
     #[serde(default)]
     client_send_buffer_bytes: Option<usize>,
     #[serde(default)]
+    max_unauthenticated: Option<usize>,
+    #[serde(default)]
+    unauthenticated_per_client: Option<usize>,
+    #[serde(default)]
     running_text: Vec<String>,
     #[serde(default)]
     http_listen: Option<Spanned<String>>,
@@ -277,6 +314,12 @@ struct RawHall {
     http_max_streams: Option<usize>,
     #[serde(default)]
     http_streams_per_client: Option<usize>,
+    #[serde(default)]
+    http_max_connections: Option<usize>,
+    #[serde(default)]
+    http_connections_per_client: Option<usize>,
+    #[serde(default)]
+    http_header_timeout_secs: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -349,16 +392,19 @@ impl Config {
     /// # Errors
     /// As [`Config::load`].
     pub fn parse(text: &str) -> Result<Config, ConfigError> {
-        let raw: RawConfig = toml::from_str(text).map_err(|e| {
-            let line = e.span().map(|s| line_of(text, s.start));
-            ConfigError {
-                problems: vec![Problem {
-                    line,
-                    message: e.message().trim().to_owned(),
-                }],
+        let (raw, mut problems) = parse_raw(text);
+        let Some(raw) = raw else {
+            return Err(ConfigError { problems });
+        };
+        match Validator::new(text).run(raw) {
+            Ok(cfg) if problems.is_empty() => Ok(cfg),
+            Ok(_) => Err(ConfigError { problems }),
+            Err(e) => {
+                problems.extend(e.problems);
+                problems.sort_by_key(|p| p.line.unwrap_or(usize::MAX));
+                Err(ConfigError { problems })
             }
-        })?;
-        Validator::new(text).run(raw)
+        }
     }
 
     pub fn service(&self, id: &str) -> Option<&Service> {
@@ -371,6 +417,30 @@ impl Config {
 
     pub fn device(&self, id: &str) -> Option<&Device> {
         self.device_index.get(id).map(|&i| &self.devices[i])
+    }
+
+    /// The devices that still carry a public sample token.
+    pub fn sample_devices(&self) -> impl Iterator<Item = &Device> {
+        self.devices.iter().filter(|d| d.sample)
+    }
+
+    /// Refuses sample tokens unless every address the hub listens on is loopback.
+    ///
+    /// # Errors
+    /// Names the devices with samples and the address that is not loopback.
+    pub fn check_samples(&self, listeners: &[SocketAddr]) -> anyhow::Result<()> {
+        let samples: Vec<&str> = self.sample_devices().map(|d| d.id.as_str()).collect();
+        let open = listeners.iter().find(|a| !a.ip().is_loopback());
+        match (samples.is_empty(), open) {
+            (false, Some(addr)) => anyhow::bail!(
+                "refusing to serve on {addr}: these devices still have public SAMPLE- tokens, \
+                 which anyone can read in the repository: {}. Give each a token of its own \
+                 (`openssl rand -base64 32`) or its SHA-256 as token_sha256, or listen on \
+                 127.0.0.1 only (the demo)",
+                samples.join(", ")
+            ),
+            _ => Ok(()),
+        }
     }
 
     pub fn agency(&self, id: &str) -> Option<&Agency> {
@@ -390,6 +460,49 @@ impl Config {
         self.counters
             .iter()
             .filter(move |c| c.services.iter().any(|s| s.as_str() == service))
+    }
+}
+
+/// Reads the config's structure, collecting every unknown field and every value of the
+/// wrong type instead of stopping at the first: each is noted with its line, that line is
+/// set aside (commented out), and the text is read again. Returns what could be read, and
+/// the problems.
+fn parse_raw(text: &str) -> (Option<RawConfig>, Vec<Problem>) {
+    /// More than this many problems of one file: the rest would be noise.
+    const MAX_PROBLEMS: usize = 100;
+    let mut text = text.to_owned();
+    let mut problems = vec![];
+    loop {
+        let e = match toml::from_str::<RawConfig>(&text) {
+            Ok(raw) => return (Some(raw), problems),
+            Err(e) => e,
+        };
+        let message = e.message().trim().to_owned();
+        let Some(span) = e.span() else {
+            problems.push(Problem {
+                line: None,
+                message,
+            });
+            return (None, problems);
+        };
+        let line = line_of(&text, span.start);
+        problems.push(Problem {
+            line: Some(line),
+            message: message.clone(),
+        });
+        // Only a `key = value` line of its own can be set aside and the rest still read.
+        let setaside = message.starts_with("unknown field")
+            || message.starts_with("invalid type")
+            || message.starts_with("invalid value");
+        let start = text[..span.start.min(text.len())]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        let this_line = &text[start..end];
+        if !setaside || !this_line.contains('=') || problems.len() >= MAX_PROBLEMS {
+            return (None, problems);
+        }
+        text.insert(start, '#');
     }
 }
 
@@ -614,9 +727,11 @@ impl Validator<'_> {
         counters: &[Counter],
     ) -> Vec<Device> {
         let mut devices = vec![];
+        // Who holds each token (by its hash): two devices may not share one.
+        let mut holder: HashMap<[u8; 32], &str> = HashMap::new();
         for d in raw {
             let r = d.get_ref();
-            let hash = match (&r.token, &r.token_sha256) {
+            let hash: Option<[u8; 32]> = match (&r.token, &r.token_sha256) {
                 (Some(t), None) => {
                     if t.chars().count() < MIN_TOKEN_CHARS {
                         self.problem(
@@ -657,6 +772,20 @@ impl Validator<'_> {
                     None
                 }
             };
+            if let Some(h) = hash {
+                match holder.get(&h) {
+                    Some(other) => self.problem(
+                        d,
+                        format!(
+                            "devices {other:?} and {:?} have the same token: each device needs its own",
+                            r.id
+                        ),
+                    ),
+                    None => {
+                        holder.insert(h, &r.id);
+                    }
+                }
+            }
             match (r.role, &r.counter) {
                 (Role::Counter, None) => self.problem(
                     d,
@@ -710,6 +839,10 @@ impl Validator<'_> {
                 id: DeviceId::new(&r.id),
                 role: r.role,
                 token_sha256: hash.unwrap_or([0; 32]),
+                sample: r
+                    .token
+                    .as_deref()
+                    .is_some_and(|t| t.starts_with(SAMPLE_PREFIX)),
                 counter: r.counter.as_ref().map(|c| CounterId::new(c.get_ref())),
                 zone: r
                     .agencies
@@ -807,7 +940,18 @@ impl Validator<'_> {
             net: NetLimits {
                 max_connections: r.max_connections.unwrap_or(net.max_connections),
                 client_buffer_events: r.client_buffer_events.unwrap_or(net.client_buffer_events),
-                hello_timeout_secs: r.hello_timeout_secs.unwrap_or(net.hello_timeout_secs),
+                hello_timeout_secs: r
+                    .hello_timeout_secs
+                    .unwrap_or(net.hello_timeout_secs)
+                    .max(1),
+                max_unauthenticated: r
+                    .max_unauthenticated
+                    .unwrap_or(net.max_unauthenticated)
+                    .max(1),
+                unauthenticated_per_client: r
+                    .unauthenticated_per_client
+                    .unwrap_or(net.unauthenticated_per_client)
+                    .max(1),
                 client_send_buffer_bytes: r
                     .client_send_buffer_bytes
                     .unwrap_or(net.client_send_buffer_bytes),
@@ -821,6 +965,18 @@ impl Validator<'_> {
                 http_streams_per_client: r
                     .http_streams_per_client
                     .unwrap_or(web.http_streams_per_client)
+                    .max(1),
+                http_max_connections: r
+                    .http_max_connections
+                    .unwrap_or(web.http_max_connections)
+                    .max(1),
+                http_connections_per_client: r
+                    .http_connections_per_client
+                    .unwrap_or(web.http_connections_per_client)
+                    .max(1),
+                http_header_timeout_secs: r
+                    .http_header_timeout_secs
+                    .unwrap_or(web.http_header_timeout_secs)
                     .max(1),
             },
         })
@@ -891,6 +1047,33 @@ agencies = ["dukcapil"]
     }
 
     #[test]
+    fn a_typo_does_not_hide_the_other_problems() {
+        // Line 4: a typo; line 5: a number as a string; and the token of counter-3, further
+        // down, too short.
+        let bad = GOOD
+            .replacen(
+                "name = \"MPP Test\"",
+                "name = \"MPP Test\"\n\nkiosk_ticket_per_minute = 4\nmax_connections = \"many\"",
+                1,
+            )
+            .replace("sample-token-0123456789", "short");
+        let p = problems(&bad);
+        assert_eq!(p.len(), 3, "{p:?}");
+        assert!(
+            p[0].starts_with("line 5: unknown field `kiosk_ticket_per_minute`"),
+            "{p:?}"
+        );
+        assert!(
+            p[1].starts_with("line 6: invalid type: string \"many\""),
+            "{p:?}"
+        );
+        assert!(
+            p[2].contains("counter-3") && p[2].contains("shorter than"),
+            "{p:?}"
+        );
+    }
+
+    #[test]
     fn a_good_config_resolves_with_defaults() {
         let c = Config::parse(GOOD).unwrap();
         assert_eq!(c.hall.timezone, chrono_tz::Asia::Jakarta);
@@ -928,6 +1111,16 @@ agencies = ["dukcapil"]
                 c.hall.web.http_streams_per_client
             ),
             (120, 5000, 8)
+        );
+        assert_eq!(
+            (
+                c.hall.net.max_unauthenticated,
+                c.hall.net.unauthenticated_per_client,
+                c.hall.web.http_max_connections,
+                c.hall.web.http_connections_per_client,
+                c.hall.web.http_header_timeout_secs
+            ),
+            (256, 8, 6000, 64, 10)
         );
         assert_eq!(c.hall.http_listen.map(|a| a.port()), Some(8080));
         let set = GOOD.replace(

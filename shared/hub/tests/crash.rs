@@ -9,35 +9,12 @@ use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::Stdio;
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 
 /// Starts the hub binary and waits for the line that says where it listens.
 async fn start_hub(config: &Path, db: &Path) -> (Child, SocketAddr) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_antre-hub"))
-        .args(["serve", "--config"])
-        .arg(config)
-        .arg("--db")
-        .arg(db)
-        .args(["--listen", "127.0.0.1:0", "--http", "off"])
-        .env("ANTRE_LOG", "warn")
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("antre-hub starts");
-    let mut out = BufReader::new(child.stdout.take().unwrap()).lines();
-    let line = tokio::time::timeout(PATIENCE, out.next_line())
-        .await
-        .expect("the hub said where it listens in time")
-        .unwrap()
-        .expect("a line");
-    let addr = line
-        .strip_prefix("listening on ")
-        .expect("listening line")
-        .parse()
-        .unwrap();
-    (child, addr)
+    let hub = HubProcess::start(config, db, &["--listen", "127.0.0.1:0", "--http", "off"]).await;
+    (hub.child, hub.addr)
 }
 
 /// The service each device issues for in the crash test.

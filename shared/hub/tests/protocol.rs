@@ -675,7 +675,12 @@ async fn connections_over_the_cap_are_refused_with_busy() {
     let hub = TestHub::start(&hall_config(150, "max_connections = 2")).await;
     let _a = hub.connect("kiosk-1").await;
     let _b = hub.connect("kiosk-2").await;
+    // Connecting costs no device's place; saying hello over the cap is refused.
     let mut c = Raw::connect(hub.addr).await;
+    c.send(
+        &json!({"type":"hello","protocol":1,"device":"kiosk-1","token":token("kiosk-1"),"since":0}),
+    )
+    .await;
     assert_eq!(c.recv().await["code"], "busy");
     assert!(c.try_recv().await.is_none());
     drop(_a);

@@ -49,7 +49,7 @@ enum Command {
     /// app found next to this program (a kiosk, a survey tablet, two counters, a display), each as its
     /// device from the config. Ctrl-C stops them all.
     Demo {
-        /// The hall's config (TOML), with plain sample tokens.
+        /// The hall's config (TOML); the demo gives every device a fresh token of its own.
         #[arg(long, default_value = "config/mpp-among-warga.toml")]
         config: PathBuf,
         /// The database file.
@@ -257,6 +257,11 @@ fn simulate_day(
 
 fn check_config(path: PathBuf) -> anyhow::Result<()> {
     let cfg = Config::load(&path)?;
+    // What `serve` would refuse, refused here too.
+    let listeners: Vec<_> = std::iter::once(cfg.hall.listen)
+        .chain(cfg.hall.http_listen)
+        .collect();
+    cfg.check_samples(&listeners)?;
     println!(
         "{}: ok — {} agencies, {} services, {} counters, {} devices; listens on {}",
         cfg.hall.name,
@@ -322,6 +327,9 @@ fn serve(
     }
     let cfg = Arc::new(cfg);
     let addr = listen.unwrap_or(cfg.hall.listen);
+    let listeners: Vec<_> = std::iter::once(addr).chain(http).collect();
+    cfg.check_samples(&listeners)?;
+    server::raise_file_limit(&cfg);
     let rt = antre_hub::server::runtime().context("starting the runtime")?;
     rt.block_on(async move {
         let hub = Hub::start(Arc::clone(&cfg), &db, system_clock())
@@ -372,15 +380,15 @@ fn demo(config: PathBuf, db: PathBuf, printer: String) -> anyhow::Result<()> {
     for s in &mut cfg.services {
         s.hours = None;
     }
-    // The demo reads the plain sample tokens, to hand each app its own.
-    let text = std::fs::read_to_string(&config)?;
-    let raw: toml::Value = toml::from_str(&text)?;
-    let token_of = |device: &str| -> Option<String> {
-        raw.get("devices")?.as_array()?.iter().find_map(|d| {
-            (d.get("id")?.as_str()? == device)
-                .then(|| d.get("token")?.as_str().map(str::to_owned))?
-        })
-    };
+    // Fresh tokens for this run, whatever the config holds: handed to each app in its
+    // environment (never on a command line, where `ps` shows it), and forgotten at the end.
+    let mut tokens = std::collections::HashMap::new();
+    for d in &mut cfg.devices {
+        let token = fresh_token();
+        d.set_token(&token);
+        tokens.insert(d.id.as_str().to_owned(), token);
+    }
+    let token_of = |device: &str| tokens.get(device).cloned();
     let cfg = Arc::new(cfg);
     let rt = server::runtime()?;
     rt.block_on(async move {
@@ -413,15 +421,9 @@ fn demo(config: PathBuf, db: PathBuf, printer: String) -> anyhow::Result<()> {
                 continue;
             }
             let mut cmd = tokio::process::Command::new(&path);
-            cmd.args([
-                "--hub",
-                &addr.to_string(),
-                "--device",
-                device,
-                "--token",
-                &token,
-            ])
-            .args(extra);
+            cmd.args(["--hub", &addr.to_string(), "--device", device])
+                .env("ANTRE_TOKEN", &token)
+                .args(extra);
             if bin == "antre-kiosk" {
                 cmd.args(["--printer", &printer]);
             }
@@ -442,6 +444,14 @@ fn demo(config: PathBuf, db: PathBuf, printer: String) -> anyhow::Result<()> {
         drop(children); // kill_on_drop: the apps stop with the hub
         anyhow::Ok(())
     })
+}
+
+/// A new random device token: 32 bytes from the OS's generator, as 64 hex digits.
+fn fresh_token() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
 }
 
 /// Ctrl-C or SIGTERM (systemd's stop).

@@ -1,5 +1,6 @@
 //! One device's connection: handshake, then requests and events until either side ends.
 
+use super::admission::Place;
 use super::{EventLine, Hub};
 use crate::config::Device;
 use antre_client::lines::{LineReader, Read};
@@ -14,7 +15,7 @@ use tokio::io::{AsyncWriteExt, BufWriter};
 use tokio::net::tcp::OwnedWriteHalf;
 use tokio::net::TcpStream;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
-use tokio::sync::watch;
+use tokio::sync::{watch, Semaphore};
 
 /// A peer that does not take our bytes for this long is gone.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -57,20 +58,29 @@ impl Out {
     }
 }
 
-/// Tells a connection over the limit why it is closed.
-pub(super) async fn refuse_full(stream: TcpStream) {
-    let (_, w) = stream.into_split();
-    let mut out = Out {
-        w: BufWriter::new(w),
-    };
-    let _ = tokio::time::timeout(
-        WRITE_TIMEOUT,
-        out.fail(
-            ErrorCode::Busy,
-            "the hub is at its connection limit; try again shortly",
-        ),
-    )
-    .await;
+/// How long a refusal may take to write before the socket is simply closed.
+const REFUSAL_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// A device on the LAN whose link is cut is noticed by the hub too (besides the device's
+/// own pings): TCP keepalive probes after this much silence, a few seconds apart, and
+/// unacknowledged data gives up after [`USER_TIMEOUT`].
+const KEEPALIVE_IDLE: Duration = Duration::from_secs(5);
+const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(2);
+const KEEPALIVE_PROBES: u32 = 3;
+const USER_TIMEOUT: Duration = Duration::from_secs(12);
+
+fn tune(stream: &TcpStream, send_buffer: usize) {
+    let _ = stream.set_nodelay(true);
+    let sock = socket2::SockRef::from(stream);
+    // Bounded: a device that stops reading holds at most this much in the kernel, then its
+    // events back up in the broadcast until it is dropped as too slow.
+    let _ = sock.set_send_buffer_size(send_buffer);
+    let keepalive = socket2::TcpKeepalive::new()
+        .with_time(KEEPALIVE_IDLE)
+        .with_interval(KEEPALIVE_INTERVAL)
+        .with_retries(KEEPALIVE_PROBES);
+    let _ = sock.set_tcp_keepalive(&keepalive);
+    let _ = sock.set_tcp_user_timeout(Some(USER_TIMEOUT));
 }
 
 pub(super) async fn serve(
@@ -78,12 +88,10 @@ pub(super) async fn serve(
     peer: SocketAddr,
     hub: Arc<Hub>,
     mut stop: watch::Receiver<bool>,
+    mut place: Place,
+    slots: Arc<Semaphore>,
 ) {
-    let _ = stream.set_nodelay(true);
-    // Bounded: a device that stops reading holds at most this much in the kernel, then its
-    // events back up in the broadcast until it is dropped as too slow.
-    let _ = socket2::SockRef::from(&stream)
-        .set_send_buffer_size(hub.cfg.hall.net.client_send_buffer_bytes);
+    tune(&stream, hub.cfg.hall.net.client_send_buffer_bytes);
     let (r, w) = stream.into_split();
     let mut lines = LineReader::new(r, MAX_LINE);
     let mut out = Out {
@@ -94,10 +102,21 @@ pub(super) async fn serve(
     let first = tokio::select! {
         r = tokio::time::timeout(hello_timeout, lines.next()) => r,
         _ = stop.changed() => return,
+        _ = &mut place.evicted => {
+            let _ = tokio::time::timeout(REFUSAL_TIMEOUT, out.fail(
+                ErrorCode::Busy,
+                "too many connections are waiting to say hello; this one waited longest: try again",
+            )).await;
+            return;
+        }
     };
     let device = match first {
         Err(_) => {
-            out.fail(ErrorCode::Unauthorized, "no hello in time").await;
+            let _ = tokio::time::timeout(
+                REFUSAL_TIMEOUT,
+                out.fail(ErrorCode::Unauthorized, "no hello in time"),
+            )
+            .await;
             tracing::debug!(%peer, "closed: no hello in time");
             return;
         }
@@ -111,12 +130,26 @@ pub(super) async fn serve(
             Ok(d) => d,
             Err((code, message)) => {
                 tracing::info!(%peer, code = code.as_str(), "handshake refused: {message}");
-                out.fail(code, message).await;
+                let _ = tokio::time::timeout(REFUSAL_TIMEOUT, out.fail(code, &message)).await;
                 return;
             }
         },
     };
     let (device, since) = device;
+    // Said hello: a device's place from now on, and the waiting place is free.
+    drop(place);
+    let Ok(_slot) = slots.try_acquire_owned() else {
+        tracing::warn!(%peer, device = %device.id, "connection refused: the hub is at its connection limit");
+        let _ = tokio::time::timeout(
+            REFUSAL_TIMEOUT,
+            out.fail(
+                ErrorCode::Busy,
+                "the hub is at its connection limit; try again shortly",
+            ),
+        )
+        .await;
+        return;
+    };
     tracing::info!(%peer, device = %device.id, role = device.role.as_str(), since, "connected");
     let why = session(&hub, &device, since, &mut lines, &mut out, &mut stop).await;
     let _ = out.w.shutdown().await;
@@ -124,17 +157,32 @@ pub(super) async fn serve(
 }
 
 /// Reads the `hello`: the protocol version, then the device and its token.
-fn handshake(hub: &Hub, line: &[u8]) -> Result<(Device, u64), (ErrorCode, &'static str)> {
+fn handshake(hub: &Hub, line: &[u8]) -> Result<(Device, u64), (ErrorCode, String)> {
     let hello = match parse_client_line(line) {
         Ok(ClientLine::Hello(h)) => h,
-        _ => return Err((ErrorCode::Unauthorized, "the first line must be a hello")),
+        // A hello that does not parse says what is wrong with it ("bad hello: since …").
+        Err(e) if e.message.starts_with("bad hello") => {
+            return Err((ErrorCode::InvalidRequest, e.message))
+        }
+        _ => {
+            return Err((
+                ErrorCode::Unauthorized,
+                "the first line must be a hello".into(),
+            ))
+        }
     };
     if hello.protocol != PROTOCOL_VERSION {
-        return Err((ErrorCode::UnsupportedProtocol, "this hub speaks protocol 1"));
+        return Err((
+            ErrorCode::UnsupportedProtocol,
+            "this hub speaks protocol 1".into(),
+        ));
     }
     match hub.cfg.device(hello.device.as_str()) {
         Some(d) if d.token_matches(&hello.token) => Ok((d.clone(), hello.since)),
-        _ => Err((ErrorCode::Unauthorized, "unknown device or wrong token")),
+        _ => Err((
+            ErrorCode::Unauthorized,
+            "unknown device or wrong token".into(),
+        )),
     }
 }
 

@@ -6,6 +6,7 @@
 //! - `connection`: one device's connection: handshake, requests, events.
 //!
 
+mod admission;
 mod connection;
 
 use crate::config::{Config, Device};
@@ -34,6 +35,36 @@ pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
+}
+
+/// Raises this process's open-file limit to what the config's connection limits need (up
+/// to the hard limit), so a flood of sockets meets the hub's own limits, not the kernel's,
+/// and a device can still connect. Says so when the hard limit is too low.
+pub fn raise_file_limit(cfg: &Config) {
+    use nix::sys::resource::{getrlimit, setrlimit, Resource};
+    let net = &cfg.hall.net;
+    let web = &cfg.hall.web;
+    // Sockets, plus the database, its WAL, the log and the readers' files.
+    let needed =
+        (net.max_connections + net.max_unauthenticated + web.http_max_connections + 256) as u64;
+    let Ok((soft, hard)) = getrlimit(Resource::RLIMIT_NOFILE) else {
+        return;
+    };
+    if soft >= needed {
+        return;
+    }
+    let want = needed.min(hard);
+    if let Err(e) = setrlimit(Resource::RLIMIT_NOFILE, want, hard) {
+        tracing::warn!(error = %e, soft, "cannot raise the open-file limit");
+    }
+    if want < needed {
+        tracing::warn!(
+            limit = want,
+            needed,
+            "the system allows this hub {want} open files, its connection limits need {needed}: \
+             raise LimitNOFILE (systemd) or lower http_max_connections"
+        );
+    }
 }
 
 /// Requests waiting for the writer before new ones get `busy`.
@@ -92,7 +123,6 @@ impl Hub {
         // Checkpoints run on their own connection and thread (PASSIVE: they never block
         // the writer), so no request pays for copying the WAL back.
         hall.store().checkpoint_elsewhere()?;
-        let checkpointer = spawn_checkpointer(db.to_owned());
         // Start the day now, so the first welcome already sees today.
         let first = hall.tick(clock())?;
         let (jobs, mut rx) = mpsc::channel::<Job>(WRITE_QUEUE);
@@ -101,6 +131,7 @@ impl Hub {
         let tx_events = events.clone();
         let tx_display = display_events.clone();
         let committed = Arc::new(std::sync::atomic::AtomicU64::new(hall.last_seq()));
+        let checkpointer = spawn_checkpointer(db.to_owned(), Arc::clone(&committed));
         let thread_committed = Arc::clone(&committed);
         let thread_clock = Arc::clone(&clock);
         let writer = std::thread::Builder::new()
@@ -286,9 +317,14 @@ struct Checkpointer {
     thread: std::thread::JoinHandle<()>,
 }
 
-/// Copies the WAL into the database file every few seconds until stopped; a PASSIVE
-/// checkpoint takes no lock the writer needs.
-fn spawn_checkpointer(db: PathBuf) -> Option<Checkpointer> {
+/// Copies the WAL into the database file every few seconds until stopped: PASSIVE while
+/// the hall is busy (it takes no lock the writer needs), and TRUNCATE once nothing was
+/// committed for a whole period, so the `-wal` file shrinks back to nothing when the hall
+/// pauses instead of keeping the size of its busiest minute.
+fn spawn_checkpointer(
+    db: PathBuf,
+    committed: Arc<std::sync::atomic::AtomicU64>,
+) -> Option<Checkpointer> {
     let (stop, stopped) = std::sync::mpsc::channel::<()>();
     let thread = std::thread::Builder::new()
         .name("antre-checkpoint".into())
@@ -299,11 +335,26 @@ fn spawn_checkpointer(db: PathBuf) -> Option<Checkpointer> {
                     return tracing::error!(error = %e, "the checkpointer cannot open the database")
                 }
             };
+            let mut seen = committed.load(Ordering::SeqCst);
+            // Whether the WAL was emptied since the last commit: nothing more to do then.
+            let mut empty = false;
             // Waiting on the channel is the pause; a disconnect is the stop.
             while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
                 stopped.recv_timeout(CHECKPOINT_EVERY)
             {
-                if let Err(e) = conn.checkpoint() {
+                let now = committed.load(Ordering::SeqCst);
+                let idle = now == seen;
+                seen = now;
+                let done = if idle {
+                    if empty {
+                        continue;
+                    }
+                    conn.truncate().map(|finished| empty = finished)
+                } else {
+                    empty = false;
+                    conn.checkpoint()
+                };
+                if let Err(e) = done {
                     tracing::warn!(error = %e, "checkpoint failed; will retry");
                 }
             }
@@ -325,7 +376,13 @@ pub async fn run(
     let (stop_tx, stop_rx) = watch::channel(false);
     // Each connection task holds a clone; when all are dropped, every task has ended.
     let (done_tx, mut done_rx) = mpsc::channel::<()>(1);
+    // Devices that said hello hold `slots`; sockets that have not yet, a place in
+    // `admission`, apart: a flood of the second kind never takes the first kind's room.
     let slots = Arc::new(Semaphore::new(hub.cfg.hall.net.max_connections));
+    let admission = admission::Admission::new(
+        hub.cfg.hall.net.max_unauthenticated,
+        hub.cfg.hall.net.unauthenticated_per_client,
+    );
 
     let ticker = {
         let hub = Arc::clone(&hub);
@@ -355,17 +412,20 @@ pub async fn run(
             },
             _ = &mut shutdown => break,
         };
-        let Ok(permit) = Arc::clone(&slots).try_acquire_owned() else {
-            tracing::warn!(%peer, "connection refused: the hub is at its connection limit");
-            tokio::spawn(connection::refuse_full(stream));
-            continue;
-        };
+        let (place, made_room) = admission.admit(peer.ip());
+        if made_room {
+            tracing::debug!(%peer, "too many connections without a hello: closed the oldest");
+        }
         let (hub, stop, done) = (Arc::clone(&hub), stop_rx.clone(), done_tx.clone());
+        let slots = Arc::clone(&slots);
         tokio::spawn(async move {
-            connection::serve(stream, peer, hub, stop).await;
-            drop(permit);
+            connection::serve(stream, peer, hub, stop, place, slots).await;
             drop(done);
         });
+        // Let the new connection read its hello before the next is accepted: under a flood
+        // of reopened sockets, a device's hello is then read before newer sockets could
+        // take its place.
+        tokio::task::yield_now().await;
     }
 
     tracing::info!("shutting down: closing connections");

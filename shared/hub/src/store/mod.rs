@@ -20,12 +20,87 @@ use std::time::Duration;
 
 pub use schema::SchemaError;
 
+/// What the WAL is cut back to when it starts over (`journal_size_limit`).
+const WAL_LIMIT_BYTES: i64 = 16 * 1024 * 1024;
+
 /// How long a writer waits for another process's lock (a backup, say) before `busy`.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// The hall's database, open for writing. One per hub: changes are serialized through it.
+/// The hall's database, open for writing. One per hub: changes are serialized through it,
+/// and a lock file beside the database keeps a second hub away.
 pub struct Store {
     conn: Connection,
+    /// `{db}.lock`, locked exclusively while this store lives.
+    _lock: nix::fcntl::Flock<std::fs::File>,
+}
+
+/// The user this process runs as, by name where the system knows it.
+pub fn user_name() -> String {
+    let uid = nix::unistd::Uid::current();
+    match nix::unistd::User::from_uid(uid) {
+        Ok(Some(u)) => u.name,
+        _ => format!("uid {uid}"),
+    }
+}
+
+/// Takes `{db}.lock` for this process, or says who holds it.
+fn lock_beside(path: &Path) -> Result<nix::fcntl::Flock<std::fs::File>, SchemaError> {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".lock");
+    let lock = std::path::PathBuf::from(name);
+    let shown = lock.display().to_string();
+    // A lock needs no write access: a lock file left by another user (a first start as
+    // root) is locked through a read-only handle.
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock)
+        .or_else(|e| match e.kind() {
+            std::io::ErrorKind::PermissionDenied => std::fs::File::open(&lock),
+            _ => Err(e),
+        })
+        .map_err(|e| SchemaError::Lock {
+            lock: shown.clone(),
+            user: user_name(),
+            why: e.to_string(),
+        })?;
+    use nix::fcntl::{Flock, FlockArg};
+    match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+        Ok(locked) => Ok(locked),
+        Err((_, nix::errno::Errno::EWOULDBLOCK)) => Err(SchemaError::InUse {
+            path: path.display().to_string(),
+            lock: shown,
+        }),
+        Err((_, e)) => Err(SchemaError::Lock {
+            lock: shown,
+            user: user_name(),
+            why: e.desc().to_owned(),
+        }),
+    }
+}
+
+/// Proves the database takes writes: SQLite opens a file it may not write read-only
+/// without a word, and every request would then fail. A row is written in a transaction
+/// that is rolled back.
+fn check_writable(conn: &Connection, path: &Path) -> Result<(), SchemaError> {
+    let read_only = |why: String| SchemaError::ReadOnly {
+        path: path.display().to_string(),
+        user: user_name(),
+        why,
+    };
+    if conn.is_readonly(rusqlite::DatabaseName::Main)? {
+        return Err(read_only("SQLite opened it read-only".into()));
+    }
+    let attempt = (|| -> rusqlite::Result<()> {
+        let tx = conn.unchecked_transaction()?;
+        tx.execute_batch(
+            "INSERT INTO meta (key, value) VALUES ('write_check', 'x')
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )?;
+        tx.rollback()
+    })();
+    attempt.map_err(|e| read_only(e.to_string()))
 }
 
 /// A write transaction under way ([`Store::write`]).
@@ -90,7 +165,10 @@ impl Checkpointer {
     /// # Errors
     /// The database cannot be opened.
     pub fn open(path: &Path) -> rusqlite::Result<Checkpointer> {
-        Ok(Checkpointer(Connection::open(path)?))
+        let conn = Connection::open(path)?;
+        // A TRUNCATE that meets a reader or the writer gives up quickly and tries later.
+        conn.busy_timeout(Duration::from_millis(100))?;
+        Ok(Checkpointer(conn))
     }
 
     /// A PASSIVE checkpoint: it takes no lock the writer needs.
@@ -101,6 +179,19 @@ impl Checkpointer {
         self.0
             .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
     }
+
+    /// A TRUNCATE checkpoint, for when the hub is idle: copies everything back and empties
+    /// the WAL file. It waits briefly for readers and the writer; `false` when it could not
+    /// finish (the next idle moment tries again).
+    ///
+    /// # Errors
+    /// SQLite fails.
+    pub fn truncate(&self) -> rusqlite::Result<bool> {
+        let busy: i64 = self
+            .0
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        Ok(busy == 0)
+    }
 }
 
 impl Store {
@@ -109,6 +200,7 @@ impl Store {
     /// # Errors
     /// The file cannot be opened, is newer than this code, or SQLite fails.
     pub fn open(path: &Path) -> Result<Store, SchemaError> {
+        let lock = lock_beside(path)?;
         let mut conn = connect(path)?;
         // WAL: readers (snapshots, reports) never block the writer, and commits append.
         let mode: String =
@@ -118,8 +210,26 @@ impl Store {
         }
         // FULL: the WAL is synced on every commit, so an `ok` survives a power cut.
         conn.pragma_update(None, "synchronous", "FULL")?;
-        schema::migrate(&mut conn)?;
-        Ok(Store { conn })
+        // After a checkpoint has copied it all back, the WAL is cut to this size when it
+        // starts over, instead of keeping its largest size for ever.
+        conn.pragma_update(None, "journal_size_limit", WAL_LIMIT_BYTES)?;
+        if conn.is_readonly(rusqlite::DatabaseName::Main)? {
+            check_writable(&conn, path)?;
+        }
+        schema::migrate(&mut conn).map_err(|e| match e {
+            SchemaError::Sqlite(e)
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly) =>
+            {
+                SchemaError::ReadOnly {
+                    path: path.display().to_string(),
+                    user: user_name(),
+                    why: e.to_string(),
+                }
+            }
+            e => e,
+        })?;
+        check_writable(&conn, path)?;
+        Ok(Store { conn, _lock: lock })
     }
 
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction: committed when it returns `Ok`, rolled

@@ -4,11 +4,11 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The schema version this code writes.
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 
 /// Upgrades, in order: `MIGRATIONS[i]` takes a file from version `i` to `i + 1`.
 /// Never edit one that has shipped; add the next.
-const MIGRATIONS: [&str; VERSION as usize] = [V1, V2, V3, V4];
+const MIGRATIONS: [&str; VERSION as usize] = [V1, V2, V3, V4, V5];
 
 /// Version 1: the queue.
 const V1: &str = r#"
@@ -149,6 +149,12 @@ const V4: &str = r#"
 CREATE INDEX tickets_by_first_service ON tickets (day, first_service);
 "#;
 
+/// Version 5: each ticket's key (PROTOCOL.md, "Ticket keys"): what a phone shows to act for
+/// the ticket. Tickets from before have none, and phones cannot act for them.
+const V5: &str = r#"
+ALTER TABLE tickets ADD COLUMN key TEXT;
+"#;
+
 /// Why a database cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum SchemaError {
@@ -157,6 +163,26 @@ pub enum SchemaError {
          run the newer antre-hub, or restore a backup made by this version"
     )]
     TooNew { found: u32 },
+    #[error(
+        "the database {path} is read-only for user {user} ({why}): give that user write access \
+         to the file and its folder (the hub keeps {path}-wal and {path}-shm beside it)"
+    )]
+    ReadOnly {
+        path: String,
+        user: String,
+        why: String,
+    },
+    #[error(
+        "another hub is using {path} (it holds {lock}): stop it first, or give this one \
+         another database"
+    )]
+    InUse { path: String, lock: String },
+    #[error("cannot lock {lock} for user {user}: {why}")]
+    Lock {
+        lock: String,
+        user: String,
+        why: String,
+    },
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
 }

@@ -11,22 +11,25 @@
 //! requests per client address per minute, live streams per address and in all.
 
 mod api;
+mod conns;
 mod limit;
 pub mod live;
 mod pages;
 
+use crate::config::WebLimits;
 use crate::server::Hub;
+use axum::extract::ConnectInfo;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::{get, post};
-use axum::serve::ListenerExt;
 use axum::Router;
 use limit::Limits;
 use live::Live;
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
+use tower::ServiceExt;
 
 /// A JSON error: `{"error": code, "message": words}`.
 fn error(status: StatusCode, code: &str, message: &str) -> Response {
@@ -35,6 +38,22 @@ fn error(status: StatusCode, code: &str, message: &str) -> Response {
         Json(serde_json::json!({"error": code, "message": message})),
     )
         .into_response()
+}
+
+/// Answers `408` when a request is not handled within `limit` (a body that trickles in).
+async fn in_time(
+    axum::extract::State(limit): axum::extract::State<Duration>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(r) => r,
+        Err(_) => error(
+            StatusCode::REQUEST_TIMEOUT,
+            "timeout",
+            "Permintaan terlalu lama dikirim; coba lagi. (The request took too long to arrive.)",
+        ),
+    }
 }
 
 /// What every handler shares.
@@ -74,6 +93,7 @@ pub async fn serve(
         limits,
         stopping,
     };
+    let limits = hub_web_limits(&web);
     let app = Router::new()
         .route("/", get(pages::index))
         .route("/t/{code}", get(pages::ticket))
@@ -89,19 +109,93 @@ pub async fn serve(
             web.clone(),
             limit::per_client,
         ))
-        .with_state(web);
-    // Without TCP_NODELAY, Nagle holds the second small frame of a call (an SSE event after
-    // another) until the phone's delayed ACK: about 40 ms for every tenth call.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!(error = %e, "cannot set TCP_NODELAY on a web connection");
-        }
-    });
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await?;
+        // A body sent slowly is cut off like a slow head. (A live stream's answer is ready at
+        // once; only its body, ours, lasts.)
+        .layer(axum::middleware::from_fn_with_state(
+            Duration::from_secs(limits.http_header_timeout_secs),
+            in_time,
+        ))
+        .with_state(web.clone());
+    accept(listener, app, &limits, shutdown).await;
     Ok(())
+}
+
+fn hub_web_limits(web: &Web) -> WebLimits {
+    web.hub.config().hall.web.clone()
+}
+
+/// The accept loop: every connection gets a time limit for each request's head (and for
+/// sitting idle between requests), a place among a bounded number per client address and
+/// in all, and `TCP_NODELAY`. Half-sent requests are closed after the limit; a flood from one
+/// address is turned away at the door and everyone else is served.
+async fn accept(
+    listener: TcpListener,
+    app: Router,
+    limits: &WebLimits,
+    shutdown: impl Future<Output = ()>,
+) {
+    let places = conns::Places::new(
+        limits.http_max_connections,
+        limits.http_connections_per_client,
+    );
+    let header_timeout = Duration::from_secs(limits.http_header_timeout_secs);
+    // Each connection task holds a clone; when every one is dropped, all have ended.
+    let (done_tx, mut done_rx) = tokio::sync::mpsc::channel::<()>(1);
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    tokio::pin!(shutdown);
+    loop {
+        let (tcp, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of file descriptors and the like: breathe, keep serving.
+                    tracing::warn!(error = %e, "web: accept failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let Some(place) = places.take(peer.ip()) else {
+            conns::turn_away(&tcp);
+            continue;
+        };
+        // Without TCP_NODELAY, Nagle holds the second small frame of a call (an SSE event
+        // after another) until the phone's delayed ACK: about 40 ms for every tenth call.
+        let _ = tcp.set_nodelay(true);
+        let service = {
+            let app = app.clone();
+            hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(ConnectInfo(peer));
+                let app = app.clone();
+                async move { app.oneshot(req.map(axum::body::Body::new)).await }
+            })
+        };
+        let (done, mut stop) = (done_tx.clone(), stop_rx.clone());
+        tokio::spawn(async move {
+            let conn = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(header_timeout)
+                .keep_alive(true)
+                .serve_connection(hyper_util::rt::TokioIo::new(tcp), service);
+            tokio::pin!(conn);
+            tokio::select! {
+                r = conn.as_mut() => {
+                    if let Err(e) = r {
+                        tracing::debug!(%peer, error = %e, "web connection ended");
+                    }
+                }
+                _ = async { let _ = stop.wait_for(|s| *s).await; } => {
+                    // Finish the request in flight, then close.
+                    conn.as_mut().graceful_shutdown();
+                    let _ = tokio::time::timeout(header_timeout, conn).await;
+                }
+            }
+            drop(place);
+            drop(done);
+        });
+    }
+    let _ = stop_tx.send(true);
+    drop(done_tx);
+    let _ = done_rx.recv().await;
 }

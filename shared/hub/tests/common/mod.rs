@@ -149,7 +149,10 @@ pub const PATIENCE: Duration = Duration::from_secs(20);
 
 impl Raw {
     pub async fn connect(addr: SocketAddr) -> Raw {
-        let s = TcpStream::connect(addr).await.unwrap();
+        Raw::from_stream(TcpStream::connect(addr).await.unwrap())
+    }
+
+    pub fn from_stream(s: TcpStream) -> Raw {
         let (r, w) = s.into_split();
         Raw {
             r: BufReader::new(r),
@@ -258,4 +261,78 @@ impl Raw {
         let r = self.ok(json!({"type":"call_next","counter":counter})).await;
         r["ticket"]["code"].as_str().unwrap().to_owned()
     }
+}
+
+/// The real `antre-hub serve` in its own process, on loopback.
+pub struct HubProcess {
+    pub child: tokio::process::Child,
+    pub addr: SocketAddr,
+    /// Where the web pages are, when they were asked for.
+    pub web: Option<SocketAddr>,
+    /// The rest of its stdout.
+    pub out: tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
+}
+
+impl HubProcess {
+    /// Starts the hub binary with `args` after `serve --config C --db D` and waits for the
+    /// lines that say where it listens (`listening on`, then `web pages on` unless the
+    /// args say `--http off`).
+    pub async fn start(
+        config: &std::path::Path,
+        db: &std::path::Path,
+        args: &[&str],
+    ) -> HubProcess {
+        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_antre-hub"))
+            .args(["serve", "--config"])
+            .arg(config)
+            .arg("--db")
+            .arg(db)
+            .args(args)
+            .env("ANTRE_LOG", "warn")
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("antre-hub starts");
+        let mut out = BufReader::new(child.stdout.take().unwrap()).lines();
+        async fn next(
+            out: &mut tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
+        ) -> String {
+            tokio::time::timeout(PATIENCE, out.next_line())
+                .await
+                .expect("the hub said where it listens in time")
+                .unwrap()
+                .expect("a line")
+        }
+        let line = next(&mut out).await;
+        let addr = line
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("not the listening line: {line}"))
+            .parse()
+            .unwrap();
+        let web = if args.windows(2).any(|w| w == ["--http", "off"]) {
+            None
+        } else {
+            let line = next(&mut out).await;
+            Some(
+                line.strip_prefix("web pages on http://")
+                    .unwrap_or_else(|| panic!("not the web line: {line}"))
+                    .parse()
+                    .unwrap(),
+            )
+        };
+        HubProcess {
+            child,
+            addr,
+            web,
+            out,
+        }
+    }
+}
+
+/// A TCP connection to `to` from the loopback address `from` (127.x.y.z), as if from
+/// another machine.
+pub async fn connect_from(from: std::net::Ipv4Addr, to: SocketAddr) -> std::io::Result<TcpStream> {
+    let s = tokio::net::TcpSocket::new_v4()?;
+    s.bind(SocketAddr::from((from, 0)))?;
+    s.connect(to).await
 }
