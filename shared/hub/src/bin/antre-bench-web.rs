@@ -11,7 +11,7 @@
 
 mod bench;
 
-use bench::{Conn, TOKEN};
+use bench::{token, Conn};
 use clap::Parser;
 use serde_json::{json, Value};
 use std::collections::HashSet;
@@ -41,17 +41,18 @@ struct Args {
 fn config() -> String {
     let mut c = String::from(
         "[hall]\nname = \"Bench hall\"\nclient_buffer_events = 8192\nhttp_requests_per_minute = 1000000\n\
-         http_max_streams = 20000\nhttp_streams_per_client = 20000\n\n\
+         http_max_streams = 20000\nhttp_streams_per_client = 20000\nhttp_max_connections = 20000\nhttp_connections_per_client = 20000\n\n\
          [[agencies]]\nid = \"a\"\nname = \"A\"\n\n\
          [[services]]\nid = \"s\"\nagency = \"a\"\nname = \"S\"\nprefix = \"A\"\n\n\
          [[devices]]\nid = \"kiosk\"\nrole = \"kiosk\"\n",
     );
-    let _ = writeln!(c, "token = \"{TOKEN}\"\n");
+    let _ = writeln!(c, "token = \"{}\"\n", token("kiosk"));
     for i in 0..COUNTERS {
         let _ = write!(
             c,
             "[[counters]]\nid = \"{i}\"\nname = \"Loket {i}\"\nservices = [\"s\"]\n\n\
-             [[devices]]\nid = \"counter-{i}\"\nrole = \"counter\"\ntoken = \"{TOKEN}\"\ncounter = \"{i}\"\n\n"
+             [[devices]]\nid = \"counter-{i}\"\nrole = \"counter\"\ntoken = \"{}\"\ncounter = \"{i}\"\n\n",
+            token(&format!("counter-{i}"))
         );
     }
     c

@@ -6,7 +6,9 @@
 //! Starts a hub (this same binary, as a child process, so its memory is measured alone) on
 //! loopback over a temp database, connects 32 counters, 50 displays and 18 kiosks, and
 //! prints: call → every display latency, on the protocol port and on the web display feed
-//! (50 SSE clients), issue_ticket round trip and throughput, and the hub's RSS.
+//! (50 SSE clients), issue_ticket round trip and throughput, the hub's RSS, and the size of
+//! the database's WAL after the run and after the hall has been idle (`--issues 4000 --calls
+//! 1000` makes 10,000 requests).
 //!
 //! Every figure stands beside its floor, measured in the same run by the same client code:
 //! a bare SQLite WAL `synchronous=FULL` commit on the same disk, followed by a plain
@@ -18,7 +20,7 @@ mod bench;
 use antre_core::clock::system_clock;
 use antre_hub::config::Config;
 use antre_hub::server::{self, Hub};
-use bench::{Conn, TOKEN};
+use bench::{token, Conn};
 use clap::Parser;
 use serde_json::{json, Value};
 use std::fmt::Write as _;
@@ -73,7 +75,7 @@ fn main() -> anyhow::Result<()> {
 }
 
 fn bench_config(displays: usize) -> String {
-    let mut c = String::from("[hall]\nname = \"Bench hall\"\nclient_buffer_events = 8192\nhttp_listen = \"127.0.0.1:0\"\nhttp_streams_per_client = 1000\nhttp_max_streams = 1000\nhttp_requests_per_minute = 100000\n\n[[agencies]]\nid = \"a\"\nname = \"A\"\n\n");
+    let mut c = String::from("[hall]\nname = \"Bench hall\"\nclient_buffer_events = 8192\nhttp_listen = \"127.0.0.1:0\"\nhttp_streams_per_client = 1000\nhttp_max_streams = 1000\nhttp_requests_per_minute = 100000\nhttp_max_connections = 20000\nhttp_connections_per_client = 20000\n\n[[agencies]]\nid = \"a\"\nname = \"A\"\n\n");
     for i in 0..COUNTERS {
         let _ = write!(
             c,
@@ -83,18 +85,20 @@ fn bench_config(displays: usize) -> String {
             c,
             "[[counters]]\nid = \"{i}\"\nname = \"Loket {i}\"\nservices = [\"s{i}\"]\n\n"
         );
-        let _ = write!(c, "[[devices]]\nid = \"counter-{i}\"\nrole = \"counter\"\ntoken = \"{TOKEN}\"\ncounter = \"{i}\"\n\n");
+        let _ = write!(c, "[[devices]]\nid = \"counter-{i}\"\nrole = \"counter\"\ntoken = \"{}\"\ncounter = \"{i}\"\n\n", token(&format!("counter-{i}")));
     }
     for i in 0..displays {
         let _ = write!(
             c,
-            "[[devices]]\nid = \"display-{i}\"\nrole = \"display\"\ntoken = \"{TOKEN}\"\n\n"
+            "[[devices]]\nid = \"display-{i}\"\nrole = \"display\"\ntoken = \"{}\"\n\n",
+            token(&format!("display-{i}"))
         );
     }
     for i in 0..KIOSKS {
         let _ = write!(
             c,
-            "[[devices]]\nid = \"kiosk-{i}\"\nrole = \"kiosk\"\ntoken = \"{TOKEN}\"\n\n"
+            "[[devices]]\nid = \"kiosk-{i}\"\nrole = \"kiosk\"\ntoken = \"{}\"\n\n",
+            token(&format!("kiosk-{i}"))
         );
     }
     let _ = write!(
@@ -299,6 +303,19 @@ async fn bench(args: &Args, dir: &Path) -> anyhow::Result<()> {
         kiosks.push(Conn::open(addr, &format!("kiosk-{i}")).await?);
     }
     let rss_100 = rss_kib(pid);
+    // The WAL's largest size during the run, looked at every 50 ms.
+    let wal = dir.join("antre.db-wal");
+    let wal_peak = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let sampler = {
+        let (wal, peak) = (wal.clone(), Arc::clone(&wal_peak));
+        tokio::spawn(async move {
+            loop {
+                let size = std::fs::metadata(&wal).map_or(0, |m| m.len());
+                peak.fetch_max(size, std::sync::atomic::Ordering::Relaxed);
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        })
+    };
 
     // issue_ticket round trips on one connection.
     let mut issue = Vec::with_capacity(args.issues);
@@ -345,6 +362,18 @@ async fn bench(args: &Args, dir: &Path) -> anyhow::Result<()> {
     }
     let (mut call_to_sse, _) =
         calls(&mut counters, &mut sse_rx, args.calls, args.displays, "w").await?;
+    // The WAL after every request of the run, the web displays still connected, and once
+    // the hall has been idle long enough for the hub's idle checkpoint.
+    let requests = COUNTERS + args.issues + per * KIOSKS + 2 * args.calls;
+    sampler.abort();
+    let wal_peak = wal_peak.load(std::sync::atomic::Ordering::Relaxed);
+    let wal_size = || std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    let wal_busy = wal_size();
+    let idle_from = Instant::now();
+    while wal_size() > 0 && idle_from.elapsed() < Duration::from_secs(30) {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let (wal_idle, idle_for) = (wal_size(), idle_from.elapsed());
     for d in sse_displays {
         d.abort();
     }
@@ -452,6 +481,14 @@ async fn bench(args: &Args, dir: &Path) -> anyhow::Result<()> {
         show(idle_rss),
         show(rss_100),
         show(end_rss)
+    );
+    let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
+    println!(
+        "WAL: {:.1} MiB after {requests} requests (displays and web displays connected; at most {:.1} MiB during them); {:.1} MiB after {:.1} s idle",
+        mib(wal_busy),
+        mib(wal_peak),
+        mib(wal_idle),
+        idle_for.as_secs_f64()
     );
     let _ = child.start_kill();
     Ok(())

@@ -74,6 +74,10 @@ const DAY_CHECK: Duration = Duration::from_secs(2);
 
 /// How often the WAL is copied back into the database file, away from the writer.
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(5);
+/// How often the checkpointer looks at the WAL's size.
+const WAL_WATCH_EVERY: Duration = Duration::from_millis(100);
+/// A WAL this large is emptied at once (TRUNCATE), busy hall or not.
+const WAL_TRUNCATE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// A committed event, serialized once for every connection.
 #[derive(Debug)]
@@ -317,15 +321,21 @@ struct Checkpointer {
     thread: std::thread::JoinHandle<()>,
 }
 
-/// Copies the WAL into the database file every few seconds until stopped: PASSIVE while
-/// the hall is busy (it takes no lock the writer needs), and TRUNCATE once nothing was
-/// committed for a whole period, so the `-wal` file shrinks back to nothing when the hall
-/// pauses instead of keeping the size of its busiest minute.
+/// Copies the WAL into the database file, on its own thread until stopped:
+/// - every [`CHECKPOINT_EVERY`], PASSIVE while the hall is busy (it takes no lock the writer
+///   needs), and TRUNCATE once nothing was committed for a whole period, so the `-wal` file
+///   shrinks to nothing when the hall pauses;
+/// - and whenever the `-wal` file has grown past [`WAL_TRUNCATE_BYTES`] (a busy minute: the
+///   WAL only starts over between writes, which never come under a steady stream), PASSIVE
+///   and then TRUNCATE for what is left, which holds the writer for a moment only.
 fn spawn_checkpointer(
     db: PathBuf,
     committed: Arc<std::sync::atomic::AtomicU64>,
 ) -> Option<Checkpointer> {
     let (stop, stopped) = std::sync::mpsc::channel::<()>();
+    let mut wal = db.as_os_str().to_owned();
+    wal.push("-wal");
+    let wal = PathBuf::from(wal);
     let thread = std::thread::Builder::new()
         .name("antre-checkpoint".into())
         .spawn(move || {
@@ -335,24 +345,27 @@ fn spawn_checkpointer(
                     return tracing::error!(error = %e, "the checkpointer cannot open the database")
                 }
             };
+            let wal_bytes = || std::fs::metadata(&wal).map_or(0, |m| m.len());
             let mut seen = committed.load(Ordering::SeqCst);
-            // Whether the WAL was emptied since the last commit: nothing more to do then.
-            let mut empty = false;
+            let mut last_period = std::time::Instant::now();
             // Waiting on the channel is the pause; a disconnect is the stop.
             while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
-                stopped.recv_timeout(CHECKPOINT_EVERY)
+                stopped.recv_timeout(WAL_WATCH_EVERY)
             {
-                let now = committed.load(Ordering::SeqCst);
-                let idle = now == seen;
-                seen = now;
-                let done = if idle {
-                    if empty {
-                        continue;
+                let done = if wal_bytes() >= WAL_TRUNCATE_BYTES {
+                    conn.checkpoint().and_then(|()| conn.truncate()).map(|_| ())
+                } else if last_period.elapsed() >= CHECKPOINT_EVERY {
+                    last_period = std::time::Instant::now();
+                    let now = committed.load(Ordering::SeqCst);
+                    let idle = now == seen;
+                    seen = now;
+                    match (idle, wal_bytes()) {
+                        (true, 0) => Ok(()),
+                        (true, _) => conn.truncate().map(|_| ()),
+                        (false, _) => conn.checkpoint(),
                     }
-                    conn.truncate().map(|finished| empty = finished)
                 } else {
-                    empty = false;
-                    conn.checkpoint()
+                    Ok(())
                 };
                 if let Err(e) = done {
                     tracing::warn!(error = %e, "checkpoint failed; will retry");

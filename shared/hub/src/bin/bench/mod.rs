@@ -6,8 +6,10 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::TcpStream;
 
-/// Every device's token in the benchmarks' halls.
-pub const TOKEN: &str = "bench-token-0123456789";
+/// A device's token in the benchmarks' halls (each device has its own, as the hub requires).
+pub fn token(device: &str) -> String {
+    format!("bench-token-{device}-0123456789")
+}
 
 pub struct Conn {
     pub r: BufReader<OwnedReadHalf>,
@@ -24,8 +26,10 @@ impl Conn {
             r: BufReader::new(r),
             w,
         };
-        c.send(&json!({"type":"hello","protocol":1,"device":device,"token":TOKEN,"since":0}))
-            .await?;
+        c.send(
+            &json!({"type":"hello","protocol":1,"device":device,"token":token(device),"since":0}),
+        )
+        .await?;
         let w = c.recv().await?;
         anyhow::ensure!(w["type"] == "welcome", "not welcomed: {w}");
         Ok(c)
