@@ -94,7 +94,16 @@ impl Hall {
                     e.sqlite_error_code(),
                     Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
                 );
-                tracing::error!(device = %device.id, id, error = %e, "request failed in the store");
+                // Loud, with the likely cause for the technician reading the journal.
+                let cause = match e.sqlite_error_code() {
+                    Some(rusqlite::ErrorCode::DiskFull) => "the disk holding the database is full",
+                    Some(rusqlite::ErrorCode::ReadOnly) => "the database became read-only",
+                    Some(rusqlite::ErrorCode::SystemIoFailure) => {
+                        "the disk failed to read or write"
+                    }
+                    _ => "the store failed",
+                };
+                tracing::error!(device = %device.id, id, error = %e, "request refused, nothing was changed: {cause}");
                 // The transaction rolled back: our idea of the last seq is still right, but
                 // read it again in case the failure was after a commit.
                 if let Ok(s) = self.store.last_seq() {
