@@ -671,6 +671,20 @@ async fn a_silent_connection_is_closed_after_the_hello_timeout() {
 }
 
 #[tokio::test]
+async fn a_hello_that_does_not_parse_says_what_is_wrong() {
+    let hub = TestHub::start(&hall_config(150, "")).await;
+    let mut c = Raw::connect(hub.addr).await;
+    c.send(&json!({"type":"hello","protocol":1,"device":"kiosk-1","token":token("kiosk-1"),"since":-5}))
+        .await;
+    let r = c.recv().await;
+    assert_eq!(r["code"], "invalid_request", "{r}");
+    let m = r["message"].as_str().unwrap();
+    assert!(m.starts_with("bad hello:") && m.contains("-5"), "{m}");
+    assert!(c.try_recv().await.is_none());
+    hub.stop().await;
+}
+
+#[tokio::test]
 async fn connections_over_the_cap_are_refused_with_busy() {
     let hub = TestHub::start(&hall_config(150, "max_connections = 2")).await;
     let _a = hub.connect("kiosk-1").await;

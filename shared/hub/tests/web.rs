@@ -388,7 +388,8 @@ async fn the_web_display_feed_needs_a_display_token() {
         .sse(
             "/api/v1/display/events",
             &[
-                ("authorization", "Bearer display-1-token-0123456789"),
+                // The scheme in any case (RFC 9110).
+                ("authorization", "bearer display-1-token-0123456789"),
                 ("last-event-id", &(seq + 1).to_string()),
             ],
         )
