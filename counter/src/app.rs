@@ -5,6 +5,7 @@
 use crate::model::{self, Model};
 use antre_client::{Client, RequestError, Status, Update};
 use antre_core::clock::{system_clock, Clock};
+use antre_core::domain::counter::{valid_until, PauseReason};
 use antre_core::proto::{OkReply, Request};
 use antre_ui::inbox::Inbox;
 use antre_ui::replace_if_changed;
@@ -111,6 +112,34 @@ impl CounterApp {
         adapter.on_close_counter(on(|a| {
             a.counter_action("Loket ditutup", |c| Request::CloseCounter { counter: c })
         }));
+        adapter.on_resume(on(|a| {
+            a.counter_action("Loket melayani lagi", |c| Request::ResumeCounter {
+                counter: c,
+            })
+        }));
+        let weak = Rc::downgrade(self);
+        adapter.on_pause(move |reason, until| {
+            let Some(app) = weak.upgrade() else { return };
+            let Ok(reason) = reason.parse::<PauseReason>() else {
+                return;
+            };
+            let until = until.trim().to_owned();
+            if !until.is_empty() && !valid_until(&until) {
+                app.ui.borrow_mut().message = Some((
+                    format!("Jam \"{until}\" tidak dikenali: tulis seperti 13:00, atau kosongkan."),
+                    true,
+                ));
+                app.refresh();
+                return;
+            }
+            app.window.global::<CounterAdapter>().set_pause_open(false);
+            let until = (!until.is_empty()).then_some(until);
+            app.counter_action("Loket dijeda", move |c| Request::PauseCounter {
+                counter: c,
+                reason,
+                until,
+            });
+        });
         adapter.on_dismiss_message(on(|a| {
             a.ui.borrow_mut().message = None;
             a.refresh();
@@ -308,6 +337,9 @@ impl CounterApp {
         a.set_can_transfer(m.can.transfer);
         a.set_can_call_ticket(m.can.call_ticket);
         a.set_can_close(m.can.close);
+        a.set_can_pause(m.can.pause);
+        a.set_can_resume(m.can.resume);
+        a.set_paused_text(m.paused.as_deref().unwrap_or_default().into());
         let rows: Vec<WaitingRow> = m
             .waiting
             .iter()

@@ -32,6 +32,9 @@ pub struct Can {
     pub transfer: bool,
     pub call_ticket: bool,
     pub close: bool,
+    /// Pause (no current ticket, not paused) and resume (paused).
+    pub pause: bool,
+    pub resume: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +54,8 @@ pub struct Model {
     pub open: bool,
     pub officer: String,
     pub current: Option<Current>,
+    /// The pause in words ("Salat s.d. 12:30") while the counter is paused.
+    pub paused: Option<String>,
     pub can: Can,
     pub waiting: Vec<Waiting>,
     /// (service name, waiting) for each service of the counter.
@@ -214,21 +219,28 @@ pub fn build(
         format!("{} mnt", (avg + 30) / 60)
     };
 
+    let paused = state
+        .and_then(|s| s.paused.as_ref())
+        .map(|p| counter::pause_words(p.reason, p.until.as_deref()));
     let able = online && !busy && open;
+    // Nobody is called while paused.
+    let calling = able && paused.is_none();
     let status = current.as_ref().map(|c| c.status);
     // The hub's own table of which action fits which state: a button is enabled exactly
     // when the hub would accept the request.
     let allowed = |a: CurrentAction| able && counter::check(a, status).is_ok();
     let selected_waits = selected.is_some_and(|code| waiting.iter().any(|w| w.code == code));
     let can = Can {
-        call_next: able && !waiting.is_empty(),
+        call_next: calling && !waiting.is_empty(),
         recall: allowed(CurrentAction::Recall),
         start: allowed(CurrentAction::StartServing),
         finish: allowed(CurrentAction::Finish),
         no_show: allowed(CurrentAction::NoShow),
         transfer: allowed(CurrentAction::Transfer),
-        call_ticket: able && selected_waits,
+        call_ticket: calling && selected_waits,
         close: able,
+        pause: able && paused.is_none() && counter::may_pause(current.is_some()),
+        resume: able && paused.is_some(),
     };
     let transfer_to = hall
         .services
@@ -243,6 +255,7 @@ pub fn build(
         open,
         officer: state.and_then(|s| s.officer.clone()).unwrap_or_default(),
         current,
+        paused,
         can,
         waiting,
         counts,
@@ -266,6 +279,9 @@ pub fn error_text(code: Option<ErrorCode>) -> String {
             "Tindakan itu tidak sesuai dengan status nomor saat ini.".into()
         }
         Some(ErrorCode::NotWaiting) => "Nomor itu sudah tidak menunggu.".into(),
+        Some(ErrorCode::CounterPaused) => {
+            "Loket sedang jeda: tekan Lanjutkan (F8) untuk melayani lagi.".into()
+        }
         Some(ErrorCode::UnknownTicket) => "Nomor antrean itu tidak ada hari ini.".into(),
         Some(ErrorCode::UnknownService) => "Layanan itu tidak dikenal.".into(),
         Some(ErrorCode::UnknownCounter) => "Loket ini tidak dikenal server. Hubungi admin.".into(),

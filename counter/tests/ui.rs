@@ -283,3 +283,106 @@ fn refusals_are_shown_in_indonesian() {
     );
     assert!(error_text(Some(ErrorCode::CounterClosed)).contains("Loket belum dibuka"));
 }
+
+#[test]
+fn a_pause_for_prayer_by_f8_and_back_by_the_button() {
+    antre_ui::use_testing_backend();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let config = sample_config();
+    let hub = rt.block_on(TestHub::start(&config));
+    let (admin, _admin_updates) = {
+        let _g = rt.enter();
+        Client::start(device(&hub, "admin"))
+    };
+    let (client, updates) = {
+        let _g = rt.enter();
+        Client::start(device(&hub, "counter-1"))
+    };
+    let app: Rc<CounterApp> = CounterApp::new(client, updates, rt.handle().clone()).unwrap();
+    app.window
+        .window()
+        .set_size(slint::PhysicalSize::new(1366, 768));
+    app.set_clock(hub.clock.clock());
+    settle(&app, "welcome", |a| adapter(a).get_known());
+    let name: Vec<_> =
+        ElementHandle::find_by_accessible_label(&app.window, "Nama petugas").collect();
+    name[0].set_accessible_value("Sri Wahyuni");
+    press(&app, "Buka loket");
+    settle(&app, "open", |a| adapter(a).get_open());
+    rt.block_on(admin.request(Request::IssueTicket {
+        service: "dukcapil-ktp".into(),
+        priority: None,
+    }))
+    .unwrap();
+    settle(&app, "one waiting", |a| adapter(a).get_can_call_next());
+
+    // With a visitor at the counter there is no pause: the button says why.
+    key(&app, Key::F1);
+    settle(&app, "called", |a| current(a) == "A-001");
+    assert!(!adapter(&app).get_can_pause());
+    assert!(
+        ElementHandle::find_by_accessible_label(&app.window, "Jeda (selesaikan nomor dulu)")
+            .next()
+            .is_some()
+    );
+    key(&app, Key::F8);
+    assert!(
+        !adapter(&app).get_pause_open(),
+        "F8 does nothing with a current ticket"
+    );
+    press(&app, "Selesai");
+    settle(&app, "finished", |a| !adapter(a).get_has_current());
+
+    // F8 opens the reasons; a wrong time is refused in words, then Salat until 12:30.
+    key(&app, Key::F8);
+    assert!(adapter(&app).get_pause_open());
+    let until: Vec<_> =
+        ElementHandle::find_by_accessible_label(&app.window, "Sampai jam").collect();
+    until[0].set_accessible_value("jam 1");
+    press(&app, "Salat");
+    assert_eq!(
+        adapter(&app).get_message(),
+        "Jam \"jam 1\" tidak dikenali: tulis seperti 13:00, atau kosongkan."
+    );
+    assert!(adapter(&app).get_message_is_error());
+    until[0].set_accessible_value("12:30");
+    press(&app, "Salat");
+    settle(&app, "paused", |a| adapter(a).get_paused_text() != "");
+    assert!(!adapter(&app).get_pause_open());
+    assert_eq!(adapter(&app).get_paused_text(), "Salat s.d. 12:30");
+    assert_eq!(
+        ElementHandle::find_by_accessible_label(&app.window, "Jeda")
+            .next()
+            .and_then(|e| e.accessible_value())
+            .map(|v| v.to_string()),
+        Some("Salat s.d. 12:30".into())
+    );
+    // The hub has it, and nobody is called meanwhile.
+    let paused = hub.hub.config().counter("1").map(|c| c.name.clone());
+    assert_eq!(paused.as_deref(), Some("Loket 1"));
+    rt.block_on(admin.request(Request::IssueTicket {
+        service: "dukcapil-ktp".into(),
+        priority: None,
+    }))
+    .unwrap();
+    settle(&app, "a visitor waits", |a| {
+        use slint::Model as _;
+        adapter(a).get_waiting().row_count() == 1
+    });
+    assert!(!adapter(&app).get_can_call_next(), "no calls while paused");
+    let refused = rt.block_on(admin.request(Request::CallNext {
+        counter: "1".into(),
+    }));
+    assert_eq!(
+        refused.unwrap_err().code(),
+        Some(antre_core::proto::ErrorCode::CounterPaused)
+    );
+    screenshot(&app, "counter-paused");
+
+    // Back by the button; calling works again.
+    press(&app, "Lanjutkan");
+    settle(&app, "resumed", |a| adapter(a).get_paused_text() == "");
+    assert!(adapter(&app).get_can_call_next());
+    key(&app, Key::F1);
+    settle(&app, "called A-002", |a| current(a) == "A-002");
+}

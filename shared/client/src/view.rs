@@ -19,6 +19,9 @@ pub struct HallView {
     pub seq: u64,
     /// Today's tickets in the order of issue.
     pub tickets: Vec<Ticket>,
+    /// Tickets given up today (`ticket_cancelled`), by code: not in `tickets`, as snapshots
+    /// leave them out.
+    pub cancelled: BTreeMap<String, Ticket>,
     index: HashMap<String, usize>,
     pub counters: BTreeMap<CounterId, CounterState>,
     /// The last printer status each kiosk reported.
@@ -65,6 +68,7 @@ impl HallView {
         self.hall = Some(w.hall.clone());
         if let Some(s) = &w.snapshot {
             self.tickets = s.tickets.clone();
+            self.cancelled.clear();
             self.reindex();
             self.counters = s
                 .counters
@@ -126,6 +130,7 @@ impl HallView {
                 open: false,
                 officer: None,
                 current: None,
+                paused: None,
             })
     }
 
@@ -145,6 +150,15 @@ impl HallView {
             EventKind::TicketIssued => {
                 if let Some(t) = &e.ticket {
                     self.upsert(t);
+                }
+            }
+            EventKind::TicketCancelled => {
+                if let Some(t) = &e.ticket {
+                    if let Some(i) = self.index.get(&t.code).copied() {
+                        self.tickets.remove(i);
+                        self.reindex();
+                    }
+                    self.cancelled.insert(t.code.clone(), t.clone());
                 }
             }
             EventKind::TicketCalled | EventKind::TicketRecalled | EventKind::ServingStarted => {
@@ -181,15 +195,23 @@ impl HallView {
                     counter.open = false;
                     counter.officer = None;
                     counter.current = None;
+                    counter.paused = None;
+                }
+            }
+            EventKind::CounterPaused | EventKind::CounterResumed => {
+                if let (Some(c), Some(state)) = (&e.counter, &e.state) {
+                    self.counter_mut(c).paused = state.paused.clone();
                 }
             }
             EventKind::DayStarted => {
                 self.tickets.clear();
+                self.cancelled.clear();
                 self.index.clear();
                 for c in self.counters.values_mut() {
                     c.open = false;
                     c.officer = None;
                     c.current = None;
+                    c.paused = None;
                 }
                 if let (Some(h), Some(day)) = (&mut self.hall, &e.day) {
                     h.day = day.clone();

@@ -407,7 +407,8 @@ fn a_busy_day_in_json_csv_and_html() {
         &["--format", "csv", "--out", csv_dir.to_str().unwrap()],
     );
     assert!(ok, "{err}");
-    assert_eq!(out.lines().count(), 7, "{out}");
+    // services, officers, ikm, unmet, aspirations, pauses, hours, wait-distribution.
+    assert_eq!(out.lines().count(), 8, "{out}");
     let services_csv =
         std::fs::read_to_string(csv_dir.join("laporan-2026-11-27-services.csv")).unwrap();
     assert!(services_csv.starts_with("\u{feff}service,agency,name,issued,served"));

@@ -5,6 +5,79 @@
 //! the buttons that make no sense.
 
 use super::ticket::TicketStatus;
+use serde::{Deserialize, Serialize};
+
+/// Why a counter is paused (PROTOCOL.md, "Counter pauses").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PauseReason {
+    Istirahat,
+    Salat,
+    Rapat,
+    Gangguan,
+    Lainnya,
+}
+
+impl PauseReason {
+    pub const ALL: [PauseReason; 5] = [
+        PauseReason::Istirahat,
+        PauseReason::Salat,
+        PauseReason::Rapat,
+        PauseReason::Gangguan,
+        PauseReason::Lainnya,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PauseReason::Istirahat => "istirahat",
+            PauseReason::Salat => "salat",
+            PauseReason::Rapat => "rapat",
+            PauseReason::Gangguan => "gangguan",
+            PauseReason::Lainnya => "lainnya",
+        }
+    }
+
+    /// What the hall reads on a paused counter's tile.
+    pub fn words(self) -> &'static str {
+        match self {
+            PauseReason::Istirahat => "Istirahat",
+            PauseReason::Salat => "Salat",
+            PauseReason::Rapat => "Rapat",
+            PauseReason::Gangguan => "Gangguan",
+            PauseReason::Lainnya => "Ditutup sementara",
+        }
+    }
+}
+
+impl std::str::FromStr for PauseReason {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        PauseReason::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or(())
+    }
+}
+
+/// Whether a counter may pause: only with no current ticket (the officer finishes it or
+/// marks it not present first). The hub refuses otherwise; the counter app disables its
+/// button.
+pub fn may_pause(has_current: bool) -> bool {
+    !has_current
+}
+
+/// A pause in words: "Istirahat s.d. 13:00", or the reason alone without an end time.
+pub fn pause_words(reason: PauseReason, until: Option<&str>) -> String {
+    match until {
+        Some(t) => format!("{} s.d. {t}", reason.words()),
+        None => reason.words().to_owned(),
+    }
+}
+
+/// Whether `until` is an end time as the contract writes it, `HH:MM` (24 hours).
+pub fn valid_until(until: &str) -> bool {
+    until.len() == 5 && chrono::NaiveTime::parse_from_str(until, "%H:%M").is_ok()
+}
 
 /// An action on the current ticket of a counter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

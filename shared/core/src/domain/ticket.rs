@@ -47,6 +47,9 @@ pub enum TicketStatus {
     Serving,
     Done,
     NoShow,
+    /// Addition (2026-12): given up while waiting, by its visitor or an admin. Never called;
+    /// its number is not reused.
+    Cancelled,
 }
 
 impl TicketStatus {
@@ -57,12 +60,16 @@ impl TicketStatus {
             TicketStatus::Serving => "serving",
             TicketStatus::Done => "done",
             TicketStatus::NoShow => "no_show",
+            TicketStatus::Cancelled => "cancelled",
         }
     }
 
-    /// Whether the ticket is finished for the day (done or not present).
+    /// Whether the ticket is finished for the day (done, not present or cancelled).
     pub fn is_closed(self) -> bool {
-        matches!(self, TicketStatus::Done | TicketStatus::NoShow)
+        matches!(
+            self,
+            TicketStatus::Done | TicketStatus::NoShow | TicketStatus::Cancelled
+        )
     }
 }
 
@@ -75,6 +82,7 @@ impl FromStr for TicketStatus {
             "serving" => TicketStatus::Serving,
             "done" => TicketStatus::Done,
             "no_show" => TicketStatus::NoShow,
+            "cancelled" => TicketStatus::Cancelled,
             _ => return Err(()),
         })
     }

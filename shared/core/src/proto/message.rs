@@ -59,6 +59,19 @@ pub struct CounterState {
     pub open: bool,
     pub officer: Option<String>,
     pub current: Option<Ticket>,
+    /// Addition (2026-12): `null`, or the pause the counter is in.
+    #[serde(default)]
+    pub paused: Option<Paused>,
+}
+
+/// Addition (2026-12): a counter's pause.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Paused {
+    pub reason: crate::domain::counter::PauseReason,
+    /// The end time the officer gave, `HH:MM`, if any.
+    pub until: Option<String>,
+    /// When the pause began.
+    pub since: String,
 }
 
 /// What a device is allowed to do.
@@ -294,6 +307,8 @@ pub enum ErrorCode {
     Internal,
     /// A ticket's key was given and is not that ticket's.
     WrongKey,
+    /// Addition (2026-12): the counter is paused; resume it first.
+    CounterPaused,
 }
 
 impl ErrorCode {
@@ -321,6 +336,7 @@ impl ErrorCode {
             ErrorCode::TooSlow => "too_slow",
             ErrorCode::Internal => "internal",
             ErrorCode::WrongKey => "wrong_key",
+            ErrorCode::CounterPaused => "counter_paused",
         }
     }
 
@@ -366,6 +382,11 @@ pub enum EventKind {
     DayStarted,
     /// Addition: a kiosk reported a change of its printer's status (`device`, `printer`).
     DeviceStatus,
+    /// Addition (2026-12): a counter paused / resumed (`counter`, `state`).
+    CounterPaused,
+    CounterResumed,
+    /// Addition (2026-12): a waiting ticket was given up (`ticket`).
+    TicketCancelled,
     /// A kind this build does not know (a newer hub): clients skip it.
     #[serde(other)]
     Other,
@@ -400,6 +421,10 @@ pub struct Event {
     /// Addition: on the last event of a change, the new figures of the services it touched.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub figures: Vec<Figures>,
+    /// Addition (2026-12): the counter's state after it, on `counter_paused` and
+    /// `counter_resumed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<CounterState>,
 }
 
 /// Any line the hub sends.

@@ -1,6 +1,7 @@
 //! Messages from devices to the hub, and how the hub reads a line.
 
 use super::message::{ErrorCode, ErrorReply, PrinterStatus, Role};
+use crate::domain::counter::PauseReason;
 use crate::domain::{CounterId, DeviceId, Priority, ServiceId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -123,6 +124,25 @@ pub enum Request {
         counter: CounterId,
     },
     Ping,
+    /// Addition (2026-12): an officer's break, prayer, a meeting, a fault; the counter has no
+    /// current ticket.
+    PauseCounter {
+        counter: CounterId,
+        reason: PauseReason,
+        #[serde(default)]
+        until: Option<String>,
+    },
+    /// Addition (2026-12): the counter serves again.
+    ResumeCounter {
+        counter: CounterId,
+    },
+    /// Addition (2026-12): an admin gives up a waiting ticket for its visitor.
+    CancelTicket {
+        ticket: String,
+        /// The ticket's key: the hub's web pages pass the one the visitor's phone sent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        key: Option<String>,
+    },
     /// Addition: a kiosk reports its printer's status (sent when it changes).
     DeviceStatus {
         printer: PrinterStatus,
@@ -148,6 +168,9 @@ impl Request {
             Request::OpenCounter { .. } => "open_counter",
             Request::CloseCounter { .. } => "close_counter",
             Request::Ping => "ping",
+            Request::PauseCounter { .. } => "pause_counter",
+            Request::ResumeCounter { .. } => "resume_counter",
+            Request::CancelTicket { .. } => "cancel_ticket",
             Request::DeviceStatus { .. } => "device_status",
         }
     }
@@ -163,7 +186,9 @@ impl Request {
             | Request::NoShow { counter }
             | Request::Transfer { counter, .. }
             | Request::OpenCounter { counter, .. }
-            | Request::CloseCounter { counter } => Some(counter),
+            | Request::CloseCounter { counter }
+            | Request::PauseCounter { counter, .. }
+            | Request::ResumeCounter { counter } => Some(counter),
             _ => None,
         }
     }
@@ -229,6 +254,13 @@ impl Request {
                         "officer must be 1 to {MAX_OFFICER_CHARS} characters, got {n}"
                     ));
                 }
+            }
+            Request::PauseCounter {
+                until: Some(until), ..
+            } if !crate::domain::counter::valid_until(until) => {
+                return Err(format!(
+                    "until must be a time such as \"13:00\" (HH:MM), got {until:?}"
+                ));
             }
             Request::DeviceStatus {
                 message: Some(m), ..

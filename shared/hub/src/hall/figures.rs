@@ -24,7 +24,9 @@ pub(super) fn queue(dao: &Dao<'_>, cfg: &Config, service: &str) -> rusqlite::Res
     let mut counters_serving = 0;
     for c in cfg.counters_serving(service) {
         counters_serving += 1;
-        if dao.counter(c.id.as_str())?.open {
+        // A paused counter serves nobody until it resumes.
+        let row = dao.counter(c.id.as_str())?;
+        if row.open && row.pause.is_none() {
             counters_open += 1;
         }
     }

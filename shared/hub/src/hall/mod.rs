@@ -25,8 +25,8 @@ use crate::store::{SchemaError, Store};
 use antre_core::domain::day::{rfc3339_ms, service_day};
 use antre_core::domain::{CounterId, DeviceId, ServiceId};
 use antre_core::proto::{
-    ErrorCode, ErrorReply, Event, EventKind, Figures, OkReply, PrinterStatus, Request,
-    ServerMessage, Ticket,
+    CounterState, ErrorCode, ErrorReply, Event, EventKind, Figures, OkReply, PrinterStatus,
+    Request, ServerMessage, Ticket,
 };
 use chrono::{DateTime, Utc};
 use std::path::Path;
@@ -274,7 +274,10 @@ fn attach_figures(
     for p in pending.iter() {
         match p.kind {
             EventKind::DayStarted => touched.extend(cfg.services.iter().map(|s| s.id.as_str())),
-            EventKind::CounterOpened | EventKind::CounterClosed => {
+            EventKind::CounterOpened
+            | EventKind::CounterClosed
+            | EventKind::CounterPaused
+            | EventKind::CounterResumed => {
                 if let Some(c) = p.counter.as_ref().and_then(|c| cfg.counter(c.as_str())) {
                     touched.extend(c.services.iter().map(|s| s.as_str()));
                 }
@@ -320,6 +323,7 @@ fn append_events(
                 printer: p.device.as_ref().map(|d| d.1),
                 message: p.device.and_then(|d| d.2),
                 figures: p.figures,
+                state: p.state,
             };
             let body = serde_json::to_string(&event).expect("events serialize");
             dao.append_event(seq, &body)?;
@@ -339,6 +343,7 @@ pub(crate) struct PendingEvent {
     pub day: Option<String>,
     pub device: Option<(DeviceId, PrinterStatus, Option<String>)>,
     pub figures: Vec<Figures>,
+    pub state: Option<CounterState>,
 }
 
 impl PendingEvent {
@@ -352,6 +357,7 @@ impl PendingEvent {
             day: None,
             device: None,
             figures: vec![],
+            state: None,
         }
     }
 }

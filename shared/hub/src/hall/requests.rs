@@ -6,9 +6,9 @@ use super::wire::ToWire;
 use super::PendingEvent;
 use crate::config::{Config, Device};
 use crate::store::dao::Dao;
-use crate::store::rows::{CounterRow, TicketRow};
+use crate::store::rows::{CounterRow, PauseRow, TicketRow};
 use antre_core::domain::calling;
-use antre_core::domain::counter::{self, ActionRefused, CurrentAction};
+use antre_core::domain::counter::{self, pause_words, ActionRefused, CurrentAction, PauseReason};
 use antre_core::domain::day::local_time;
 use antre_core::domain::estimate;
 use antre_core::domain::ikm;
@@ -77,6 +77,13 @@ pub(super) fn handle(ctx: &mut Ctx<'_>, req: &Request) -> Handled {
         Request::OpenCounter { counter, officer } => open_counter(ctx, counter, officer),
         Request::CloseCounter { counter } => close_counter(ctx, counter),
         Request::Ping => Ok(Done::default()),
+        Request::PauseCounter {
+            counter,
+            reason,
+            until,
+        } => pause_counter(ctx, counter, *reason, until.as_deref()),
+        Request::ResumeCounter { counter } => resume_counter(ctx, counter),
+        Request::CancelTicket { ticket, key } => cancel_ticket(ctx, ticket, key.as_deref()),
         Request::DeviceStatus { printer, message } => device_status(ctx, *printer, message),
     }
 }
@@ -110,6 +117,36 @@ impl Ctx<'_> {
                 format!("there is no ticket {parsed} today"),
             ),
         }
+    }
+
+    /// Refuses `given` unless it is `t`'s key (compared in constant time).
+    fn check_key(&self, t: &TicketRow, given: &str) -> Result<(), Fail> {
+        use subtle::ConstantTimeEq;
+        let ours = self.dao.ticket_key(t.id)?;
+        let same = ours.is_some_and(|k| bool::from(k.as_bytes().ct_eq(given.as_bytes())));
+        if same {
+            Ok(())
+        } else {
+            refuse(
+                ErrorCode::WrongKey,
+                format!("that is not the key of {}", t.code()),
+            )
+        }
+    }
+
+    /// A counter's change: its event with the state after it, and the same state in the
+    /// reply.
+    fn counter_event(&mut self, kind: EventKind, counter_id: &CounterId) -> Handled {
+        let state = self.counter_state(counter_id)?;
+        self.events.push(PendingEvent {
+            counter: Some(counter_id.clone()),
+            state: Some(state.clone()),
+            ..PendingEvent::new(kind)
+        });
+        Ok(Done {
+            ticket: None,
+            counter: Some(state),
+        })
     }
 
     /// The counter's config and its row today; refuses unknown and closed counters.
@@ -277,6 +314,16 @@ fn issue_ticket(ctx: &mut Ctx<'_>, service: &ServiceId, priority: Option<Priorit
 /// `call_next` (`chosen` = None) and `call_ticket`.
 fn call(ctx: &mut Ctx<'_>, counter_id: &CounterId, chosen: Option<&String>) -> Handled {
     let (cfg_counter, mut row) = ctx.open_counter_row(counter_id)?;
+    if let Some(p) = &row.pause {
+        return refuse(
+            ErrorCode::CounterPaused,
+            format!(
+                "{} is paused ({}): resume it first",
+                cfg_counter.name,
+                pause_words(p.reason, p.until.as_deref())
+            ),
+        );
+    }
     let services = cfg_counter.services.clone();
     let max = ctx.cfg.hall.queue.max_priority_in_row;
     let (ticket_id, streak) = match chosen {
@@ -438,13 +485,83 @@ fn close_counter(ctx: &mut Ctx<'_>, counter_id: &CounterId) -> Handled {
     row.open = false;
     row.officer = None;
     row.streak = 0;
+    row.pause = None;
     ctx.dao.save_counter(counter_id.as_str(), &row)?;
     ctx.dao.close_session(counter_id.as_str())?;
+    ctx.dao.close_pause(counter_id.as_str())?;
     ctx.emit(EventKind::CounterClosed, None, Some(counter_id));
     let state = ctx.counter_state(counter_id)?;
     Ok(Done {
         ticket: None,
         counter: Some(state),
+    })
+}
+
+/// Pauses an open counter with no current ticket; a paused counter pausing again gets the
+/// new reason and end time.
+fn pause_counter(
+    ctx: &mut Ctx<'_>,
+    counter_id: &CounterId,
+    reason: PauseReason,
+    until: Option<&str>,
+) -> Handled {
+    let (cfg_counter, mut row) = ctx.open_counter_row(counter_id)?;
+    if let (false, Some(current)) = (counter::may_pause(row.current.is_some()), row.current) {
+        let code = ctx.dao.ticket(current)?.code();
+        return refuse(
+            ErrorCode::WrongState,
+            format!(
+                "{} is serving {code}: finish it or mark it not present before pausing",
+                cfg_counter.name
+            ),
+        );
+    }
+    ctx.dao.close_pause(counter_id.as_str())?;
+    ctx.dao
+        .open_pause(counter_id.as_str(), reason.as_str(), until)?;
+    row.pause = Some(PauseRow {
+        reason,
+        until: until.map(str::to_owned),
+        since_ms: ctx.dao.now_ms,
+    });
+    ctx.dao.save_counter(counter_id.as_str(), &row)?;
+    ctx.counter_event(EventKind::CounterPaused, counter_id)
+}
+
+/// Ends a counter's pause; a counter that is not paused stays as it is (a second press).
+fn resume_counter(ctx: &mut Ctx<'_>, counter_id: &CounterId) -> Handled {
+    let (_, mut row) = ctx.open_counter_row(counter_id)?;
+    if row.pause.is_none() {
+        let state = ctx.counter_state(counter_id)?;
+        return Ok(Done {
+            ticket: None,
+            counter: Some(state),
+        });
+    }
+    ctx.dao.close_pause(counter_id.as_str())?;
+    row.pause = None;
+    ctx.dao.save_counter(counter_id.as_str(), &row)?;
+    ctx.counter_event(EventKind::CounterResumed, counter_id)
+}
+
+/// Gives up a waiting ticket: it is never called, and everyone behind it moves up.
+fn cancel_ticket(ctx: &mut Ctx<'_>, code: &str, key: Option<&str>) -> Handled {
+    let t = ctx.ticket_today(code)?;
+    if let Some(given) = key {
+        ctx.check_key(&t, given)?;
+    }
+    if t.status != TicketStatus::Waiting {
+        return refuse(
+            ErrorCode::NotWaiting,
+            format!("{} is {}, not waiting", t.code(), t.status.as_str()),
+        );
+    }
+    ctx.dao.set_status(t.id, TicketStatus::Cancelled)?;
+    let ticket = ctx.dao.ticket(t.id)?.to_wire(ctx.tz());
+    ctx.emit(EventKind::TicketCancelled, Some(ticket.clone()), None);
+    Ok(Done {
+        ticket: Some(ticket),
+        counter: None,
     })
 }
 
@@ -465,15 +582,7 @@ fn survey(ctx: &mut Ctx<'_>, code: &str, answers: &[i64], key: Option<&str>) -> 
     let t = ctx.ticket_today(code)?;
     let parsed = t.code();
     if let Some(given) = key {
-        use subtle::ConstantTimeEq;
-        let ours = ctx.dao.ticket_key(t.id)?;
-        let same = ours.is_some_and(|k| bool::from(k.as_bytes().ct_eq(given.as_bytes())));
-        if !same {
-            return refuse(
-                ErrorCode::WrongKey,
-                format!("that is not the key of {parsed}"),
-            );
-        }
+        ctx.check_key(&t, given)?;
     }
     if t.status != TicketStatus::Done {
         return refuse(

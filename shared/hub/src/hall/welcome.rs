@@ -100,9 +100,12 @@ fn events_after(dao: &Dao<'_>, since: u64, upto: u64) -> rusqlite::Result<Vec<Ev
 /// service's figures.
 fn snapshot(dao: &Dao<'_>, cfg: &Config) -> rusqlite::Result<Snapshot> {
     let tz = cfg.hall.timezone;
+    // A cancelled ticket is left out: its status is newer than the contract's first
+    // version, and a client written from that alone must see only the statuses it knows.
     let tickets = dao
         .tickets_of_day()?
         .iter()
+        .filter(|t| t.status != antre_core::domain::TicketStatus::Cancelled)
         .map(|t| t.to_wire(tz))
         .collect();
     let counters = cfg

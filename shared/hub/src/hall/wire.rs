@@ -5,7 +5,7 @@ use crate::store::dao::Dao;
 use crate::store::rows::TicketRow;
 use antre_core::domain::day::rfc3339_ms;
 use antre_core::domain::{CounterId, ServiceId};
-use antre_core::proto::{CounterState, Ticket};
+use antre_core::proto::{CounterState, Paused, Ticket};
 use chrono_tz::Tz;
 
 /// A row's wire form.
@@ -52,5 +52,10 @@ pub fn counter_state(dao: &Dao<'_>, id: &CounterId, tz: Tz) -> rusqlite::Result<
         open: row.open,
         officer: row.officer,
         current,
+        paused: row.pause.map(|p| Paused {
+            reason: p.reason,
+            until: p.until,
+            since: rfc3339_ms(p.since_ms, tz),
+        }),
     })
 }

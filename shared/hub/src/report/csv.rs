@@ -94,6 +94,7 @@ pub fn tables(r: &Report) -> Vec<(String, String)> {
                     "issued",
                     "served",
                     "no_show",
+                    "cancelled",
                     "transferred_out",
                     "wait_avg_min",
                     "wait_p90_min",
@@ -107,6 +108,7 @@ pub fn tables(r: &Report) -> Vec<(String, String)> {
                         n(s.issued),
                         n(s.served),
                         n(s.no_show),
+                        n(s.cancelled),
                         n(s.transferred_out),
                         f(s.wait_avg_min),
                         f(s.wait_p90_min),
@@ -146,6 +148,21 @@ pub fn tables(r: &Report) -> Vec<(String, String)> {
                 r.aspirations
                     .iter()
                     .map(|a| vec![a.kind.clone(), a.text.clone(), n(a.count)]),
+            ),
+        ),
+        (
+            name("pauses"),
+            table(
+                &["counter", "name", "reason", "pauses", "minutes"],
+                r.pauses.iter().map(|p| {
+                    vec![
+                        p.counter.clone(),
+                        p.name.clone(),
+                        p.reason.clone(),
+                        n(p.pauses),
+                        f(p.minutes),
+                    ]
+                }),
             ),
         ),
         (

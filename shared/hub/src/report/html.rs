@@ -111,6 +111,7 @@ pub fn page(r: &Report, cfg: &Config) -> String {
          <div class=\"card\"><div class=\"n\">{}</div><div class=\"l\">tiket diambil</div></div>\
          <div class=\"card\"><div class=\"n\">{}</div><div class=\"l\">selesai dilayani</div></div>\
          <div class=\"card\"><div class=\"n\">{}</div><div class=\"l\">tidak hadir saat dipanggil</div></div>\
+         <div class=\"card\"><div class=\"n\">{}</div><div class=\"l\">dibatalkan pengunjung</div></div>\
          <div class=\"card\"><div class=\"n\">{} mnt</div><div class=\"l\">rata-rata menunggu</div></div>\
          {ikm_card}\
          <div class=\"card\"><div class=\"n\">{}</div><div class=\"l\">aspirasi masuk</div></div>\
@@ -120,6 +121,7 @@ pub fn page(r: &Report, cfg: &Config) -> String {
         t.issued,
         t.served,
         t.no_show,
+        t.cancelled,
         decimal(t.wait_avg_min, 1),
         t.aspirations,
         t.unmet,
@@ -239,6 +241,27 @@ pub fn page(r: &Report, cfg: &Config) -> String {
         "</table><p class=\"note\">Layanan tanpa tiket pada periode ini tidak ditampilkan \
          (lihat CSV/JSON).</p></section>",
     );
+    if !r.pauses.is_empty() {
+        h.push_str(
+            "<section><h2>Jeda loket</h2><table><tr><th>Loket</th><th>Alasan</th>\
+             <th class=\"n\">Kali</th><th class=\"n\">Menit</th></tr>",
+        );
+        for p in &r.pauses {
+            let reason = p
+                .reason
+                .parse::<antre_core::domain::counter::PauseReason>()
+                .map_or(p.reason.as_str(), |r| r.words());
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                escape(&p.name),
+                escape(reason),
+                p.pauses,
+                decimal(p.minutes, 1)
+            );
+        }
+        h.push_str("</table></section>");
+    }
     if !r.officers.is_empty() {
         h.push_str(
             "<section><h2>Petugas</h2><table><tr><th>Petugas</th><th>Loket</th>\

@@ -39,6 +39,18 @@ pub struct Report {
     pub hours: Vec<HourRow>,
     /// Per agency: how many waited how long, in the classes of [`WAIT_CLASSES_MIN`].
     pub wait_distribution: Vec<WaitDistribution>,
+    /// Paused minutes per counter and reason, over the period (counters in the config's
+    /// order, then reasons in the contract's).
+    pub pauses: Vec<PauseRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PauseRow {
+    pub counter: String,
+    pub name: String,
+    pub reason: String,
+    pub pauses: u64,
+    pub minutes: f64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -46,6 +58,8 @@ pub struct Totals {
     pub issued: u64,
     pub served: u64,
     pub no_show: u64,
+    /// Given up while waiting (by the visitor's phone or an admin), apart from no-shows.
+    pub cancelled: u64,
     /// Tickets still waiting, called or being served when the day ended (or now).
     pub unfinished: u64,
     pub wait_avg_min: f64,
@@ -62,6 +76,7 @@ pub struct ServiceRow {
     pub issued: u64,
     pub served: u64,
     pub no_show: u64,
+    pub cancelled: u64,
     pub transferred_out: u64,
     pub wait_avg_min: f64,
     pub wait_p90_min: f64,
@@ -203,6 +218,58 @@ pub fn normalize_text(text: &str) -> String {
         .to_lowercase()
 }
 
+/// Paused minutes per counter and reason. A pause still under way counts until now, and at
+/// most until the end of its service day (a pause is ended by the next day's start anyway).
+fn pause_rows(pauses: &[period::PauseTimes], cfg: &Config) -> Vec<PauseRow> {
+    use antre_core::domain::counter::PauseReason;
+    let tz = cfg.hall.timezone;
+    let now = chrono::Utc::now().timestamp_millis();
+    let day_end = |day: &str| {
+        NaiveDate::parse_from_str(day, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.succ_opt())
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .and_then(|t| t.and_local_timezone(tz).earliest())
+            .map_or(now, |t| t.timestamp_millis())
+    };
+    let mut counters: Vec<String> = cfg
+        .counters
+        .iter()
+        .map(|c| c.id.as_str().to_owned())
+        .collect();
+    for p in pauses {
+        if !counters.contains(&p.counter) {
+            counters.push(p.counter.clone());
+        }
+    }
+    let mut rows = vec![];
+    for counter in &counters {
+        for reason in PauseReason::ALL {
+            let of: Vec<_> = pauses
+                .iter()
+                .filter(|p| &p.counter == counter && p.reason == reason.as_str())
+                .collect();
+            if of.is_empty() {
+                continue;
+            }
+            let ms: i64 = of
+                .iter()
+                .map(|p| (p.end_ms.unwrap_or_else(|| now.min(day_end(&p.day))) - p.start_ms).max(0))
+                .sum();
+            rows.push(PauseRow {
+                counter: counter.clone(),
+                name: cfg
+                    .counter(counter)
+                    .map_or_else(|| counter.clone(), |c| c.name.clone()),
+                reason: reason.as_str().to_owned(),
+                pauses: of.len() as u64,
+                minutes: (ms as f64 / 6_000.0).round() / 10.0,
+            });
+        }
+    }
+    rows
+}
+
 /// Opens the database read-only and checks that its schema is the one this code reads.
 ///
 /// # Errors
@@ -292,6 +359,7 @@ impl Report {
                 issued: tickets.iter().filter(|tk| &tk.first_service == id).count() as u64,
                 served: count("done"),
                 no_show: count("no_show"),
+                cancelled: count("cancelled"),
                 transferred_out: transferred.get(id).copied().unwrap_or(0),
                 wait_avg_min: mean(&waits),
                 wait_p90_min: p90(&waits),
@@ -300,6 +368,7 @@ impl Report {
             totals.issued += row.issued;
             totals.served += row.served;
             totals.no_show += row.no_show;
+            totals.cancelled += row.cancelled;
             all_waits.extend(waits);
             services.push(row);
         }
@@ -456,6 +525,7 @@ impl Report {
         }
         wait_distribution.retain(|d| d.counts.iter().any(|&c| c > 0));
 
+        let pauses = pause_rows(&period.pauses, cfg);
         Ok(Report {
             hall: cfg.hall.name.clone(),
             from: from.to_string(),
@@ -470,6 +540,7 @@ impl Report {
             aspirations,
             hours,
             wait_distribution,
+            pauses,
         })
     }
 

@@ -66,6 +66,10 @@ impl<'a> Dao<'a> {
             "UPDATE counter_sessions SET closed_ms = ?1 WHERE closed_ms IS NULL",
             [self.now_ms],
         )?;
+        self.conn.execute(
+            "UPDATE counter_pauses SET end_ms = ?1 WHERE end_ms IS NULL",
+            [self.now_ms],
+        )?;
         Ok(())
     }
 
@@ -240,7 +244,7 @@ impl<'a> Dao<'a> {
     pub fn set_status(&self, ticket: i64, status: TicketStatus) -> rusqlite::Result<()> {
         let time_col = match status {
             TicketStatus::Serving => "serving_ms",
-            TicketStatus::Done | TicketStatus::NoShow => "closed_ms",
+            TicketStatus::Done | TicketStatus::NoShow | TicketStatus::Cancelled => "closed_ms",
             TicketStatus::Called => "called_ms",
             TicketStatus::Waiting => unreachable!("waiting is set by issue and transfer"),
         };
@@ -411,6 +415,31 @@ impl<'a> Dao<'a> {
         self.conn
             .prepare_cached(
                 "UPDATE counter_sessions SET closed_ms = ?1 WHERE counter = ?2 AND closed_ms IS NULL",
+            )?
+            .execute(params![self.now_ms, counter])?;
+        Ok(())
+    }
+
+    /// A pause of `counter` begins now (for the reports).
+    pub fn open_pause(
+        &self,
+        counter: &str,
+        reason: &str,
+        until: Option<&str>,
+    ) -> rusqlite::Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO counter_pauses (counter, day, reason, until, start_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![counter, self.day, reason, until, self.now_ms])?;
+        Ok(())
+    }
+
+    /// The pause of `counter` under way, if any, ends now.
+    pub fn close_pause(&self, counter: &str) -> rusqlite::Result<()> {
+        self.conn
+            .prepare_cached(
+                "UPDATE counter_pauses SET end_ms = ?1 WHERE counter = ?2 AND end_ms IS NULL",
             )?
             .execute(params![self.now_ms, counter])?;
         Ok(())

@@ -27,6 +27,17 @@ pub struct UnmetCount {
     pub count: u64,
 }
 
+/// One pause of a counter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PauseTimes {
+    pub counter: String,
+    pub day: String,
+    pub reason: String,
+    pub start_ms: i64,
+    /// `None` while it lasts.
+    pub end_ms: Option<i64>,
+}
+
 /// Every row of the service days `from` to `to` (both included, `YYYY-MM-DD`) that a
 /// report is made of.
 #[derive(Debug, Default)]
@@ -41,6 +52,8 @@ pub struct Period {
     pub unmet: Vec<UnmetCount>,
     /// `(kind, text)` in the order they were sent.
     pub aspirations: Vec<(String, String)>,
+    /// Counter pauses, in the order they began.
+    pub pauses: Vec<PauseTimes>,
 }
 
 /// Reads the period in one transaction, so its parts agree with each other while the hub
@@ -111,12 +124,28 @@ pub fn read(conn: &Connection, from: &str, to: &str) -> rusqlite::Result<Period>
         .prepare("SELECT kind, text FROM aspirations WHERE day BETWEEN ?1 AND ?2 ORDER BY id")?
         .query_map([from, to], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
+    let pauses = tx
+        .prepare(
+            "SELECT counter, day, reason, start_ms, end_ms FROM counter_pauses
+             WHERE day BETWEEN ?1 AND ?2 ORDER BY id",
+        )?
+        .query_map([from, to], |r| {
+            Ok(PauseTimes {
+                counter: r.get(0)?,
+                day: r.get(1)?,
+                reason: r.get(2)?,
+                start_ms: r.get(3)?,
+                end_ms: r.get(4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
     Ok(Period {
         tickets,
         transferred,
         surveys,
         unmet,
         aspirations,
+        pauses,
     })
 }
 

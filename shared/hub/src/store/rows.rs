@@ -1,5 +1,6 @@
 //! Rows as the store reads them (their wire form is the hall's: `hall::wire`).
 
+use antre_core::domain::counter::PauseReason;
 use antre_core::domain::{Priority, TicketStatus};
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ValueRef};
 use rusqlite::{Connection, OptionalExtension, Row};
@@ -90,19 +91,39 @@ pub struct CounterRow {
     pub officer: Option<String>,
     pub current: Option<i64>,
     pub streak: u32,
+    /// The pause it is in: why, until when (`HH:MM`), since when (ms).
+    pub pause: Option<PauseRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PauseRow {
+    pub reason: PauseReason,
+    pub until: Option<String>,
+    pub since_ms: i64,
 }
 
 pub(super) fn counter_row(conn: &Connection, id: &str, day: &str) -> rusqlite::Result<CounterRow> {
     Ok(conn
         .prepare_cached(
-            "SELECT open, officer, current, streak FROM counters WHERE id = ?1 AND day = ?2",
+            "SELECT open, officer, current, streak, pause_reason, pause_until, pause_ms
+             FROM counters WHERE id = ?1 AND day = ?2",
         )?
         .query_row([id, day], |r| {
+            let reason: Option<Parsed<PauseReason>> = r.get(4)?;
+            let since: Option<i64> = r.get(6)?;
             Ok(CounterRow {
                 open: r.get(0)?,
                 officer: r.get(1)?,
                 current: r.get(2)?,
                 streak: r.get(3)?,
+                pause: match (reason, since) {
+                    (Some(Parsed(reason)), Some(since_ms)) => Some(PauseRow {
+                        reason,
+                        until: r.get(5)?,
+                        since_ms,
+                    }),
+                    _ => None,
+                },
             })
         })
         .optional()?
@@ -116,10 +137,22 @@ pub(super) fn save_counter(
     c: &CounterRow,
 ) -> rusqlite::Result<()> {
     conn.prepare_cached(
-        "INSERT INTO counters (id, day, open, officer, current, streak) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT (id) DO UPDATE SET day = ?2, open = ?3, officer = ?4, current = ?5, streak = ?6",
+        "INSERT INTO counters (id, day, open, officer, current, streak, pause_reason, pause_until, pause_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (id) DO UPDATE SET day = ?2, open = ?3, officer = ?4, current = ?5, streak = ?6,
+             pause_reason = ?7, pause_until = ?8, pause_ms = ?9",
     )?
-    .execute(rusqlite::params![id, day, c.open, c.officer, c.current, c.streak])?;
+    .execute(rusqlite::params![
+        id,
+        day,
+        c.open,
+        c.officer,
+        c.current,
+        c.streak,
+        c.pause.as_ref().map(|p| p.reason.as_str()),
+        c.pause.as_ref().and_then(|p| p.until.as_deref()),
+        c.pause.as_ref().map(|p| p.since_ms)
+    ])?;
     Ok(())
 }
 

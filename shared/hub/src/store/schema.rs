@@ -4,11 +4,11 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The schema version this code writes.
-pub const VERSION: u32 = 5;
+pub const VERSION: u32 = 6;
 
 /// Upgrades, in order: `MIGRATIONS[i]` takes a file from version `i` to `i + 1`.
 /// Never edit one that has shipped; add the next.
-const MIGRATIONS: [&str; VERSION as usize] = [V1, V2, V3, V4, V5];
+const MIGRATIONS: [&str; VERSION as usize] = [V1, V2, V3, V4, V5, V6];
 
 /// Version 1: the queue.
 const V1: &str = r#"
@@ -153,6 +153,25 @@ CREATE INDEX tickets_by_first_service ON tickets (day, first_service);
 /// the ticket. Tickets from before have none, and phones cannot act for them.
 const V5: &str = r#"
 ALTER TABLE tickets ADD COLUMN key TEXT;
+"#;
+
+/// Version 6: counter pauses (PROTOCOL.md, "Counter pauses"): the pause a counter is in,
+/// and every pause of the day for the reports.
+const V6: &str = r#"
+ALTER TABLE counters ADD COLUMN pause_reason TEXT;
+ALTER TABLE counters ADD COLUMN pause_until TEXT;
+ALTER TABLE counters ADD COLUMN pause_ms INTEGER;
+
+CREATE TABLE counter_pauses (
+    id       INTEGER PRIMARY KEY,
+    counter  TEXT    NOT NULL,
+    day      TEXT    NOT NULL,
+    reason   TEXT    NOT NULL,   -- istirahat | salat | rapat | gangguan | lainnya
+    until    TEXT,               -- HH:MM as the officer gave it
+    start_ms INTEGER NOT NULL,
+    end_ms   INTEGER             -- NULL while it lasts (or when the day ended it)
+);
+CREATE INDEX counter_pauses_by_day ON counter_pauses (day);
 "#;
 
 /// Why a database cannot be used.

@@ -192,6 +192,17 @@ async fn execute(
     request: Request,
     words: impl Fn(ErrorCode) -> &'static str,
 ) -> Response {
+    execute_as(web, Role::Kiosk, request, words).await
+}
+
+/// As [`execute`], with the web device in `role` (an admin's, for a cancel that the
+/// visitor's key has already been asked for).
+async fn execute_as(
+    web: &Web,
+    role: Role,
+    request: Request,
+    words: impl Fn(ErrorCode) -> &'static str,
+) -> Response {
     if let Err(why) = request.validate() {
         return error(
             StatusCode::BAD_REQUEST,
@@ -199,13 +210,15 @@ async fn execute(
             &format!("Isian tidak lengkap atau salah. ({why})"),
         );
     }
-    let device = Device::internal("web", Role::Kiosk);
+    let device = Device::internal("web", role);
     match web.hub.execute(&device, &request_id(), Ok(request)).await {
         ServerMessage::Ok(_) => Json(json!({"ok": true})).into_response(),
         ServerMessage::Error(e) => {
             let status = match e.code {
                 ErrorCode::UnknownTicket => StatusCode::NOT_FOUND,
-                ErrorCode::AlreadyRated | ErrorCode::NotServed => StatusCode::CONFLICT,
+                ErrorCode::AlreadyRated | ErrorCode::NotServed | ErrorCode::NotWaiting => {
+                    StatusCode::CONFLICT
+                }
                 ErrorCode::WrongKey | ErrorCode::Forbidden => StatusCode::FORBIDDEN,
                 // Nothing was done; the contract says try again.
                 ErrorCode::Busy | ErrorCode::Internal => StatusCode::SERVICE_UNAVAILABLE,
@@ -279,6 +292,49 @@ pub async fn survey(
             ErrorCode::UnknownTicket => "Tiket tidak ditemukan untuk hari ini.",
             ErrorCode::WrongKey => WRONG_KEY,
             _ => "Penilaian belum dapat disimpan; coba lagi.",
+        },
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct KeyBody {
+    #[serde(default)]
+    key: Option<String>,
+}
+
+/// `POST /api/v1/tickets/{code}/cancel` with `{"key": "..."}`: the visitor gives up a
+/// waiting ticket; everyone behind moves up at once.
+pub async fn cancel(
+    State(web): State<Web>,
+    Path(raw): Path<String>,
+    body: Result<Json<KeyBody>, JsonRejection>,
+) -> Response {
+    let code = match parse_code(&raw) {
+        Ok(c) => c,
+        Err(e) => return e.into_response(),
+    };
+    let Json(body) = match body {
+        Ok(b) => b,
+        Err(e) => return bad_body(&e),
+    };
+    let Some(key) = body.key.filter(|k| !k.is_empty()) else {
+        return error(StatusCode::FORBIDDEN, "wrong_key", WRONG_KEY);
+    };
+    execute_as(
+        &web,
+        Role::Admin,
+        Request::CancelTicket {
+            ticket: code,
+            key: Some(key),
+        },
+        |c| match c {
+            ErrorCode::NotWaiting => {
+                "Antrean ini tidak dapat dibatalkan lagi: sudah dipanggil atau selesai."
+            }
+            ErrorCode::UnknownTicket => "Tiket tidak ditemukan untuk hari ini.",
+            ErrorCode::WrongKey => WRONG_KEY,
+            _ => "Pembatalan belum dapat disimpan; coba lagi.",
         },
     )
     .await

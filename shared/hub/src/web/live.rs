@@ -248,13 +248,15 @@ pub fn render_all(view: &HallView, cfg: &Config) -> Rendered {
 
     // Per service: the open counters serving it and whom they serve.
     let mut serving_now: HashMap<&str, Vec<ServingNow>> = HashMap::new();
+    // Today's tickets, then those given up (a phone still reads what became of its own).
     let tickets = view
         .tickets
         .iter()
         .enumerate()
-        .map(|(i, t)| {
+        .map(|(i, t)| (t, estimates.get(&i)))
+        .chain(view.cancelled.values().map(|t| (t, None)))
+        .map(|(t, estimate)| {
             let mut wire = t.clone();
-            let estimate = estimates.get(&i);
             if let Some(e) = estimate {
                 wire.ahead = Some(e.ahead);
                 wire.estimated_wait_min = Some(e.minutes);

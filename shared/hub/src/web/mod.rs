@@ -102,6 +102,7 @@ pub async fn serve(
         .route("/api/v1/tickets/{code}", get(api::ticket))
         .route("/api/v1/tickets/{code}/events", get(api::ticket_events))
         .route("/api/v1/tickets/{code}/survey", post(api::survey))
+        .route("/api/v1/tickets/{code}/cancel", post(api::cancel))
         .route("/api/v1/aspirations", post(api::aspiration))
         .route("/api/v1/display/events", get(api::display_events))
         .fallback(pages::not_found)

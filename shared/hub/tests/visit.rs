@@ -1,0 +1,243 @@
+//! The visitor's day on the hub (PROTOCOL.md, "Additions of 2026-12"): counter pauses and
+//! cancelled tickets, over real TCP on loopback and real HTTP.
+
+mod common;
+mod webcommon;
+
+use common::*;
+use serde_json::{json, Value};
+use webcommon::Http;
+
+/// The report of the test hall's day (2026-11-27), read from the hub's file.
+fn report_of_the_day(hub: &TestHub) -> antre_hub::report::Report {
+    let cfg = antre_hub::config::Config::parse(&hall_config(100, "")).unwrap();
+    let conn = antre_hub::report::open(&hub.db).unwrap();
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+    antre_hub::report::Report::read(&conn, &cfg, day, day).unwrap()
+}
+
+/// The next event of `kind` on `c`, skipping others.
+async fn event_of(c: &mut Raw, kind: &str) -> Value {
+    loop {
+        let e = c.event().await;
+        if e["kind"] == kind {
+            return e;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_counter_pauses_only_without_a_ticket_and_calls_nobody_while_paused() {
+    let hub = TestHub::start(&hall_config(100, "")).await;
+    let mut kiosk = hub.connect("kiosk-1").await;
+    let mut c1 = hub.connect("counter-1").await;
+    let mut c2 = hub.connect("counter-2").await;
+    let mut display = hub.connect("display-1").await;
+    c1.open("1", "Sri").await;
+    let a1 = kiosk.issue("ktp", None).await;
+    let a2 = kiosk.issue("ktp", None).await;
+    assert_eq!(c1.call_next("1").await, a1);
+
+    // With a current ticket: wrong_state, and the officer is told which.
+    let r = c1
+        .err(
+            json!({"type":"pause_counter","counter":"1","reason":"salat","until":"12:30"}),
+            "wrong_state",
+        )
+        .await;
+    assert!(r["message"].as_str().unwrap().contains("A-001"), "{r}");
+    c1.ok(json!({"type":"finish","counter":"1"})).await;
+
+    // Bad end times and other counters' devices are refused.
+    c1.err(
+        json!({"type":"pause_counter","counter":"1","reason":"salat","until":"25:00"}),
+        "invalid_request",
+    )
+    .await;
+    c1.err(
+        json!({"type":"pause_counter","counter":"1","reason":"tidur"}),
+        "invalid_request",
+    )
+    .await;
+    c2.err(
+        json!({"type":"pause_counter","counter":"1","reason":"salat"}),
+        "forbidden",
+    )
+    .await;
+    kiosk
+        .err(
+            json!({"type":"pause_counter","counter":"1","reason":"salat"}),
+            "forbidden",
+        )
+        .await;
+
+    // Paused for the prayer, until 12:30.
+    hub.clock.set(jakarta(11, 40));
+    let r = c1
+        .ok(json!({"type":"pause_counter","counter":"1","reason":"salat","until":"12:30"}))
+        .await;
+    assert_eq!(
+        r["counter"]["paused"],
+        json!({"reason":"salat","until":"12:30","since":"2026-11-27T11:40:00.000+07:00"})
+    );
+    let e = event_of(&mut display, "counter_paused").await;
+    assert_eq!(e["counter"], "1");
+    assert_eq!(e["state"]["paused"]["reason"], "salat");
+    assert_eq!(e["state"]["open"], true);
+    // The only open counter for KTP is paused: a new ticket's estimate knows it.
+    let r = kiosk
+        .ok(json!({"type":"issue_ticket","service":"ktp"}))
+        .await;
+    assert_eq!(r["ticket"]["counters_open"], 0, "{r}");
+    let r = c1
+        .err(json!({"type":"call_next","counter":"1"}), "counter_paused")
+        .await;
+    assert!(
+        r["message"].as_str().unwrap().contains("Salat s.d. 12:30"),
+        "{r}"
+    );
+    // A device connecting now sees the pause in its snapshot.
+    let (_late, welcome) = hub.connect_since("display-1", 0).await;
+    let counter1 = welcome["snapshot"]["counters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "1")
+        .unwrap()
+        .clone();
+    assert_eq!(counter1["paused"]["until"], "12:30");
+    let counter2 = welcome["snapshot"]["counters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "2")
+        .unwrap()
+        .clone();
+    assert_eq!(counter2["paused"], Value::Null);
+
+    // Back: resumed, and calling goes on with the next in line.
+    hub.clock.set(jakarta(12, 25));
+    let r = c1.ok(json!({"type":"resume_counter","counter":"1"})).await;
+    assert_eq!(r["counter"]["paused"], Value::Null);
+    let e = event_of(&mut display, "counter_resumed").await;
+    assert_eq!(e["state"]["paused"], Value::Null);
+    // A second press changes nothing.
+    c1.ok(json!({"type":"resume_counter","counter":"1"})).await;
+    assert_eq!(c1.call_next("1").await, a2);
+
+    // The pauses are stored for the reports: 45 minutes of salat.
+    let db = rusqlite::Connection::open(&hub.db).unwrap();
+    let (reason, until, minutes): (String, String, i64) = db
+        .query_row(
+            "SELECT reason, until, (end_ms - start_ms) / 60000 FROM counter_pauses",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (reason.as_str(), until.as_str(), minutes),
+        ("salat", "12:30", 45)
+    );
+    // And the report says so, per counter and reason.
+    let r = report_of_the_day(&hub);
+    assert_eq!(
+        serde_json::to_value(&r.pauses).unwrap(),
+        json!([{"counter":"1","name":"Loket 1","reason":"salat","pauses":1,"minutes":45.0}])
+    );
+    hub.stop().await;
+}
+
+#[tokio::test]
+async fn a_visitor_cancels_with_the_key_and_everyone_behind_moves_up() {
+    let mut hub = TestHub::start(&hall_config(100, "")).await;
+    let http = Http::new(hub.start_web().await);
+    let mut kiosk = hub.connect("kiosk-1").await;
+    let mut admin = hub.connect("admin").await;
+    let mut c1 = hub.connect("counter-1").await;
+    let mut keys = vec![];
+    for _ in 0..4 {
+        let r = kiosk
+            .ok(json!({"type":"issue_ticket","service":"ktp"}))
+            .await;
+        keys.push(r["ticket"]["key"].as_str().unwrap().to_owned());
+    }
+    c1.open("1", "Sri").await;
+    // A-003 has two ahead of it.
+    let before = http.get("/api/v1/tickets/A-003").await.json();
+    assert_eq!(before["ahead"], 2, "{before}");
+
+    // A-002's visitor gives up, from the phone. Without its key, or with A-001's: 403.
+    let path = "/api/v1/tickets/A-002/cancel";
+    let r = http.post(path, "{}").await;
+    assert_eq!(
+        (r.status, r.json()["error"].clone()),
+        (403, json!("wrong_key"))
+    );
+    let r = http
+        .post(path, &format!(r#"{{"key":"{}"}}"#, keys[0]))
+        .await;
+    assert_eq!(
+        (r.status, r.json()["error"].clone()),
+        (403, json!("wrong_key"))
+    );
+    let still = http.get("/api/v1/tickets/A-002").await.json();
+    assert_eq!(still["status"], "waiting");
+    let r = http
+        .post(path, &format!(r#"{{"key":"{}"}}"#, keys[1]))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let gone = http.get("/api/v1/tickets/A-002").await.json();
+    assert_eq!(gone["status"], "cancelled", "{gone}");
+    // A-003 moved up at once.
+    let after = http.get("/api/v1/tickets/A-003").await.json();
+    assert_eq!(after["ahead"], 1, "{after}");
+
+    // It is never called: A-001, then A-003.
+    assert_eq!(c1.call_next("1").await, "A-001");
+    assert_eq!(c1.call_next("1").await, "A-003");
+    // A called ticket can no longer be cancelled.
+    let r = http
+        .post(
+            "/api/v1/tickets/A-003/cancel",
+            &format!(r#"{{"key":"{}"}}"#, keys[2]),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.json()["error"].clone()),
+        (409, json!("not_waiting"))
+    );
+
+    // An admin cancels A-004 for its visitor; a kiosk may not.
+    kiosk
+        .err(
+            json!({"type":"cancel_ticket","ticket":"A-004"}),
+            "forbidden",
+        )
+        .await;
+    let r = admin
+        .ok(json!({"type":"cancel_ticket","ticket":"A-004"}))
+        .await;
+    assert_eq!(r["ticket"]["status"], "cancelled");
+    assert!(r["ticket"].get("key").is_none(), "{r}");
+    c1.err(json!({"type":"call_next","counter":"1"}), "queue_empty")
+        .await;
+
+    // A client written from the first contract sees only the statuses it knows: the
+    // snapshot leaves the cancelled tickets out (and their event has a kind it skips).
+    let (_old, welcome) = hub.connect_since("display-1", 0).await;
+    let statuses: Vec<&str> = welcome["snapshot"]["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["status"].as_str().unwrap())
+        .collect();
+    // A-001 was called and passed over by the next call (not present), A-003 is called.
+    assert_eq!(statuses, ["no_show", "called"], "{welcome}");
+    // The report counts the two cancelled tickets apart from the one not present.
+    let r = report_of_the_day(&hub);
+    assert_eq!(
+        (r.totals.issued, r.totals.no_show, r.totals.cancelled),
+        (4, 1, 2)
+    );
+    hub.stop().await;
+}
