@@ -253,6 +253,9 @@ impl DisplayApp {
                     name: c.name.into(),
                     code: c.code.into(),
                     serving: c.serving,
+                    paused: c.paused.into(),
+                    pause_reason: c.pause_reason.into(),
+                    pause_until: c.pause_until.into(),
                 })
                 .collect(),
         );

@@ -2,6 +2,7 @@
 //! counts, all limited to the display's zone.
 
 use antre_client::HallView;
+use antre_core::domain::counter;
 use antre_core::domain::{CounterId, TicketStatus};
 use antre_core::proto::{Event, EventKind};
 
@@ -21,6 +22,11 @@ pub struct Cell {
     pub name: String,
     pub code: String,
     pub serving: bool,
+    /// The pause in words ("Salat s.d. 12:30") while the counter is paused, else empty;
+    /// and its halves, "Salat" and "s.d. 12:30" (empty without an end time).
+    pub paused: String,
+    pub pause_reason: String,
+    pub pause_until: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,6 +109,21 @@ pub fn counters(view: &HallView) -> Vec<Cell> {
                     .current
                     .as_ref()
                     .is_some_and(|t| t.status == TicketStatus::Serving),
+                paused: state
+                    .paused
+                    .as_ref()
+                    .map(|p| counter::pause_words(p.reason, p.until.as_deref()))
+                    .unwrap_or_default(),
+                pause_reason: state
+                    .paused
+                    .as_ref()
+                    .map(|p| p.reason.words().to_owned())
+                    .unwrap_or_default(),
+                pause_until: state
+                    .paused
+                    .as_ref()
+                    .and_then(|p| counter::until_words(p.until.as_deref()))
+                    .unwrap_or_default(),
             })
         })
         .collect()

@@ -154,6 +154,26 @@ fn calls_reach_the_wall_in_its_zone_and_survive_going_offline() {
     );
     assert_eq!(wall.calls().iter().filter(|c| c.code == a1).count(), 1);
 
+    // Loket 5 finishes and goes to the Friday prayer until 12:30: its tile says so.
+    req(Request::Finish {
+        counter: CounterId::from("5"),
+    });
+    req(Request::PauseCounter {
+        counter: CounterId::from("5"),
+        reason: antre_core::domain::counter::PauseReason::Salat,
+        until: Some("12:30".into()),
+    });
+    settle(&wall, "the pause shows", |a| {
+        value(a, "counter-Loket 5").as_deref() == Some("Salat s.d. 12:30")
+    });
+    screenshot(&wall, "display-paused");
+    req(Request::ResumeCounter {
+        counter: CounterId::from("5"),
+    });
+    settle(&wall, "back from the pause", |a| {
+        value(a, "counter-Loket 5").as_deref() == Some("")
+    });
+
     // The Dukcapil zone display saw the Dukcapil calls, never the BPJS one.
     settle(&zone, "the zone's calls", |a| a.calls().len() == 1);
     assert_eq!(zone.calls()[0].code, a1);

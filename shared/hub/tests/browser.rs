@@ -395,6 +395,27 @@ async fn phones_and_the_web_display_in_chromium() {
     );
     assert!(text(&tv, "history").await.contains("A-003"));
     shot(&tv, "web-display").await;
+    // Loket 1 takes a break until 13:00: its tile says so, as on the Slint display.
+    desk.request(Request::Finish {
+        counter: "1".into(),
+    })
+    .await
+    .unwrap();
+    desk.request(Request::PauseCounter {
+        counter: "1".into(),
+        reason: antre_core::domain::counter::PauseReason::Istirahat,
+        until: Some("13:00".into()),
+    })
+    .await
+    .unwrap();
+    until(
+        &tv,
+        "the paused tile",
+        "[...document.querySelectorAll('#counters .counter.paused')].some(d => \
+         d.textContent === 'Loket 1 · Istirahats.d. 13:00')",
+    )
+    .await;
+    shot(&tv, "web-display-paused").await;
     // Kept in the browser: a reload goes straight to the wall.
     tv.refresh().await.unwrap();
     until(

@@ -68,10 +68,15 @@ pub fn may_pause(has_current: bool) -> bool {
 
 /// A pause in words: "Istirahat s.d. 13:00", or the reason alone without an end time.
 pub fn pause_words(reason: PauseReason, until: Option<&str>) -> String {
-    match until {
-        Some(t) => format!("{} s.d. {t}", reason.words()),
+    match until_words(until) {
+        Some(t) => format!("{} {t}", reason.words()),
         None => reason.words().to_owned(),
     }
+}
+
+/// A pause's end in words, "s.d. 13:00" (sampai dengan), where it has one.
+pub fn until_words(until: Option<&str>) -> Option<String> {
+    until.map(|t| format!("s.d. {t}"))
 }
 
 /// Whether `until` is an end time as the contract writes it, `HH:MM` (24 hours).

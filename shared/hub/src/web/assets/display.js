@@ -8,6 +8,7 @@
   const DAYS = ["Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu"];
   const MONTHS = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"];
   let hall = null, zone = null, tickets = new Map(), counters = new Map(), history = [];
+  const PAUSE_WORDS = { istirahat: "Istirahat", salat: "Salat", rapat: "Rapat", gangguan: "Gangguan", lainnya: "Ditutup sementara" };
   let source = null, retry = null, audio = null, running = 0, tz = "Asia/Jakarta";
   const say = [];
   let speaking = false;
@@ -56,10 +57,13 @@
         if (c && c.current && c.current.code === t.code) { c.current = null; counters.set(c.id, c); }
         break;
       case "counter_opened": c.open = true; c.officer = e.officer; counters.set(c.id, c); break;
-      case "counter_closed": c.open = false; c.current = null; counters.set(c.id, c); break;
+      case "counter_closed": c.open = false; c.current = null; c.paused = null; counters.set(c.id, c); break;
+      case "counter_paused": case "counter_resumed":
+        if (e.state) { c.paused = e.state.paused; counters.set(c.id, c); }
+        break;
       case "day_started":
         tickets = new Map(); history = [];
-        counters.forEach((x) => { x.open = false; x.current = null; });
+        counters.forEach((x) => { x.open = false; x.current = null; x.paused = null; });
         break;
       default: break;
     }
@@ -87,12 +91,17 @@
     $("counters").replaceChildren(...hall.counters.filter((c) => !zone || c.services.some((s) => inZone(s))).map((info) => {
       const st = counters.get(info.id) || { open: false, current: null };
       const d = document.createElement("div");
-      d.className = "counter" + (st.open ? "" : " closed");
+      const paused = st.open && st.paused;
+      d.className = "counter" + (st.open ? "" : " closed") + (paused ? " paused" : "");
       const first = hall.services.find((s) => s.id === info.services[0]);
       d.style.setProperty("--c", first ? colors.get(first.agency) : "#0b5cab");
       d.innerHTML = '<div class="name"></div><div class="now"></div>';
-      d.children[0].textContent = info.name;
-      d.children[1].textContent = st.open ? (st.current ? st.current.code : "—") : "Tutup";
+      // As the Slint display: the reason beside the name, the end time large
+      // (antre_core::domain::counter::PauseReason::words and until_words).
+      d.children[0].textContent = paused ? info.name + " · " + (PAUSE_WORDS[paused.reason] || "Jeda") : info.name;
+      d.children[1].textContent = paused ? (paused.until ? "s.d. " + paused.until : "Jeda")
+        : st.open ? (st.current ? st.current.code : "—") : "Tutup";
+      d.setAttribute("aria-label", info.name + ": " + d.children[1].textContent);
       return d;
     }));
     const waiting = new Map();
