@@ -241,7 +241,11 @@ impl CounterApp {
                 ui.busy = false;
                 ui.message = Some(match *result {
                     Ok(ok) => match ok.ticket {
-                        Some(t) => (format!("{} {what}", t.code), false),
+                        // A visit with services left: where the visitor goes next.
+                        Some(t) => match self.client.with_view(|v| model::next_stop(v, &t)) {
+                            Some(next) => (format!("{} selesai di sini — {next}", t.code), false),
+                            None => (format!("{} {what}", t.code), false),
+                        },
                         None => (what.to_owned(), false),
                     },
                     Err(e) => (model::error_text(e.code()), true),
@@ -323,6 +327,7 @@ impl CounterApp {
                 a.set_current_since(c.since.as_str().into());
                 a.set_current_priority(c.priority);
                 a.set_current_recalls(c.recalls as i32);
+                a.set_current_step(c.step.as_deref().unwrap_or_default().into());
             }
             None => {
                 a.set_has_current(false);

@@ -19,6 +19,46 @@ pub struct Current {
     pub since: String,
     pub priority: bool,
     pub recalls: u32,
+    /// For a visit of several services: "Langkah 1 dari 2 — berikutnya Peserta BPJS".
+    pub step: Option<String>,
+}
+
+/// Where a visit stands, for the officer: "Langkah 1 dari 2 — berikutnya Peserta BPJS", or
+/// "Langkah 2 dari 2 — layanan terakhir"; `None` for a ticket of one service.
+pub fn step_words(t: &Ticket, name_of: impl Fn(&str) -> String) -> Option<String> {
+    let visit = t.visit.as_ref().filter(|v| v.len() > 1)?;
+    let step = t.step.unwrap_or(0) as usize;
+    let after = match visit.get(step + 1) {
+        Some(next) => format!("berikutnya {}", name_of(next.as_str())),
+        None => "layanan terakhir".to_owned(),
+    };
+    Some(format!(
+        "Langkah {} dari {} — {after}",
+        step + 1,
+        visit.len()
+    ))
+}
+
+/// Where a visitor goes after this counter finished their step (the ticket as the hub
+/// answered the finish, waiting for its next service): "berikutnya ke Peserta BPJS (Loket
+/// 3)", for the officer to tell them. `None` when the visit is over.
+pub fn next_stop(view: &HallView, t: &Ticket) -> Option<String> {
+    if t.status != TicketStatus::Waiting || t.step.unwrap_or(0) == 0 {
+        return None;
+    }
+    let hall = view.hall.as_ref()?;
+    let service = hall.services.iter().find(|s| s.id == t.service)?;
+    let counters: Vec<&str> = hall
+        .counters
+        .iter()
+        .filter(|c| c.services.contains(&t.service))
+        .map(|c| c.name.as_str())
+        .collect();
+    Some(if counters.is_empty() {
+        format!("berikutnya ke {}", service.name)
+    } else {
+        format!("berikutnya ke {} ({})", service.name, counters.join(", "))
+    })
 }
 
 /// Which actions make sense now. Buttons that do not are disabled.
@@ -169,6 +209,7 @@ pub fn build(
             since: duration_words(secs),
             priority: t.priority.is_some(),
             recalls: t.recalls,
+            step: step_words(t, service_name),
         }
     });
 

@@ -81,6 +81,7 @@ fn an_officers_day_through_buttons_and_function_keys() {
     let issue = |service: &str, priority| {
         let r = rt
             .block_on(admin.request(Request::IssueTicket {
+                services: vec![],
                 service: service.into(),
                 priority,
             }))
@@ -310,6 +311,7 @@ fn a_pause_for_prayer_by_f8_and_back_by_the_button() {
     press(&app, "Buka loket");
     settle(&app, "open", |a| adapter(a).get_open());
     rt.block_on(admin.request(Request::IssueTicket {
+        services: vec![],
         service: "dukcapil-ktp".into(),
         priority: None,
     }))
@@ -361,6 +363,7 @@ fn a_pause_for_prayer_by_f8_and_back_by_the_button() {
     let paused = hub.hub.config().counter("1").map(|c| c.name.clone());
     assert_eq!(paused.as_deref(), Some("Loket 1"));
     rt.block_on(admin.request(Request::IssueTicket {
+        services: vec![],
         service: "dukcapil-ktp".into(),
         priority: None,
     }))
@@ -385,4 +388,53 @@ fn a_pause_for_prayer_by_f8_and_back_by_the_button() {
     assert!(adapter(&app).get_can_call_next());
     key(&app, Key::F1);
     settle(&app, "called A-002", |a| current(a) == "A-002");
+}
+
+#[test]
+fn a_visit_shows_its_step_and_the_officer_learns_where_the_visitor_goes_next() {
+    antre_ui::use_testing_backend();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let config = sample_config();
+    let hub = rt.block_on(TestHub::start(&config));
+    let (admin, _admin_updates) = {
+        let _g = rt.enter();
+        Client::start(device(&hub, "admin"))
+    };
+    let (client, updates) = {
+        let _g = rt.enter();
+        Client::start(device(&hub, "counter-1"))
+    };
+    let app: Rc<CounterApp> = CounterApp::new(client, updates, rt.handle().clone()).unwrap();
+    app.window
+        .window()
+        .set_size(slint::PhysicalSize::new(1366, 768));
+    app.set_clock(hub.clock.clock());
+    settle(&app, "welcome", |a| adapter(a).get_known());
+    let name: Vec<_> =
+        ElementHandle::find_by_accessible_label(&app.window, "Nama petugas").collect();
+    name[0].set_accessible_value("Sri Wahyuni");
+    press(&app, "Buka loket");
+    settle(&app, "open", |a| adapter(a).get_open());
+    // A KTP, then BPJS Kesehatan's registration (served at Loket 5 and 6, as the config says).
+    rt.block_on(admin.request(Request::IssueTicket {
+        services: vec!["dukcapil-ktp".into(), "bpjs-kes-peserta".into()],
+        service: "".into(),
+        priority: None,
+    }))
+    .unwrap();
+    settle(&app, "one waiting", |a| adapter(a).get_can_call_next());
+    key(&app, Key::F1);
+    settle(&app, "called", |a| current(a) == "A-001");
+    assert_eq!(
+        adapter(&app).get_current_step(),
+        "Langkah 1 dari 2 — berikutnya Pendaftaran dan Perubahan Data Peserta"
+    );
+    screenshot(&app, "counter-visit-step");
+    key(&app, Key::F4);
+    settle(&app, "finished here", |a| !adapter(a).get_has_current());
+    assert_eq!(
+        adapter(&app).get_message(),
+        "A-001 selesai di sini — berikutnya ke Pendaftaran dan Perubahan Data Peserta (Loket 5, Loket 6)"
+    );
+    screenshot(&app, "counter-visit-next");
 }

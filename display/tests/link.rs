@@ -202,6 +202,7 @@ async fn a_pulled_cable_is_shown_within_seconds_and_heals_within_three() {
     for _ in 0..3 {
         admin
             .request(Request::IssueTicket {
+                services: vec![],
                 service: "dukcapil-ktp".into(),
                 priority: None,
             })

@@ -52,6 +52,7 @@ fn calls_reach_the_wall_in_its_zone_and_survive_going_offline() {
     let req = |r: Request| rt.block_on(admin.request(r)).unwrap();
     let issue = |service: &str| {
         req(Request::IssueTicket {
+            services: vec![],
             service: service.into(),
             priority: None,
         })

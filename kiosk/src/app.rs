@@ -571,7 +571,11 @@ impl KioskApp {
                 }
             }
             let result = client
-                .request(Request::IssueTicket { service, priority })
+                .request(Request::IssueTicket {
+                    service,
+                    priority,
+                    services: vec![],
+                })
                 .await;
             tx.send(Msg::Issued(Box::new(result)));
         });

@@ -138,6 +138,7 @@ fn surveys_and_aspirations_at_the_kiosk() {
         for _ in 0..3 {
             other_kiosk
                 .request(Request::IssueTicket {
+                    services: vec![],
                     service: "dukcapil-ktp".into(),
                     priority: None,
                 })

@@ -42,6 +42,7 @@ fn tile(kiosk: &Client) -> String {
 async fn issue(kiosk: &Client) -> Ticket {
     kiosk
         .request(Request::IssueTicket {
+            services: vec![],
             service: "dukcapil-ktp".into(),
             priority: None,
         })

@@ -191,6 +191,7 @@ fn a_visitors_way_through_the_kiosk() {
 
     // 3. A used-up quota: the card says so; trying it is refused and recorded.
     rt.block_on(admin.request(Request::IssueTicket {
+        services: vec![],
         service: "dinkes-sik".into(),
         priority: None,
     }))

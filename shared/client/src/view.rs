@@ -167,7 +167,10 @@ impl HallView {
                     self.counter_mut(c).current = Some(t);
                 }
             }
-            EventKind::TicketFinished | EventKind::TicketNoShow | EventKind::TicketTransferred => {
+            EventKind::TicketFinished
+            | EventKind::TicketNoShow
+            | EventKind::TicketTransferred
+            | EventKind::TicketRequeued => {
                 if let Some(t) = &e.ticket {
                     self.upsert(t);
                     if let Some(c) = &e.counter {

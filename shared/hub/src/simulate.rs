@@ -219,6 +219,7 @@ pub fn run(cfg: &Arc<Config>, db: &Path, plan: &Plan) -> anyhow::Result<Summary>
                 now,
                 kiosk,
                 Request::IssueTicket {
+                    services: vec![],
                     service: service.id.clone(),
                     priority,
                 },

@@ -163,6 +163,7 @@ async fn phones_and_the_web_display_in_chromium() {
     let issue = |kiosk: Client| async move {
         kiosk
             .request(Request::IssueTicket {
+                services: vec![],
                 service: "dukcapil-ktp".into(),
                 priority: None,
             })

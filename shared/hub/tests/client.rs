@@ -56,6 +56,7 @@ async fn the_view_follows_the_hall_through_a_hub_restart() {
     next_update(&mut kiosk_updates).await;
     let ok = kiosk
         .request(Request::IssueTicket {
+            services: vec![],
             service: "ktp".into(),
             priority: None,
         })
@@ -111,6 +112,7 @@ async fn the_view_follows_the_hall_through_a_hub_restart() {
         tokio::spawn(async move {
             kiosk
                 .request(Request::IssueTicket {
+                    services: vec![],
                     service: "kk".into(),
                     priority: None,
                 })

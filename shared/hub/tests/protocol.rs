@@ -36,7 +36,7 @@ async fn welcome_has_the_contract_fields_and_a_snapshot() {
     assert_eq!(w["snapshot"]["counters"].as_array().unwrap().len(), 3);
     assert_eq!(
         w["snapshot"]["counters"][0],
-        json!({"id":"1","open":false,"officer":null,"current":null})
+        json!({"id":"1","open":false,"officer":null,"current":null,"paused":null})
     );
     // day_started, ticket_issued
     assert_eq!(w["seq"], 2);
@@ -70,7 +70,7 @@ async fn a_ticket_goes_through_its_whole_life() {
         .await;
     assert_eq!(
         r["counter"],
-        json!({"id":"1","open":true,"officer":"Sri","current":null})
+        json!({"id":"1","open":true,"officer":"Sri","current":null,"paused":null})
     );
     counter
         .err(json!({"type":"recall","counter":"1"}), "no_current_ticket")
@@ -169,7 +169,7 @@ async fn call_next_closes_the_current_ticket_as_the_contract_says() {
         .await; // no_show
     assert_eq!(
         r["counter"],
-        json!({"id":"1","open":false,"officer":null,"current":null})
+        json!({"id":"1","open":false,"officer":null,"current":null,"paused":null})
     );
     let (_, w) = hub.connect_since("display-1", 0).await;
     let status: Vec<_> = w["snapshot"]["tickets"]

@@ -241,3 +241,173 @@ async fn a_visitor_cancels_with_the_key_and_everyone_behind_moves_up() {
     );
     hub.stop().await;
 }
+
+#[tokio::test]
+async fn a_visit_goes_on_to_its_next_service_in_the_order_it_finished() {
+    let hub = TestHub::start(&hall_config(100, "")).await;
+    let mut kiosk = hub.connect("kiosk-1").await;
+    let mut c1 = hub.connect("counter-1").await;
+    let mut c3 = hub.connect("counter-3").await;
+    let mut display = hub.connect("display-1").await;
+    c1.open("1", "Sri").await;
+    c3.open("3", "Budi").await;
+
+    // 09:00 a visit for a KTP, then BPJS: one ticket, numbered by its first service.
+    let r = kiosk
+        .ok(json!({"type":"issue_ticket","services":["ktp","bpjs"]}))
+        .await;
+    let t = &r["ticket"];
+    assert_eq!(t["code"], "A-001");
+    assert_eq!(t["service"], "ktp");
+    assert_eq!(t["visit"], json!(["ktp", "bpjs"]));
+    assert_eq!(t["step"], 0);
+    assert_eq!(t["queued_at"], "2026-11-27T09:00:00.000+07:00");
+    // 09:01 someone for BPJS only: before the visit's turn there.
+    hub.clock.set(jakarta(9, 1));
+    assert_eq!(kiosk.issue("bpjs", None).await, "B-001");
+
+    // 09:10 Loket 1 calls the visit, 09:20 finishes the KTP: it waits for BPJS from 09:20.
+    hub.clock.set(jakarta(9, 10));
+    assert_eq!(c1.call_next("1").await, "A-001");
+    hub.clock.set(jakarta(9, 20));
+    let r = c1.ok(json!({"type":"finish","counter":"1"})).await;
+    let t = &r["ticket"];
+    assert_eq!(
+        (&t["status"], &t["service"], &t["step"], &t["queued_at"]),
+        (
+            &json!("waiting"),
+            &json!("bpjs"),
+            &json!(1),
+            &json!("2026-11-27T09:20:00.000+07:00")
+        ),
+        "{r}"
+    );
+    // B-001 came before it finished: one ahead.
+    assert_eq!(t["ahead"], 1, "{r}");
+    let e = event_of(&mut display, "ticket_requeued").await;
+    assert_eq!(e["ticket"]["code"], "A-001");
+    assert_eq!(e["counter"], "1");
+    // Loket 1 is free again.
+    let state = c1.ok(json!({"type":"ping"})).await;
+    assert_eq!(state["type"], "ok");
+    let (_, w) = hub.connect_since("display-1", 0).await;
+    assert_eq!(w["snapshot"]["counters"][0]["current"], Value::Null);
+
+    // 09:25 another BPJS visitor, after the finish: behind the visit.
+    hub.clock.set(jakarta(9, 25));
+    assert_eq!(kiosk.issue("bpjs", None).await, "B-002");
+    assert_eq!(c3.call_next("3").await, "B-001");
+    assert_eq!(c3.call_next("3").await, "A-001");
+    assert_eq!(c3.call_next("3").await, "B-002");
+    // A-001 was called and passed over by the next call at BPJS: not present, the end of
+    // the visit (its last service).
+    let (_, w) = hub.connect_since("display-1", 0).await;
+    let a1 = w["snapshot"]["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["code"] == "A-001")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (a1["status"].clone(), a1["step"].clone()),
+        (json!("no_show"), json!(1))
+    );
+    hub.stop().await;
+}
+
+#[tokio::test]
+async fn the_last_service_of_a_visit_finishes_it_and_not_present_ends_it() {
+    let hub = TestHub::start(&hall_config(100, "")).await;
+    let mut kiosk = hub.connect("kiosk-1").await;
+    let mut c1 = hub.connect("counter-1").await;
+    let mut c3 = hub.connect("counter-3").await;
+    c1.open("1", "Sri").await;
+    c3.open("3", "Budi").await;
+    kiosk
+        .ok(json!({"type":"issue_ticket","services":["bpjs","kk"]}))
+        .await;
+    kiosk
+        .ok(json!({"type":"issue_ticket","services":["bpjs","ktp"]}))
+        .await;
+    // B-001: BPJS, then KK at Loket 1, where it is finished for good.
+    assert_eq!(c3.call_next("3").await, "B-001");
+    c3.ok(json!({"type":"finish","counter":"3"})).await;
+    assert_eq!(c1.call_next("1").await, "B-001");
+    let r = c1.ok(json!({"type":"finish","counter":"1"})).await;
+    assert_eq!(r["ticket"]["status"], "done");
+    assert_eq!(r["ticket"]["step"], 1);
+    // B-002 does not come to BPJS: not present ends the visit; KTP never calls it.
+    assert_eq!(c3.call_next("3").await, "B-002");
+    let r = c3.ok(json!({"type":"no_show","counter":"3"})).await;
+    assert_eq!(r["ticket"]["status"], "no_show");
+    c1.err(json!({"type":"call_next","counter":"1"}), "queue_empty")
+        .await;
+    hub.stop().await;
+}
+
+#[tokio::test]
+async fn every_service_of_a_visit_is_checked_and_counted_at_issue() {
+    // KTP has a quota of 1.
+    let hub = TestHub::start(&hall_config(1, "")).await;
+    let mut kiosk = hub.connect("kiosk-1").await;
+    // KK then KTP: KTP's one ticket goes to this visit.
+    let r = kiosk
+        .ok(json!({"type":"issue_ticket","services":["kk","ktp"]}))
+        .await;
+    assert_eq!(r["ticket"]["code"], "A-001");
+    // BPJS then KTP: KTP refuses, the error names it, and nothing is issued.
+    let r = kiosk
+        .err(
+            json!({"type":"issue_ticket","services":["bpjs","ktp"]}),
+            "quota_exhausted",
+        )
+        .await;
+    assert_eq!(r["service"], "ktp", "{r}");
+    assert_eq!(kiosk.issue("bpjs", None).await, "B-001");
+    // KTP alone: its quota went to the visit.
+    kiosk
+        .err(
+            json!({"type":"issue_ticket","service":"ktp"}),
+            "quota_exhausted",
+        )
+        .await;
+    // Bad visits are refused in words.
+    for (visit, code) in [
+        (json!(["kk", "kk"]), "invalid_request"),
+        (json!(["kk", "bpjs", "kk"]), "invalid_request"),
+        (
+            json!(["kk", "bpjs", "ktp", "kk", "bpjs"]),
+            "invalid_request",
+        ),
+        (json!([]), "invalid_request"),
+    ] {
+        kiosk
+            .err(json!({"type":"issue_ticket","services":visit}), code)
+            .await;
+    }
+    let r = kiosk
+        .err(
+            json!({"type":"issue_ticket","services":["bpjs","paspor"]}),
+            "unknown_service",
+        )
+        .await;
+    assert_eq!(r["service"], "paspor");
+    // The refusals of KTP are unmet demand of KTP.
+    let db = rusqlite::Connection::open(&hub.db).unwrap();
+    let unmet: Vec<(String, String)> = db
+        .prepare("SELECT service, reason FROM unmet_demand ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        unmet,
+        [
+            ("ktp".to_owned(), "quota_exhausted".to_owned()),
+            ("ktp".to_owned(), "quota_exhausted".to_owned())
+        ]
+    );
+    hub.stop().await;
+}

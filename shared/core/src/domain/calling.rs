@@ -9,17 +9,18 @@
 /// A waiting ticket as the calling order sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Candidate {
-    /// The order of issue (unique, increasing): breaks ties of `issued_ms`.
+    /// The order of issue (unique, increasing): breaks ties of `queued_ms`.
     pub issue_order: i64,
-    /// When the ticket was first issued (kept across transfers), ms since the epoch.
-    pub issued_ms: i64,
+    /// When the ticket joined this queue, ms since the epoch: its issue (kept across
+    /// transfers), or for a visit's later service the finish of the one before.
+    pub queued_ms: i64,
     /// Whether it is a priority ticket.
     pub priority: bool,
 }
 
 impl Candidate {
     fn key(&self) -> (i64, i64) {
-        (self.issued_ms, self.issue_order)
+        (self.queued_ms, self.issue_order)
     }
 }
 
@@ -121,10 +122,10 @@ pub fn ahead_of(q: QueueCounts, target_is_priority: bool, max_in_row: u32) -> u3
 mod tests {
     use super::*;
 
-    fn c(order: i64, issued_ms: i64, priority: bool) -> Candidate {
+    fn c(order: i64, queued_ms: i64, priority: bool) -> Candidate {
         Candidate {
             issue_order: order,
-            issued_ms,
+            queued_ms,
             priority,
         }
     }

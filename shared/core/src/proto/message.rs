@@ -38,6 +38,16 @@ pub struct Ticket {
     /// `issue_ticket` reply (and to admin devices); never in events or snapshots.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+    /// Addition (2026-12, "A visit with several services"): the visit's services in order,
+    /// and the index of the one it is at (`service` is `visit[step]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visit: Option<Vec<ServiceId>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<u32>,
+    /// Addition (2026-12): when it joined the queue it waits in now; calling order follows
+    /// it (`issued_at` for a fresh ticket, the finish of the previous service for a visit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queued_at: Option<String>,
 }
 
 impl Ticket {
@@ -354,6 +364,10 @@ pub struct ErrorReply {
     pub id: Option<String>,
     pub code: ErrorCode,
     pub message: String,
+    /// Addition (2026-12): the service of a visit that refused (`issue_ticket` with
+    /// `services`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<ServiceId>,
 }
 
 impl ErrorReply {
@@ -362,6 +376,7 @@ impl ErrorReply {
             id: id.map(str::to_owned),
             code,
             message: message.into(),
+            service: None,
         }
     }
 }
@@ -387,6 +402,9 @@ pub enum EventKind {
     CounterResumed,
     /// Addition (2026-12): a waiting ticket was given up (`ticket`).
     TicketCancelled,
+    /// Addition (2026-12): a visit's service was finished and the ticket waits for the next
+    /// (`ticket`, and `counter`: the counter it left).
+    TicketRequeued,
     /// A kind this build does not know (a newer hub): clients skip it.
     #[serde(other)]
     Other,

@@ -77,9 +77,15 @@ pub const MAX_ID_CHARS: usize = 64;
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Request {
     IssueTicket {
+        /// The service; absent when `services` is given.
+        #[serde(default = "no_service", skip_serializing_if = "is_no_service")]
         service: ServiceId,
         #[serde(default)]
         priority: Option<Priority>,
+        /// Addition (2026-12): a visit's services in order (1 to [`MAX_VISIT_SERVICES`],
+        /// distinct) instead of `service`.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        services: Vec<ServiceId>,
     },
     CallNext {
         counter: CounterId,
@@ -149,6 +155,26 @@ pub enum Request {
         #[serde(default)]
         message: Option<String>,
     },
+}
+
+/// The most services one visit may hold.
+pub const MAX_VISIT_SERVICES: usize = 4;
+
+fn no_service() -> ServiceId {
+    ServiceId::new("")
+}
+
+fn is_no_service(s: &ServiceId) -> bool {
+    s.as_str().is_empty()
+}
+
+/// The services an `issue_ticket` asks for, in order: `services` when given, else `service`.
+pub fn visit_of(service: &ServiceId, services: &[ServiceId]) -> Vec<ServiceId> {
+    if services.is_empty() {
+        vec![service.clone()]
+    } else {
+        services.to_vec()
+    }
 }
 
 impl Request {
@@ -236,6 +262,30 @@ impl Request {
     /// Checks the ranges that the types alone do not.
     pub fn validate(&self) -> Result<(), String> {
         match self {
+            Request::IssueTicket {
+                service, services, ..
+            } => {
+                if services.is_empty() && is_no_service(service) {
+                    return Err("issue_ticket needs \"service\" or \"services\"".into());
+                }
+                if !services.is_empty() {
+                    if services.len() > MAX_VISIT_SERVICES {
+                        return Err(format!(
+                            "a visit has at most {MAX_VISIT_SERVICES} services, got {}",
+                            services.len()
+                        ));
+                    }
+                    let mut seen = std::collections::HashSet::new();
+                    if let Some(twice) = services.iter().find(|s| !seen.insert(s.as_str())) {
+                        return Err(format!("{twice} is in the visit twice"));
+                    }
+                    if !is_no_service(service) && service != &services[0] {
+                        return Err(
+                            "\"service\" and \"services\" disagree: give one of them".into()
+                        );
+                    }
+                }
+            }
             Request::Survey { answers, .. } => {
                 crate::domain::ikm::check_answers(answers).map_err(|e| e.to_string())?;
             }
@@ -355,6 +405,7 @@ mod tests {
             ClientLine::Request {
                 id: "k1".into(),
                 request: Request::IssueTicket {
+                    services: vec![],
                     service: "dukcapil-ktp".into(),
                     priority: Some(Priority::IbuHamil)
                 }
@@ -442,6 +493,7 @@ mod tests {
     #[test]
     fn roles() {
         let issue = Request::IssueTicket {
+            services: vec![],
             service: "s".into(),
             priority: None,
         };

@@ -199,6 +199,7 @@ fn store_only(dir: &Path, n: usize) -> anyhow::Result<(Vec<Duration>, Vec<Durati
             &kiosk,
             &format!("i{i}"),
             Ok(&Request::IssueTicket {
+                services: vec![],
                 service,
                 priority: None,
             }),

@@ -169,6 +169,13 @@ impl Hall {
                                     dao.undo_request()?;
                                     Err(ErrorReply::new(Some(id), code, message))
                                 }
+                                Err(requests::Fail::RefuseFor(code, message, service)) => {
+                                    dao.undo_request()?;
+                                    Err(ErrorReply {
+                                        service: Some(service),
+                                        ..ErrorReply::new(Some(id), code, message)
+                                    })
+                                }
                                 Err(requests::Fail::Db(e)) => return Err(e),
                             }
                         }
@@ -177,7 +184,7 @@ impl Hall {
                     if let (Ok(Request::IssueTicket { service, .. }), Err(e)) = (request, &result) {
                         if matches!(e.code, ErrorCode::ServiceClosed | ErrorCode::QuotaExhausted) {
                             dao.record_unmet(
-                                service.as_str(),
+                                e.service.as_ref().unwrap_or(service).as_str(),
                                 e.code.as_str(),
                                 device.id.as_str(),
                             )?;

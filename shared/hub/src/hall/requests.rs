@@ -5,7 +5,7 @@
 use super::wire::ToWire;
 use super::PendingEvent;
 use crate::config::{Config, Device};
-use crate::store::dao::Dao;
+use crate::store::dao::{Dao, NewTicket};
 use crate::store::rows::{CounterRow, PauseRow, TicketRow};
 use antre_core::domain::calling;
 use antre_core::domain::counter::{self, pause_words, ActionRefused, CurrentAction, PauseReason};
@@ -16,7 +16,8 @@ use antre_core::domain::issuing::{self, Refusal};
 use antre_core::domain::text;
 use antre_core::domain::{CounterId, Priority, ServiceId, TicketCode, TicketStatus};
 use antre_core::proto::{
-    AspirationKind, CounterState, ErrorCode, EventKind, PrinterStatus, Request, Role, Ticket,
+    visit_of, AspirationKind, CounterState, ErrorCode, EventKind, PrinterStatus, Request, Role,
+    Ticket,
 };
 use chrono::{DateTime, Utc};
 
@@ -38,6 +39,8 @@ pub(super) struct Done {
 pub(super) enum Fail {
     /// The request is refused with this code; nothing changes.
     Refuse(ErrorCode, String),
+    /// As `Refuse`, because of one service of a visit, which the error names.
+    RefuseFor(ErrorCode, String, ServiceId),
     /// The database failed.
     Db(rusqlite::Error),
 }
@@ -57,7 +60,11 @@ type Handled = Result<Done, Fail>;
 pub(super) fn handle(ctx: &mut Ctx<'_>, req: &Request) -> Handled {
     // Who may send what is checked once, before the writer (`Hub::execute`).
     match req {
-        Request::IssueTicket { service, priority } => issue_ticket(ctx, service, *priority),
+        Request::IssueTicket {
+            service,
+            priority,
+            services,
+        } => issue_ticket(ctx, &visit_of(service, services), *priority),
         Request::CallNext { counter } => call(ctx, counter, None),
         Request::CallTicket { counter, ticket } => call(ctx, counter, Some(ticket)),
         Request::Recall { counter } => recall(ctx, counter),
@@ -207,16 +214,43 @@ impl Ctx<'_> {
         if let Some(id) = row.current.take() {
             let t = self.dao.ticket(id)?;
             let status = counter::implicit_close(t.status);
-            self.dao.set_status(id, status)?;
-            let kind = if status == TicketStatus::Done {
-                EventKind::TicketFinished
-            } else {
-                EventKind::TicketNoShow
-            };
-            let wire = self.dao.ticket(id)?.to_wire(self.tz());
-            self.emit(kind, Some(wire), Some(counter));
+            self.end_step(&t, status, counter)?;
         }
         Ok(())
+    }
+
+    /// Ends the current step of `t` at `counter` with `status`: a visit served with
+    /// services left waits for the next one (`ticket_requeued`), in that queue from now;
+    /// otherwise the ticket is done or not present. Returns its wire form.
+    fn end_step(
+        &mut self,
+        t: &TicketRow,
+        status: TicketStatus,
+        counter: &CounterId,
+    ) -> rusqlite::Result<Ticket> {
+        let kind = match (status, t.services_left().first()) {
+            (TicketStatus::Done, Some(next)) => {
+                self.dao.requeue(t.id, t.step + 1, next)?;
+                EventKind::TicketRequeued
+            }
+            (TicketStatus::Done, None) => {
+                self.dao.set_status(t.id, status)?;
+                EventKind::TicketFinished
+            }
+            // Not present ends the whole visit.
+            _ => {
+                self.dao.set_status(t.id, status)?;
+                EventKind::TicketNoShow
+            }
+        };
+        let row = self.dao.ticket(t.id)?;
+        let wire = if kind == EventKind::TicketRequeued {
+            self.with_estimate(&row)?
+        } else {
+            row.to_wire(self.tz())
+        };
+        self.emit(kind, Some(wire.clone()), Some(counter));
+        Ok(wire)
     }
 
     /// A counter's state as the protocol says it.
@@ -243,13 +277,22 @@ impl Ctx<'_> {
     }
 }
 
-fn issue_ticket(ctx: &mut Ctx<'_>, service: &ServiceId, priority: Option<Priority>) -> Handled {
-    let Some(svc) = ctx.cfg.service(service.as_str()) else {
-        return refuse(
-            ErrorCode::UnknownService,
-            format!("there is no service {service}"),
-        );
+fn issue_ticket(ctx: &mut Ctx<'_>, visit: &[ServiceId], priority: Option<Priority>) -> Handled {
+    // Refusals name the service (a visit has several).
+    let refuse_for = |code, message: String, service: &ServiceId| -> Handled {
+        Err(Fail::RefuseFor(code, message, service.clone()))
     };
+    let mut services = Vec::with_capacity(visit.len());
+    for service in visit {
+        let Some(svc) = ctx.cfg.service(service.as_str()) else {
+            return refuse_for(
+                ErrorCode::UnknownService,
+                format!("there is no service {service}"),
+                service,
+            );
+        };
+        services.push(svc);
+    }
     if let (Role::Kiosk, Some(limit)) =
         (ctx.device.role, ctx.cfg.hall.queue.kiosk_tickets_per_minute)
     {
@@ -265,39 +308,54 @@ fn issue_ticket(ctx: &mut Ctx<'_>, service: &ServiceId, priority: Option<Priorit
             );
         }
     }
-    // Counting is only needed against a quota.
-    let issued_today: u32 = match svc.daily_quota {
-        None => 0,
-        Some(_) => ctx.dao.issued_for(service.as_str())?,
-    };
+    // Quota and hours for every service of the visit, now: a later service counts against
+    // its quota from the issue on.
     let now_local = local_time(ctx.now, ctx.tz());
-    match issuing::may_issue(now_local, svc.hours, svc.daily_quota, issued_today) {
-        Ok(()) => {}
-        Err(Refusal::ServiceClosed) => {
-            let hours = svc.hours.map(|h| h.to_string()).unwrap_or_default();
-            return refuse(
-                ErrorCode::ServiceClosed,
-                format!("{} issues tickets {hours} only", svc.name),
-            );
-        }
-        Err(Refusal::QuotaExhausted) => {
-            let quota = svc.daily_quota.unwrap_or(0);
-            return refuse(
-                ErrorCode::QuotaExhausted,
-                format!("{}: today's quota of {quota} tickets is used up", svc.name),
-            );
+    for (service, svc) in visit.iter().zip(&services) {
+        // Counting is only needed against a quota.
+        let issued_today: u32 = match svc.daily_quota {
+            None => 0,
+            Some(_) => ctx.dao.issued_for(service.as_str())?,
+        };
+        match issuing::may_issue(now_local, svc.hours, svc.daily_quota, issued_today) {
+            Ok(()) => {}
+            Err(Refusal::ServiceClosed) => {
+                let hours = svc.hours.map(|h| h.to_string()).unwrap_or_default();
+                return refuse_for(
+                    ErrorCode::ServiceClosed,
+                    format!("{} issues tickets {hours} only", svc.name),
+                    service,
+                );
+            }
+            Err(Refusal::QuotaExhausted) => {
+                let quota = svc.daily_quota.unwrap_or(0);
+                return refuse_for(
+                    ErrorCode::QuotaExhausted,
+                    format!("{}: today's quota of {quota} tickets is used up", svc.name),
+                    service,
+                );
+            }
         }
     }
+    let (service, svc) = (&visit[0], services[0]);
     let number = ctx.dao.next_number(&svc.prefix)?;
     let key = ticket_key();
-    let id = ctx.dao.insert_ticket(
-        &svc.prefix,
+    let steps = (visit.len() > 1).then(|| {
+        visit
+            .iter()
+            .map(ServiceId::as_str)
+            .collect::<Vec<_>>()
+            .join(",")
+    });
+    let id = ctx.dao.insert_ticket(&NewTicket {
+        prefix: &svc.prefix,
         number,
-        service.as_str(),
+        service: service.as_str(),
         priority,
-        ctx.device.id.as_str(),
-        &key,
-    )?;
+        device: ctx.device.id.as_str(),
+        key: &key,
+        visit: steps.as_deref(),
+    })?;
     let row = ctx.dao.ticket(id)?;
     let ticket = ctx.with_estimate(&row)?;
     ctx.emit(EventKind::TicketIssued, Some(ticket.clone()), None);
@@ -403,15 +461,13 @@ fn start_serving(ctx: &mut Ctx<'_>, counter_id: &CounterId) -> Handled {
 /// `finish` and `no_show`.
 fn close_current(ctx: &mut Ctx<'_>, counter_id: &CounterId, action: CurrentAction) -> Handled {
     let (mut row, t) = ctx.current_for(counter_id, action)?;
-    let (status, kind) = match action {
-        CurrentAction::Finish => (TicketStatus::Done, EventKind::TicketFinished),
-        _ => (TicketStatus::NoShow, EventKind::TicketNoShow),
+    let status = match action {
+        CurrentAction::Finish => TicketStatus::Done,
+        _ => TicketStatus::NoShow,
     };
-    ctx.dao.set_status(t.id, status)?;
+    let ticket = ctx.end_step(&t, status, counter_id)?;
     row.current = None;
     ctx.dao.save_counter(counter_id.as_str(), &row)?;
-    let ticket = ctx.dao.ticket(t.id)?.to_wire(ctx.tz());
-    ctx.emit(kind, Some(ticket.clone()), Some(counter_id));
     Ok(Done {
         ticket: Some(ticket),
         counter: None,
@@ -432,10 +488,16 @@ fn transfer(ctx: &mut Ctx<'_>, counter_id: &CounterId, to: &ServiceId) -> Handle
             format!("{} already waits for {to}", t.code()),
         );
     }
-    // Back to waiting, for the new service, with its original issued_ms: its place in the
-    // new queue is where it would have been had it been issued for it.
+    // Back to waiting, for the new service, keeping its queued_ms: its place in the new
+    // queue is where it would have been had it joined that one. In a visit, the new
+    // service replaces the current step's.
     ctx.dao
         .transfer(&t, to.as_str(), counter_id.as_str(), row.officer.as_deref())?;
+    if !t.visit.is_empty() {
+        let mut visit = t.visit.clone();
+        visit[t.step as usize] = to.as_str().to_owned();
+        ctx.dao.set_visit(t.id, &visit.join(","))?;
+    }
     row.current = None;
     ctx.dao.save_counter(counter_id.as_str(), &row)?;
     let ticket = ctx.with_estimate(&ctx.dao.ticket(t.id)?)?;

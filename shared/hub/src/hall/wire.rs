@@ -33,6 +33,13 @@ impl ToWire for TicketRow {
             closed_at: self.closed_ms.map(|ms| rfc3339_ms(ms, tz)),
             // Never on the wire from a row: only the issuing reply carries it.
             key: None,
+            visit: Some(if self.visit.is_empty() {
+                vec![ServiceId::new(&self.service)]
+            } else {
+                self.visit.iter().map(ServiceId::new).collect()
+            }),
+            step: Some(self.step),
+            queued_at: Some(rfc3339_ms(self.queued_ms, tz)),
         }
     }
 }

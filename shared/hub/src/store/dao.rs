@@ -8,6 +8,21 @@ use antre_core::domain::{Priority, ServiceId, TicketStatus};
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// Typed access to the database for one service day at one instant.
+/// What a new ticket is made of ([`Dao::insert_ticket`]).
+#[derive(Debug, Clone, Copy)]
+pub struct NewTicket<'a> {
+    pub prefix: &'a str,
+    pub number: u32,
+    /// Its (first) service.
+    pub service: &'a str,
+    pub priority: Option<Priority>,
+    /// The device that issued it.
+    pub device: &'a str,
+    pub key: &'a str,
+    /// A visit's services, comma-separated; `None` for one service.
+    pub visit: Option<&'a str>,
+}
+
 pub struct Dao<'a> {
     conn: &'a Connection,
     /// The service day (`YYYY-MM-DD`) the rows are read and written for.
@@ -187,11 +202,36 @@ impl<'a> Dao<'a> {
         )
     }
 
-    /// Tickets issued today for `service` (the service they were issued for).
+    /// Tickets issued today for `service`: the service they were issued for, or a later
+    /// service of their visit (which counts against its quota from the issue on).
     pub fn issued_for(&self, service: &str) -> rusqlite::Result<u32> {
         self.conn
-            .prepare_cached("SELECT COUNT(*) FROM tickets WHERE day = ?1 AND first_service = ?2")?
+            .prepare_cached(
+                "SELECT COUNT(*) FROM tickets WHERE day = ?1 AND (first_service = ?2
+                   OR (visit IS NOT NULL AND instr(',' || visit || ',', ',' || ?2 || ',') > 0))",
+            )?
             .query_row(params![self.day, service], |r| r.get(0))
+    }
+
+    /// A visit's ticket moves on to its next service: waiting again, for `service` at
+    /// `step`, in that queue from now; its counter and call are cleared for the next one.
+    pub fn requeue(&self, ticket: i64, step: u32, service: &str) -> rusqlite::Result<()> {
+        self.conn
+            .prepare_cached(
+                "UPDATE tickets SET status = 'waiting', step = ?2, service = ?3, queued_ms = ?4,
+                   counter = NULL, called_ms = NULL, serving_ms = NULL, recalls = 0
+                 WHERE id = ?1",
+            )?
+            .execute(params![ticket, step, service, self.now_ms])?;
+        Ok(())
+    }
+
+    /// Replaces a visit's service at its current step (a transfer).
+    pub fn set_visit(&self, ticket: i64, visit: &str) -> rusqlite::Result<()> {
+        self.conn
+            .prepare_cached("UPDATE tickets SET visit = ?2 WHERE id = ?1")?
+            .execute(params![ticket, visit])?;
+        Ok(())
     }
 
     /// The next number of `prefix` today. Inside the writer's IMMEDIATE transaction nobody
@@ -206,19 +246,20 @@ impl<'a> Dao<'a> {
     }
 
     /// A new waiting ticket; returns its id.
-    pub fn insert_ticket(
-        &self,
-        prefix: &str,
-        number: u32,
-        service: &str,
-        priority: Option<Priority>,
-        device: &str,
-        key: &str,
-    ) -> rusqlite::Result<i64> {
+    pub fn insert_ticket(&self, t: &NewTicket<'_>) -> rusqlite::Result<i64> {
+        let NewTicket {
+            prefix,
+            number,
+            service,
+            priority,
+            device,
+            key,
+            visit,
+        } = *t;
         self.conn
             .prepare_cached(
-                "INSERT INTO tickets (day, prefix, number, service, first_service, priority, status, issued_ms, device, key)
-                 VALUES (?1, ?2, ?3, ?4, ?4, ?5, 'waiting', ?6, ?7, ?8)",
+                "INSERT INTO tickets (day, prefix, number, service, first_service, priority, status, issued_ms, queued_ms, device, key, visit)
+                 VALUES (?1, ?2, ?3, ?4, ?4, ?5, 'waiting', ?6, ?6, ?7, ?8, ?9)",
             )?
             .execute(params![
                 self.day,
@@ -228,7 +269,8 @@ impl<'a> Dao<'a> {
                 priority.map(Priority::as_str),
                 self.now_ms,
                 device,
-                key
+                key,
+                visit
             ])?;
         Ok(self.conn.last_insert_rowid())
     }
@@ -278,7 +320,7 @@ impl<'a> Dao<'a> {
         Ok(())
     }
 
-    /// Back to waiting, for `service`, with its original `issued_ms`; the transfer is
+    /// Back to waiting, for `service`, keeping its `queued_ms`; the transfer is
     /// recorded with where it came from.
     pub fn transfer(
         &self,
@@ -309,20 +351,20 @@ impl<'a> Dao<'a> {
         let mut out = vec![];
         for priority in [false, true] {
             let mut stmt = self.conn.prepare_cached(if priority {
-                "SELECT id, issued_ms FROM tickets
+                "SELECT id, queued_ms FROM tickets
                  WHERE day = ?1 AND status = 'waiting' AND service = ?2 AND priority IS NOT NULL
-                 ORDER BY issued_ms, id LIMIT 1"
+                 ORDER BY queued_ms, id LIMIT 1"
             } else {
-                "SELECT id, issued_ms FROM tickets
+                "SELECT id, queued_ms FROM tickets
                  WHERE day = ?1 AND status = 'waiting' AND service = ?2 AND priority IS NULL
-                 ORDER BY issued_ms, id LIMIT 1"
+                 ORDER BY queued_ms, id LIMIT 1"
             })?;
             for s in services {
                 let head = stmt
                     .query_row(params![self.day, s.as_str()], |r| {
                         Ok(Candidate {
                             issue_order: r.get(0)?,
-                            issued_ms: r.get(1)?,
+                            queued_ms: r.get(1)?,
                             priority,
                         })
                     })
@@ -355,13 +397,13 @@ impl<'a> Dao<'a> {
         self.conn
             .prepare_cached(
                 "SELECT
-                   COALESCE(SUM(priority IS NULL AND (issued_ms < ?3 OR (issued_ms = ?3 AND id < ?4))), 0),
+                   COALESCE(SUM(priority IS NULL AND (queued_ms < ?3 OR (queued_ms = ?3 AND id < ?4))), 0),
                    COALESCE(SUM(priority IS NULL), 0),
-                   COALESCE(SUM(priority IS NOT NULL AND (issued_ms < ?3 OR (issued_ms = ?3 AND id < ?4))), 0),
+                   COALESCE(SUM(priority IS NOT NULL AND (queued_ms < ?3 OR (queued_ms = ?3 AND id < ?4))), 0),
                    COALESCE(SUM(priority IS NOT NULL), 0)
                  FROM tickets WHERE day = ?1 AND status = 'waiting' AND service = ?2 AND id != ?4",
             )?
-            .query_row(params![self.day, t.service, t.issued_ms, t.id], |r| {
+            .query_row(params![self.day, t.service, t.queued_ms, t.id], |r| {
                 Ok(QueueCounts {
                     normal_older: r.get(0)?,
                     normal_total: r.get(1)?,

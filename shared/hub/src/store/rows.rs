@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension, Row};
 /// The columns [`TicketRow::from_row`] reads, in order.
 pub const TICKET_COLS: &str =
     "id, day, prefix, number, service, priority, status, issued_ms, called_ms, counter, \
-     recalls, serving_ms, closed_ms";
+     recalls, serving_ms, closed_ms, visit, step, COALESCE(queued_ms, issued_ms)";
 
 #[derive(Debug, Clone)]
 pub struct TicketRow {
@@ -25,6 +25,12 @@ pub struct TicketRow {
     pub recalls: u32,
     pub serving_ms: Option<i64>,
     pub closed_ms: Option<i64>,
+    /// A visit's services in order; empty for a ticket of one service.
+    pub visit: Vec<String>,
+    /// The visit's step it is at (0 for the first service).
+    pub step: u32,
+    /// When it joined the queue it waits in now.
+    pub queued_ms: i64,
 }
 
 /// A text column holding one of our enums.
@@ -55,7 +61,18 @@ impl TicketRow {
             recalls: r.get(10)?,
             serving_ms: r.get(11)?,
             closed_ms: r.get(12)?,
+            visit: r
+                .get::<_, Option<String>>(13)?
+                .map(|v| v.split(',').map(str::to_owned).collect())
+                .unwrap_or_default(),
+            step: r.get(14)?,
+            queued_ms: r.get(15)?,
         })
+    }
+
+    /// The services still to come after the current one (empty for a single service).
+    pub fn services_left(&self) -> &[String] {
+        self.visit.get(self.step as usize + 1..).unwrap_or(&[])
     }
 
     pub fn code(&self) -> String {

@@ -4,11 +4,11 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The schema version this code writes.
-pub const VERSION: u32 = 6;
+pub const VERSION: u32 = 7;
 
 /// Upgrades, in order: `MIGRATIONS[i]` takes a file from version `i` to `i + 1`.
 /// Never edit one that has shipped; add the next.
-const MIGRATIONS: [&str; VERSION as usize] = [V1, V2, V3, V4, V5, V6];
+const MIGRATIONS: [&str; VERSION as usize] = [V1, V2, V3, V4, V5, V6, V7];
 
 /// Version 1: the queue.
 const V1: &str = r#"
@@ -172,6 +172,18 @@ CREATE TABLE counter_pauses (
     end_ms   INTEGER             -- NULL while it lasts (or when the day ended it)
 );
 CREATE INDEX counter_pauses_by_day ON counter_pauses (day);
+"#;
+
+/// Version 7: a visit with several services (PROTOCOL.md): the visit's services in order
+/// (`visit`, comma-separated; NULL for one service), the step it is at, and when it joined
+/// the queue it waits in now (`queued_ms`), which the calling order follows.
+const V7: &str = r#"
+ALTER TABLE tickets ADD COLUMN visit TEXT;
+ALTER TABLE tickets ADD COLUMN step INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tickets ADD COLUMN queued_ms INTEGER;
+UPDATE tickets SET queued_ms = issued_ms;
+DROP INDEX tickets_queue;
+CREATE INDEX tickets_queue ON tickets (day, status, service, priority, queued_ms, id);
 "#;
 
 /// Why a database cannot be used.

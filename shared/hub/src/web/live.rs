@@ -208,10 +208,13 @@ pub fn render_all(view: &HallView, cfg: &Config) -> Rendered {
     }
     let mut estimates: HashMap<usize, estimate::Estimate> = HashMap::new();
     for (service, queue) in &mut waiting {
-        // RFC 3339 times of one zone sort as text; the order of issue breaks ties.
-        queue.sort_by(|&a, &b| {
-            (view.tickets[a].issued_at.as_str(), a).cmp(&(view.tickets[b].issued_at.as_str(), b))
-        });
+        // Calling order: when each joined this queue (RFC 3339 times of one zone sort as
+        // text); the order of issue breaks ties.
+        let joined = |i: usize| {
+            let t = &view.tickets[i];
+            (t.queued_at.as_deref().unwrap_or(&t.issued_at), i)
+        };
+        queue.sort_by(|&a, &b| joined(a).cmp(&joined(b)));
         let priorities = queue
             .iter()
             .filter(|&&i| view.tickets[i].priority.is_some())
