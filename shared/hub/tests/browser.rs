@@ -429,3 +429,103 @@ async fn phones_and_the_web_display_in_chromium() {
     tv.close().await.unwrap();
     hub.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visit_on_the_phone_shows_its_steps_and_its_visitor_can_cancel() {
+    let config = sample_config();
+    let mut hub = TestHub::start(&config).await;
+    let base = format!("http://{}", hub.start_web().await);
+    let (kiosk, _k) = Client::start(device_settings(&config, &hub, "kiosk-1"));
+    let issued = kiosk
+        .request(Request::IssueTicket {
+            service: "".into(),
+            priority: None,
+            services: vec!["dukcapil-ktp".into(), "bpjs-kes-peserta".into()],
+        })
+        .await
+        .unwrap()
+        .ticket
+        .unwrap();
+    assert_eq!(issued.code, "A-001");
+    let key = issued.key.unwrap();
+
+    let driver = chromedriver();
+    let profiles = tempfile::tempdir().unwrap();
+    let phone = browser(&driver, &profiles.path().join("phone"), (390, 844)).await;
+    phone
+        .goto(&format!("{base}/t/A-001?k={key}"))
+        .await
+        .unwrap();
+    until(
+        &phone,
+        "the visit's two steps",
+        "document.querySelectorAll('#steps li').length === 2 && !document.getElementById('steps').hidden",
+    )
+    .await;
+    assert_eq!(
+        phone
+            .execute(
+                "return [...document.querySelectorAll('#steps li')].map(l => l.className + ': ' + l.textContent);",
+                vec![],
+            )
+            .await
+            .unwrap(),
+        json!([
+            "step current: KTP Elektronik — sekarang",
+            "step next: Pendaftaran dan Perubahan Data Peserta"
+        ])
+    );
+    until(
+        &phone,
+        "the cancel button for the key's holder",
+        "!document.getElementById('cancel').hidden",
+    )
+    .await;
+    shot(&phone, "phone-visit").await;
+
+    // The visitor gives up: asked once, then the place is freed.
+    phone
+        .find(Locator::Id("cancel-button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let asked = phone.get_alert_text().await.unwrap();
+    assert!(asked.starts_with("Batalkan antrean A-001?"), "{asked}");
+    phone.accept_alert().await.unwrap();
+    until(
+        &phone,
+        "cancelled",
+        "document.getElementById('status').textContent === 'Antrean dibatalkan. Terima kasih.' \
+         && document.getElementById('cancel').hidden",
+    )
+    .await;
+    shot(&phone, "phone-cancelled").await;
+    let db = rusqlite::Connection::open(&hub.db).unwrap();
+    let status: String = db
+        .query_row("SELECT status FROM tickets WHERE number = 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(status, "cancelled");
+
+    // Without its key, the page shows the ticket but offers no cancel.
+    let other = browser(&driver, &profiles.path().join("other"), (390, 844)).await;
+    other.goto(&format!("{base}/t/A-001")).await.unwrap();
+    until(
+        &other,
+        "the page",
+        "document.getElementById('status').textContent !== ''",
+    )
+    .await;
+    assert!(other
+        .execute("return document.getElementById('cancel').hidden;", vec![])
+        .await
+        .unwrap()
+        .as_bool()
+        .unwrap());
+    phone.close().await.unwrap();
+    other.close().await.unwrap();
+    hub.stop().await;
+}

@@ -176,6 +176,38 @@ pub struct ServingNow {
     pub ticket: Option<String>,
 }
 
+/// One service of a visit, for the phone page's list of steps.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Step {
+    pub name: String,
+    /// `done`, `current` or `next`.
+    pub state: &'static str,
+}
+
+/// The steps of a visit of several services (none for a ticket of one service).
+fn steps_of(t: &Ticket, cfg: &Config) -> Vec<Step> {
+    let Some(visit) = t.visit.as_ref().filter(|v| v.len() > 1) else {
+        return vec![];
+    };
+    let at = t.step.unwrap_or(0) as usize;
+    visit
+        .iter()
+        .enumerate()
+        .map(|(i, s)| Step {
+            name: cfg
+                .service(s.as_str())
+                .map_or_else(|| s.to_string(), |x| x.name.clone()),
+            state: if i < at || (i == at && t.status == TicketStatus::Done) {
+                "done"
+            } else if i == at && !t.status.is_closed() {
+                "current"
+            } else {
+                "next"
+            },
+        })
+        .collect()
+}
+
 /// What a phone is told about its ticket: the protocol's ticket object with `ahead` and
 /// `estimated_wait_min` filled in live while it waits, plus the names to show.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -193,6 +225,9 @@ pub struct LiveTicket {
     /// Addition: while it waits, the estimate in words, as the kiosk and the ticket say it
     /// ("Loket belum dibuka — perkiraan dihitung saat loket buka" while no counter is open).
     pub wait_text: Option<String>,
+    /// Addition: a visit's services in order and where it stands in each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<Step>,
 }
 
 /// Every ticket of today as phones see it: waiting tickets with `ahead` and the estimate by
@@ -295,6 +330,7 @@ pub fn render_all(view: &HallView, cfg: &Config) -> Rendered {
                     .map(|c| c.name.clone()),
                 serving_now: now,
                 wait_text: estimate.map(|e| estimate::describe(e, false).1),
+                steps: steps_of(t, cfg),
             };
             let json = serde_json::to_string(&ticket).expect("a ticket serializes");
             (t.code.clone(), Arc::new(LiveJson { ticket, json }))

@@ -111,6 +111,7 @@ pub async fn ticket(State(web): State<Web>, Path(raw): Path<String>) -> Response
     <div id="code" class="code">{code}</div>
     <div id="service" class="service">{service}</div>
     <div id="agency" class="muted">{agency}</div>
+    <ol id="steps" class="steps" aria-label="Langkah kunjungan" hidden></ol>
   </section>
   <section id="called" class="card called" hidden>
     <div class="label">Nomor Anda dipanggil!</div>
@@ -127,6 +128,11 @@ pub async fn ticket(State(web): State<Web>, Path(raw): Path<String>) -> Response
     <ul id="serving" class="serving"></ul>
     <button id="sound" class="secondary" type="button">Aktifkan suara panggilan</button>
     <p class="muted small">Halaman ini diperbarui sendiri. Tetap buka halaman ini; ponsel akan bergetar saat nomor Anda dipanggil.</p>
+  </section>
+  <section id="cancel" class="card" hidden>
+    <button id="cancel-button" class="secondary danger" type="button">Batalkan antrean</button>
+    <p class="muted small">Tidak jadi dilayani? Batalkan agar pengunjung di belakang Anda maju.</p>
+    <p id="cancel-result" class="result" role="status"></p>
   </section>
   <section id="survey" class="card" hidden>
     <h2>Beri penilaian</h2>

@@ -22,6 +22,7 @@
     serving: "Sedang dilayani",
     done: "Selesai dilayani. Terima kasih!",
     no_show: "Tidak hadir saat dipanggil. Silakan hubungi petugas.",
+    cancelled: "Antrean dibatalkan. Terima kasih.",
   };
 
   function beep() {
@@ -76,6 +77,16 @@
       beep();
       document.title = "▶ " + (t.counter_name || "Loket") + " — " + t.code;
     }
+    const steps = t.steps || [];
+    $("steps").hidden = steps.length === 0;
+    $("steps").replaceChildren(...steps.map((s) => {
+      const li = document.createElement("li");
+      li.className = "step " + s.state;
+      li.textContent = s.name + (s.state === "done" ? " — selesai" : s.state === "current" ? " — sekarang" : "");
+      return li;
+    }));
+    // Only the ticket's holder (its key, from the QR code) may give up its place.
+    $("cancel").hidden = !(waiting && key);
     const done = t.status === "done";
     $("survey").hidden = !done || localStorage.getItem(ratedKey(t)) === "1";
     $("aspiration").hidden = !(done || t.status === "no_show");
@@ -161,6 +172,21 @@
       }
     });
   }
+
+  $("cancel-button").addEventListener("click", async () => {
+    if (!window.confirm("Batalkan antrean " + code + "? Nomor ini tidak akan dipanggil lagi.")) return;
+    $("cancel-button").disabled = true;
+    const r = await post("/api/v1/tickets/" + encodeURIComponent(code) + "/cancel", { key });
+    const out = $("cancel-result");
+    if (r.ok) {
+      out.className = "result ok";
+      out.textContent = "Antrean Anda sudah dibatalkan.";
+    } else {
+      $("cancel-button").disabled = false;
+      out.className = "result err";
+      out.textContent = r.body.message || "Belum terkirim; coba lagi.";
+    }
+  });
 
   async function post(url, body) {
     try {
