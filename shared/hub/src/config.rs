@@ -58,6 +58,9 @@ pub struct QueuePolicy {
     pub max_priority_in_row: u32,
     /// Tickets one kiosk may issue per minute; `None`: no limit.
     pub kiosk_tickets_per_minute: Option<u32>,
+    /// A phone page vibrates once and says "Sebentar lagi giliran Anda" when this many
+    /// people or fewer are ahead.
+    pub notify_ahead: u32,
 }
 
 impl Default for QueuePolicy {
@@ -65,6 +68,7 @@ impl Default for QueuePolicy {
         QueuePolicy {
             max_priority_in_row: 2,
             kiosk_tickets_per_minute: None,
+            notify_ahead: 3,
         }
     }
 }
@@ -290,6 +294,8 @@ struct RawHall {
     max_priority_in_row: Option<u32>,
     #[serde(default)]
     kiosk_tickets_per_minute: Option<u32>,
+    #[serde(default)]
+    notify_ahead: Option<u32>,
     #[serde(default)]
     max_connections: Option<usize>,
     #[serde(default)]
@@ -936,6 +942,7 @@ impl Validator<'_> {
             queue: QueuePolicy {
                 max_priority_in_row: r.max_priority_in_row.unwrap_or(queue.max_priority_in_row),
                 kiosk_tickets_per_minute: r.kiosk_tickets_per_minute,
+                notify_ahead: r.notify_ahead.unwrap_or(queue.notify_ahead),
             },
             net: NetLimits {
                 max_connections: r.max_connections.unwrap_or(net.max_connections),

@@ -529,3 +529,124 @@ async fn a_visit_on_the_phone_shows_its_steps_and_its_visitor_can_cancel() {
     other.close().await.unwrap();
     hub.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_phone_says_when_the_turn_is_near_and_when_every_counter_pauses() {
+    // The hall's threshold: two people ahead.
+    let config = sample_config().replacen("[hall]\n", "[hall]\nnotify_ahead = 2\n", 1);
+    let mut hub = TestHub::start(&config).await;
+    let base = format!("http://{}", hub.start_web().await);
+    let (kiosk, _k) = Client::start(device_settings(&config, &hub, "kiosk-1"));
+    let (desk, _d) = Client::start(device_settings(&config, &hub, "counter-1"));
+    let mut last = None;
+    for _ in 0..4 {
+        last = kiosk
+            .request(Request::IssueTicket {
+                service: "dukcapil-ktp".into(),
+                priority: None,
+                services: vec![],
+            })
+            .await
+            .unwrap()
+            .ticket;
+    }
+    let t = last.unwrap();
+    assert_eq!(t.code, "A-004");
+    desk.request(Request::OpenCounter {
+        counter: "1".into(),
+        officer: "Sri".into(),
+    })
+    .await
+    .unwrap();
+    let driver = chromedriver();
+    let profiles = tempfile::tempdir().unwrap();
+    let phone = browser(&driver, &profiles.path().join("phone"), (390, 844)).await;
+    phone
+        .goto(&format!("{base}/t/A-004?k={}", t.key.unwrap()))
+        .await
+        .unwrap();
+    until(
+        &phone,
+        "three ahead",
+        "document.getElementById('ahead').textContent === '3'",
+    )
+    .await;
+    assert!(phone
+        .execute("return document.getElementById('soon').hidden;", vec![])
+        .await
+        .unwrap()
+        .as_bool()
+        .unwrap());
+    phone
+        .execute(
+            "window.__buzz = []; navigator.vibrate = (p) => { window.__buzz.push(p); return true; };",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let call = || async {
+        desk.request(Request::CallNext {
+            counter: "1".into(),
+        })
+        .await
+        .unwrap()
+    };
+    // Two ahead: the threshold. Once, then not again at one ahead.
+    call().await;
+    until(
+        &phone,
+        "almost your turn",
+        "document.getElementById('ahead').textContent === '2' && !document.getElementById('soon').hidden",
+    )
+    .await;
+    call().await;
+    until(
+        &phone,
+        "one ahead",
+        "document.getElementById('ahead').textContent === '1'",
+    )
+    .await;
+    assert_eq!(
+        phone
+            .execute("return window.__buzz;", vec![])
+            .await
+            .unwrap(),
+        json!([300])
+    );
+    shot(&phone, "phone-soon").await;
+
+    // Loket 1, the only one open for KTP, goes to the prayer: the page says so.
+    desk.request(Request::Finish {
+        counter: "1".into(),
+    })
+    .await
+    .unwrap();
+    desk.request(Request::PauseCounter {
+        counter: "1".into(),
+        reason: antre_core::domain::counter::PauseReason::Salat,
+        until: Some("12:30".into()),
+    })
+    .await
+    .unwrap();
+    until(
+        &phone,
+        "every counter paused",
+        "document.getElementById('paused-text').textContent === \
+         'Semua loket layanan ini sedang jeda: Loket 1 Salat s.d. 12:30.'",
+    )
+    .await;
+    shot(&phone, "phone-paused").await;
+    desk.request(Request::ResumeCounter {
+        counter: "1".into(),
+    })
+    .await
+    .unwrap();
+    until(
+        &phone,
+        "resumed",
+        "document.getElementById('paused-text').hidden",
+    )
+    .await;
+    phone.close().await.unwrap();
+    hub.stop().await;
+}

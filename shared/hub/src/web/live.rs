@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::config::Device;
 use crate::server::Hub;
 use antre_client::{Applied, HallView};
-use antre_core::domain::{calling, estimate, TicketStatus};
+use antre_core::domain::{calling, counter, estimate, TicketStatus};
 use antre_core::proto::{Role, Ticket};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -228,6 +228,37 @@ pub struct LiveTicket {
     /// Addition: a visit's services in order and where it stands in each.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub steps: Vec<Step>,
+    /// Addition: while it waits and every open counter of its service is paused, the
+    /// pauses in words ("Semua loket layanan ini sedang jeda: Loket 1 Salat s.d. 12:30").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paused_text: Option<String>,
+}
+
+/// When every open counter serving `service` is paused (and one is open at all), the
+/// pauses in words, for the visitor who waits for it.
+fn all_paused(view: &HallView, cfg: &Config, service: &str) -> Option<String> {
+    let open: Vec<_> = cfg
+        .counters_serving(service)
+        .filter_map(|c| Some((c, view.counters.get(&c.id).filter(|s| s.open)?)))
+        .collect();
+    if open.is_empty() || open.iter().any(|(_, s)| s.paused.is_none()) {
+        return None;
+    }
+    let each: Vec<String> = open
+        .iter()
+        .filter_map(|(c, s)| {
+            let p = s.paused.as_ref()?;
+            Some(format!(
+                "{} {}",
+                c.name,
+                counter::pause_words(p.reason, p.until.as_deref())
+            ))
+        })
+        .collect();
+    Some(format!(
+        "Semua loket layanan ini sedang jeda: {}.",
+        each.join(", ")
+    ))
 }
 
 /// Every ticket of today as phones see it: waiting tickets with `ahead` and the estimate by
@@ -331,6 +362,9 @@ pub fn render_all(view: &HallView, cfg: &Config) -> Rendered {
                 serving_now: now,
                 wait_text: estimate.map(|e| estimate::describe(e, false).1),
                 steps: steps_of(t, cfg),
+                paused_text: (t.status == TicketStatus::Waiting)
+                    .then(|| all_paused(view, cfg, t.service.as_str()))
+                    .flatten(),
             };
             let json = serde_json::to_string(&ticket).expect("a ticket serializes");
             (t.code.clone(), Arc::new(LiveJson { ticket, json }))

@@ -123,7 +123,9 @@ pub async fn ticket(State(web): State<Web>, Path(raw): Path<String>) -> Response
       <div><div id="ahead" class="big">–</div><div class="muted">orang di depan Anda</div></div>
       <div><div id="wait" class="big">–</div><div class="muted">menit, perkiraan menunggu</div></div>
     </div>
+    <p id="soon" class="soon" role="alert" hidden>Sebentar lagi giliran Anda — bersiaplah di dekat loket.</p>
     <p id="wait-text" class="wait-text" role="status"></p>
+    <p id="paused-text" class="wait-text" role="status" hidden></p>
     <div class="label small">Sedang dilayani sekarang</div>
     <ul id="serving" class="serving"></ul>
     <button id="sound" class="secondary" type="button">Aktifkan suara panggilan</button>
@@ -166,7 +168,11 @@ pub async fn ticket(State(web): State<Web>, Path(raw): Path<String>) -> Response
     );
     Html(page(
         &format!("{code} — {hall}"),
-        &format!("data-code=\"{}\"", escape(&code)),
+        &format!(
+            "data-code=\"{}\" data-notify-ahead=\"{}\"",
+            escape(&code),
+            cfg.hall.queue.notify_ahead
+        ),
         &body,
         Some("ticket.js"),
     ))

@@ -4,6 +4,7 @@
 "use strict";
 (function () {
   const code = document.body.dataset.code;
+  const notifyAhead = Number(document.body.dataset.notifyAhead || 3);
   const $ = (id) => document.getElementById(id);
   // The ticket's key comes in the printed QR code (`?k=…`); kept for this ticket, so the
   // page still rates it after the address bar lost the query (a bookmark, a reload).
@@ -51,7 +52,22 @@
     const known = waiting && t.estimated_wait_min != null && t.counters_open !== 0;
     $("wait").textContent = known
       ? (t.estimated_wait_min < 1 ? "< 1" : "±" + t.estimated_wait_min) : "–";
-    $("wait-text").textContent = waiting && t.wait_text ? t.wait_text : "";
+    // Every counter paused: the pause says more than "not open yet".
+    $("wait-text").textContent = waiting && t.wait_text && !t.paused_text ? t.wait_text : "";
+    $("paused-text").hidden = !(waiting && t.paused_text);
+    $("paused-text").textContent = waiting && t.paused_text ? t.paused_text : "";
+    // Almost your turn: once per ticket and queue, a short vibration, the words, and a
+    // notification where the visitor allowed them.
+    const soon = waiting && t.ahead != null && t.ahead <= notifyAhead;
+    $("soon").hidden = !soon;
+    const soonKey = "antre-soon:" + t.day + ":" + t.code + ":" + (t.step || 0);
+    if (soon && !sessionStorage.getItem(soonKey)) {
+      sessionStorage.setItem(soonKey, "1");
+      if (navigator.vibrate) navigator.vibrate(300);
+      if (window.Notification && Notification.permission === "granted") {
+        try { new Notification("Sebentar lagi giliran Anda", { body: t.code + " — " + (t.ahead === 0 ? "Anda berikutnya" : t.ahead + " orang lagi") }); } catch (e) { /* some browsers only notify from a service worker */ }
+      }
+    }
     const list = $("serving");
     list.replaceChildren(...(t.serving_now || []).map((c) => {
       const li = document.createElement("li");
@@ -220,6 +236,10 @@
     const Ctx = window.AudioContext || window.webkitAudioContext;
     if (Ctx && !audio) audio = new Ctx();
     beep();
+    // The same tap asks, once, whether the page may notify when the turn is near.
+    if (window.Notification && Notification.permission === "default") {
+      try { Notification.requestPermission(); } catch (e) { /* not offered here */ }
+    }
     $("sound").textContent = "Suara panggilan aktif";
     $("sound").disabled = true;
   });
