@@ -925,14 +925,18 @@ impl KioskApp {
             &self.models.agencies,
             agencies
                 .into_iter()
-                .map(|t| AgencyTile {
-                    id: t.id.into(),
-                    name: t.name.into(),
-                    color: antre_ui::color_from_hex(&t.color),
-                    waiting: t.waiting as i32,
-                    // A closed agency stays tappable: its services say when they open.
-                    enabled: online,
-                    note: t.note.into(),
+                .map(|t| {
+                    let (color, ink) = antre_ui::tile_colors(&t.color);
+                    AgencyTile {
+                        id: t.id.into(),
+                        name: t.name.into(),
+                        color,
+                        ink,
+                        waiting: t.waiting as i32,
+                        // A closed agency stays tappable: its services say when they open.
+                        enabled: online,
+                        note: t.note.into(),
+                    }
                 })
                 .collect(),
         );
@@ -953,7 +957,8 @@ impl KioskApp {
                 .collect(),
         );
         a.set_agency_name(agency_name.into());
-        a.set_agency_color(antre_ui::color_from_hex(
+        // Used for text and lines on white.
+        a.set_agency_color(antre_ui::on_white(
             agency_color.as_deref().unwrap_or_default(),
         ));
         a.set_service_name(service_name.into());
