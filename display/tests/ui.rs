@@ -120,8 +120,9 @@ fn calls_reach_the_wall_in_its_zone_and_survive_going_offline() {
     // A call: at once the latest, large; the counter's cell shows it; the wall flashes.
     let flashes = adapter(&wall).get_flash_seq();
     assert_eq!(call_next("1"), a1);
-    settle(&wall, "the call shows", |a| {
+    settle(&wall, "the call shows and flashes", |a| {
         value(a, "latest-code").as_deref() == Some(a1.as_str())
+            && adapter(a).get_flash_seq() >= flashes + 1
     });
     assert_eq!(value(&wall, "latest-counter").as_deref(), Some("Loket 1"));
     assert_eq!(
@@ -145,8 +146,12 @@ fn calls_reach_the_wall_in_its_zone_and_survive_going_offline() {
     req(Request::Recall {
         counter: CounterId::from("1"),
     });
-    settle(&wall, "the recall", |a| {
-        value(a, "latest-code").as_deref() == Some(a1.as_str()) && adapter(a).get_latest_recall()
+    // The view shows the recall as soon as the client applied it; the flash follows when
+    // the app has handled the event: wait for both.
+    settle(&wall, "the recall and its flash", |a| {
+        value(a, "latest-code").as_deref() == Some(a1.as_str())
+            && adapter(a).get_latest_recall()
+            && adapter(a).get_flash_seq() >= flashes + 3
     });
     assert_eq!(adapter(&wall).get_flash_seq(), flashes + 3);
     assert_eq!(

@@ -70,7 +70,8 @@ enum Msg {
     /// A printer status check finished.
     Printer(PrinterStatus, String),
     /// The hub answered the issue request.
-    Issued(Box<Result<OkReply, RequestError>>),
+    /// The hub's answer, and whether the printer could not print (the check before).
+    Issued(Box<Result<OkReply, RequestError>>, bool),
     /// A print job finished.
     Printed(Result<PrinterStatus, PrintError>),
     /// The hub stored our printer report.
@@ -86,7 +87,24 @@ struct Issued {
     printing: bool,
     /// Set when the last attempt to print failed.
     failed: Option<PrintError>,
+    /// Why the ticket is given on the screen for the visitor's phone (no printer, or the
+    /// printer has a problem), if it is.
+    phone: Option<PhoneWhy>,
+    /// The QR code's text and its image, made once.
+    qr: (String, slint::Image),
 }
+
+/// Why a ticket is on the screen instead of on paper.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PhoneWhy {
+    /// This kiosk has no printer.
+    NoPrinter,
+    /// The printer could not print (paper, cover, offline, no answer).
+    PrinterProblem,
+}
+
+/// How long a ticket on the screen stays, at least, for the visitor to scan it.
+const PHONE_TICKET_SECS: i64 = 60;
 
 struct State {
     screen: Screen,
@@ -559,16 +577,15 @@ impl KioskApp {
             self.printer.clone(),
         );
         self.rt.spawn(async move {
-            if check_printer {
+            // A printer that cannot print turns nobody away: the ticket goes on the screen.
+            let mut printer_down = false;
+            if check_printer && printer.exists() {
                 let p = printer.clone();
                 let (status, detail) = tokio::task::spawn_blocking(move || p.check())
                     .await
                     .unwrap_or((PrinterStatus::NoAnswer, "the check panicked".into()));
-                let can_print = status.can_print();
+                printer_down = !status.can_print();
                 tx.send(Msg::Printer(status, detail));
-                if !can_print {
-                    return;
-                }
             }
             let result = client
                 .request(Request::IssueTicket {
@@ -577,7 +594,7 @@ impl KioskApp {
                     services: vec![],
                 })
                 .await;
-            tx.send(Msg::Issued(Box::new(result)));
+            tx.send(Msg::Issued(Box::new(result), printer_down));
         });
     }
 
@@ -678,11 +695,14 @@ impl KioskApp {
         let (idle_home, check) = {
             let s = self.state.borrow();
             let idle = chrono::Duration::from_std(self.options.idle).unwrap_or_default();
-            // A visitor whose ticket did not print gets twice as long to note the number.
-            let limit = if s.issued.as_ref().is_some_and(|i| i.failed.is_some()) {
-                idle * 2
-            } else {
-                idle
+            // A visitor whose ticket did not print gets twice as long to note the number,
+            // and one whose ticket is on the screen a minute at least to scan it.
+            let limit = match &s.issued {
+                Some(i) if i.phone.is_some() => {
+                    idle.max(chrono::Duration::seconds(PHONE_TICKET_SECS))
+                }
+                Some(i) if i.failed.is_some() => idle * 2,
+                _ => idle,
             };
             let sending = s.survey.sending || s.aspiration.as_ref().is_some_and(|a| a.sending);
             let idle_home =
@@ -707,15 +727,11 @@ impl KioskApp {
             Msg::Printer(status, detail) => {
                 let now = self.now();
                 let mut s = self.state.borrow_mut();
+                // A failed check before issuing does not stop the ticket: it is given on
+                // the screen (see `issued`), and staff are told.
                 s.printer.answered(status, detail, now);
-                if s.screen == Screen::Wait && s.issued.is_none() && !status.can_print() {
-                    // The check before issuing failed: no ticket.
-                    s.busy = false;
-                    s.screen = Screen::PrinterProblem;
-                    (s.title, s.detail) = model::printer_problem(status, s.english);
-                }
             }
-            Msg::Issued(result) => self.issued(*result),
+            Msg::Issued(result, printer_down) => self.issued(*result, printer_down),
             Msg::Printed(result) => {
                 let mut s = self.state.borrow_mut();
                 s.busy = false;
@@ -727,6 +743,10 @@ impl KioskApp {
                 s.printer.answered(status, String::new(), now);
                 if let Some(issued) = s.issued.as_mut() {
                     issued.printing = false;
+                    if result.is_ok() {
+                        // Printed after all (a reprint once staff mended the printer).
+                        issued.phone = None;
+                    }
                     issued.failed = result.err();
                     if let Some(e) = &issued.failed {
                         tracing::warn!(code = %issued.ticket.code, error = %e, "ticket not printed");
@@ -740,22 +760,38 @@ impl KioskApp {
         }
     }
 
-    fn issued(&self, result: Result<OkReply, RequestError>) {
+    fn issued(&self, result: Result<OkReply, RequestError>, printer_down: bool) {
         let english = self.state.borrow().english;
         match result.map(|ok| ok.ticket) {
             Ok(Some(ticket)) => {
-                let job = ticket_bytes(&self.paper_for(&ticket), self.options.paper);
+                let paper = self.paper_for(&ticket);
+                let job = ticket_bytes(&paper, self.options.paper);
+                let phone = if !self.printer.exists() {
+                    Some(PhoneWhy::NoPrinter)
+                } else if printer_down {
+                    Some(PhoneWhy::PrinterProblem)
+                } else {
+                    None
+                };
                 {
                     let mut s = self.state.borrow_mut();
                     s.screen = Screen::Ticket;
+                    if phone.is_some() {
+                        s.busy = false;
+                        s.last_touch = self.now();
+                    }
                     s.issued = Some(Issued {
                         ticket,
                         job: job.clone(),
-                        printing: true,
+                        printing: phone.is_none(),
                         failed: None,
+                        phone,
+                        qr: (paper.qr.clone(), qr_image(&paper.qr)),
                     });
                 }
-                self.print(job);
+                if phone.is_none() {
+                    self.print(job);
+                }
             }
             Ok(None) => self.refused(None, english),
             Err(e) => self.refused(Some(e), english),
@@ -868,6 +904,15 @@ impl KioskApp {
         s.issued
             .as_ref()
             .map(|i| (i.ticket.code.clone(), i.failed.is_some()))
+    }
+
+    /// Whether the ticket shown is given on the screen (no printer, or a printer problem).
+    pub fn phone_ticket(&self) -> bool {
+        self.state
+            .borrow()
+            .issued
+            .as_ref()
+            .is_some_and(|i| i.phone.is_some())
     }
 
     pub fn printing(&self) -> bool {
@@ -992,9 +1037,28 @@ impl KioskApp {
                 a.set_ticket_ahead(ahead.into());
                 a.set_ticket_wait(wait.into());
                 a.set_printing(i.printing);
-                a.set_print_failed(i.failed.is_some());
+                // A printer problem is shown as a failed print (with "Cetak ulang" for when
+                // staff have mended it), with the ticket on the screen beside.
+                a.set_print_failed(i.failed.is_some() || i.phone == Some(PhoneWhy::PrinterProblem));
+                a.set_phone_ticket(i.phone.is_some());
+                if a.get_ticket_qr_text() != i.qr.0.as_str() {
+                    a.set_ticket_qr_text(i.qr.0.as_str().into());
+                    a.set_ticket_qr(i.qr.1.clone());
+                }
                 a.set_print_note(
-                    if i.printing {
+                    if i.phone == Some(PhoneWhy::PrinterProblem) {
+                        tr(
+                            en,
+                            "Printer sedang bermasalah — ambil tiket di ponsel Anda",
+                            "The printer has a problem — take your ticket on your phone",
+                        )
+                    } else if i.phone == Some(PhoneWhy::NoPrinter) {
+                        tr(
+                            en,
+                            "Tiket di ponsel: pindai kode di samping",
+                            "Your ticket on your phone: scan the code beside",
+                        )
+                    } else if i.printing {
                         tr(en, "Tiket sedang dicetak…", "Printing your ticket…")
                     } else if let Some(e) = &i.failed {
                         let why = status_indonesian(e.status);

@@ -1,4 +1,5 @@
-//! `antre-kiosk --hub ADDR --device ID --token SECRET --printer SPEC`: the ticket kiosk.
+//! `antre-kiosk --hub ADDR --device ID --token SECRET [--printer SPEC]`: the ticket kiosk
+//! (without a printer, every ticket is given on the screen for the visitor's phone).
 //! `antre-kiosk print-test --printer SPEC`: a sample ticket, for the technician.
 
 use antre_kiosk::printer::{status_words, Printer, PrinterSpec};

@@ -28,6 +28,8 @@ pub enum PrinterSpec {
     Tcp { host: String, port: u16 },
     /// A USB printer by vendor and product id (hex).
     Usb { vid: u16, pid: u16 },
+    /// No printer: every ticket is given on the screen, for the visitor's phone (`none`).
+    None,
 }
 
 impl FromStr for PrinterSpec {
@@ -39,6 +41,9 @@ impl FromStr for PrinterSpec {
                 "printer {s:?}: {why}; use file:PATH, serial:DEVICE[@BAUD], tcp:HOST:PORT or usb:VID:PID"
             )
         };
+        if s == "none" {
+            return Ok(PrinterSpec::None);
+        }
         let (kind, rest) = s.split_once(':').ok_or_else(|| bad("no kind"))?;
         if rest.is_empty() {
             return Err(bad("nothing after the kind"));
@@ -94,6 +99,7 @@ impl fmt::Display for PrinterSpec {
             PrinterSpec::Serial { path, baud } => write!(f, "serial:{path}@{baud}"),
             PrinterSpec::Tcp { host, port } => write!(f, "tcp:{host}:{port}"),
             PrinterSpec::Usb { vid, pid } => write!(f, "usb:{vid:04x}:{pid:04x}"),
+            PrinterSpec::None => write!(f, "none"),
         }
     }
 }
@@ -159,6 +165,11 @@ impl Printer {
         &self.spec
     }
 
+    /// Whether there is a printer at all (`none`: tickets on the screen only).
+    pub fn exists(&self) -> bool {
+        self.spec != PrinterSpec::None
+    }
+
     /// Asks the printer whether it can print now. Never fails: a printer that cannot be
     /// reached is [`PrinterStatus::NoAnswer`], with the reason.
     pub fn check(&self) -> (PrinterStatus, String) {
@@ -222,6 +233,7 @@ impl Printer {
             PrinterSpec::Usb { vid, pid } => {
                 Box::new(NativeUsbDriver::open(*vid, *pid).map_err(|e| failed(&e))?)
             }
+            PrinterSpec::None => return Err("this kiosk has no printer".into()),
         })
     }
 }

@@ -72,15 +72,17 @@ impl KioskArgs {
             None if mode == Mode::Survey && text("printer")?.is_none() => {
                 PrinterSpec::File("/dev/null".into())
             }
-            None => text("printer")?
-                .ok_or_else(|| {
-                    anyhow::anyhow!(
-                        "no printer: give --printer SPEC (e.g. serial:/dev/ttyUSB0, tcp:192.168.1.50:9100, \
-                         file:/tmp/tickets.bin), ANTRE_PRINTER, or `printer = \"...\"` in --config"
-                    )
-                })?
-                .parse()
-                .map_err(|e: String| anyhow::anyhow!(e))?,
+            // No printer: every ticket is shown on the screen for the visitor's phone.
+            None => match text("printer")? {
+                Some(p) => p.parse().map_err(|e: String| anyhow::anyhow!(e))?,
+                None => {
+                    tracing::warn!(
+                        "no printer given (--printer SPEC, ANTRE_PRINTER or `printer` in --config): \
+                         tickets are shown on the screen for the visitor's phone"
+                    );
+                    PrinterSpec::None
+                }
+            },
         };
         let paper = match self.paper {
             Some(p) => p,
@@ -137,9 +139,10 @@ mod tests {
         args.printer = Some("tcp:10.0.0.9:9100".parse().unwrap());
         assert_eq!(args.resolve().unwrap().0.to_string(), "tcp:10.0.0.9:9100");
 
+        // No printer at all: the kiosk runs, and gives its tickets on the screen.
         std::fs::write(&path, "device = \"kiosk-1\"\n").unwrap();
         args.printer = None;
-        let e = args.resolve().unwrap_err().to_string();
-        assert!(e.contains("no printer"), "{e}");
+        assert_eq!(args.resolve().unwrap().0, PrinterSpec::None);
+        assert_eq!("none".parse::<PrinterSpec>().unwrap(), PrinterSpec::None);
     }
 }
