@@ -285,20 +285,12 @@ fn refusals_are_shown_in_indonesian() {
     assert!(error_text(Some(ErrorCode::CounterClosed)).contains("Loket belum dibuka"));
 }
 
-#[test]
-fn a_pause_for_prayer_by_f8_and_back_by_the_button() {
-    antre_ui::use_testing_backend();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let config = sample_config();
-    let hub = rt.block_on(TestHub::start(&config));
-    let (admin, _admin_updates) = {
-        let _g = rt.enter();
-        Client::start(device(&hub, "admin"))
-    };
-    let (client, updates) = {
-        let _g = rt.enter();
-        Client::start(device(&hub, "counter-1"))
-    };
+/// Loket 1's terminal against `hub`, opened by Sri Wahyuni through its name field, at
+/// 1366×768; and an admin device's client beside it.
+fn loket_1_opened(rt: &tokio::runtime::Runtime, hub: &TestHub) -> (Rc<CounterApp>, Client) {
+    let _g = rt.enter();
+    let (admin, _) = Client::start(device(hub, "admin"));
+    let (client, updates) = Client::start(device(hub, "counter-1"));
     let app: Rc<CounterApp> = CounterApp::new(client, updates, rt.handle().clone()).unwrap();
     app.window
         .window()
@@ -310,6 +302,15 @@ fn a_pause_for_prayer_by_f8_and_back_by_the_button() {
     name[0].set_accessible_value("Sri Wahyuni");
     press(&app, "Buka loket");
     settle(&app, "open", |a| adapter(a).get_open());
+    (app, admin)
+}
+
+#[test]
+fn a_pause_for_prayer_by_f8_and_back_by_the_button() {
+    antre_ui::use_testing_backend();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let hub = rt.block_on(TestHub::start(&sample_config()));
+    let (app, admin) = loket_1_opened(&rt, &hub);
     rt.block_on(admin.request(Request::IssueTicket {
         services: vec![],
         service: "dukcapil-ktp".into(),
@@ -394,27 +395,8 @@ fn a_pause_for_prayer_by_f8_and_back_by_the_button() {
 fn a_visit_shows_its_step_and_the_officer_learns_where_the_visitor_goes_next() {
     antre_ui::use_testing_backend();
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let config = sample_config();
-    let hub = rt.block_on(TestHub::start(&config));
-    let (admin, _admin_updates) = {
-        let _g = rt.enter();
-        Client::start(device(&hub, "admin"))
-    };
-    let (client, updates) = {
-        let _g = rt.enter();
-        Client::start(device(&hub, "counter-1"))
-    };
-    let app: Rc<CounterApp> = CounterApp::new(client, updates, rt.handle().clone()).unwrap();
-    app.window
-        .window()
-        .set_size(slint::PhysicalSize::new(1366, 768));
-    app.set_clock(hub.clock.clock());
-    settle(&app, "welcome", |a| adapter(a).get_known());
-    let name: Vec<_> =
-        ElementHandle::find_by_accessible_label(&app.window, "Nama petugas").collect();
-    name[0].set_accessible_value("Sri Wahyuni");
-    press(&app, "Buka loket");
-    settle(&app, "open", |a| adapter(a).get_open());
+    let hub = rt.block_on(TestHub::start(&sample_config()));
+    let (app, admin) = loket_1_opened(&rt, &hub);
     // A KTP, then BPJS Kesehatan's registration (served at Loket 5 and 6, as the config says).
     rt.block_on(admin.request(Request::IssueTicket {
         services: vec!["dukcapil-ktp".into(), "bpjs-kes-peserta".into()],

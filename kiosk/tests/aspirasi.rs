@@ -9,11 +9,10 @@ mod common;
 use antre_client::Client;
 use antre_core::proto::Request;
 use antre_hub::testing::{device_settings, sample_config, TestHub};
-use antre_kiosk::app::{KioskApp, KioskOptions, Mode, Screen, LAPOR_URL};
+use antre_kiosk::app::{KioskApp, Mode, Screen, LAPOR_URL};
 use antre_kiosk::printer::{Printer, PrinterSpec};
-use antre_kiosk::ticket::Paper;
 use common::qr_codes;
-use common::screen::{adapter, press, screenshot, settle, text_of};
+use common::screen::{adapter, kiosk_app, press, screenshot, settle, text_of};
 use slint::platform::WindowEvent;
 use slint::{ComponentHandle, Model as _};
 use std::rc::Rc;
@@ -56,31 +55,8 @@ fn kiosk(
     id: &str,
     mode: Mode,
 ) -> Rc<KioskApp> {
-    let (client, updates) = {
-        let _g = rt.enter();
-        Client::start(device_settings(config, hub, id))
-    };
-    let app = KioskApp::new(
-        client,
-        updates,
-        rt.handle().clone(),
-        Printer::new(PrinterSpec::File(hub.dir.path().join(format!("{id}.bin")))),
-        KioskOptions {
-            paper: Paper::Mm80,
-            idle: Duration::from_secs(30),
-            public_url: None,
-            mode,
-        },
-    )
-    .unwrap();
-    app.window
-        .window()
-        .set_size(slint::PhysicalSize::new(1080, 1920));
-    app.set_clock(hub.clock.clock());
-    settle(&app, "welcome", |a| {
-        adapter(a).get_agencies().row_count() == 15
-    });
-    app
+    let printer = Printer::new(PrinterSpec::File(hub.dir.path().join(format!("{id}.bin"))));
+    kiosk_app(rt, config, hub, id, printer, None, mode)
 }
 
 fn surveys_in_db(hub: &TestHub) -> Vec<(String, Vec<i64>)> {

@@ -4,14 +4,11 @@
 
 mod common;
 
-use antre_hub::testing::{device_settings, sample_config, TestHub};
-use antre_kiosk::app::{KioskApp, KioskOptions, Screen};
+use antre_hub::testing::{sample_config, TestHub};
+use antre_kiosk::app::Screen;
 use antre_kiosk::printer::{Printer, PrinterSpec};
-use antre_kiosk::ticket::Paper;
 use common::qr_codes;
-use common::screen::{adapter, press, screenshot, settle, shown, text_of};
-use slint::{ComponentHandle, Model as _};
-use std::rc::Rc;
+use common::screen::{kiosk_app, press, screenshot, settle, shown, text_of};
 use std::time::Duration;
 
 const PAGES: &str = "http://192.168.1.10:8080";
@@ -22,31 +19,16 @@ fn a_kiosk_without_a_printer_gives_the_ticket_to_the_phone() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let config = sample_config();
     let hub = rt.block_on(TestHub::start(&config));
-    let (client, updates) = {
-        let _g = rt.enter();
-        antre_client::Client::start(device_settings(&config, &hub, "kiosk-1"))
-    };
     // As `antre-kiosk` starts without `--printer`.
-    let app: Rc<KioskApp> = KioskApp::new(
-        client,
-        updates,
-        rt.handle().clone(),
+    let app = kiosk_app(
+        &rt,
+        &config,
+        &hub,
+        "kiosk-1",
         Printer::new(PrinterSpec::None),
-        KioskOptions {
-            paper: Paper::Mm80,
-            idle: Duration::from_secs(30),
-            public_url: Some(PAGES.into()),
-            mode: antre_kiosk::app::Mode::Tickets,
-        },
-    )
-    .unwrap();
-    app.window
-        .window()
-        .set_size(slint::PhysicalSize::new(1080, 1920));
-    app.set_clock(hub.clock.clock());
-    settle(&app, "welcome", |a| {
-        adapter(a).get_agencies().row_count() == 15
-    });
+        Some(PAGES),
+        antre_kiosk::app::Mode::Tickets,
+    );
 
     press(&app, "Dinas Kependudukan dan Pencatatan Sipil");
     app.refresh();

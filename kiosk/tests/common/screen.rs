@@ -48,3 +48,42 @@ pub fn screenshot(app: &KioskApp, name: &str) -> std::path::PathBuf {
     antre_ui::save_png(app.window.window(), &path).unwrap();
     path
 }
+
+/// A kiosk app as `antre-kiosk` starts it, for `device` of `hub`, with `printer` and the
+/// usual options (80 mm paper, 30 s idle) in `mode`, at 1080×1920, welcomed.
+pub fn kiosk_app(
+    rt: &tokio::runtime::Runtime,
+    config: &str,
+    hub: &antre_hub::testing::TestHub,
+    device: &str,
+    printer: antre_kiosk::printer::Printer,
+    public_url: Option<&str>,
+    mode: antre_kiosk::app::Mode,
+) -> std::rc::Rc<KioskApp> {
+    use slint::{ComponentHandle, Model as _};
+    let (client, updates) = {
+        let _g = rt.enter();
+        antre_client::Client::start(antre_hub::testing::device_settings(config, hub, device))
+    };
+    let app = KioskApp::new(
+        client,
+        updates,
+        rt.handle().clone(),
+        printer,
+        antre_kiosk::app::KioskOptions {
+            paper: antre_kiosk::ticket::Paper::Mm80,
+            idle: std::time::Duration::from_secs(30),
+            public_url: public_url.map(str::to_owned),
+            mode,
+        },
+    )
+    .unwrap();
+    app.window
+        .window()
+        .set_size(slint::PhysicalSize::new(1080, 1920));
+    app.set_clock(hub.clock.clock());
+    settle(&app, "welcome", |a| {
+        adapter(a).get_agencies().row_count() == 15
+    });
+    app
+}

@@ -6,6 +6,7 @@
 //! Screenshots go to `$ANTRE_SCREENSHOTS` when set.
 
 use antre_client::Client;
+use antre_core::domain::counter::PauseReason;
 use antre_core::proto::Request;
 use antre_hub::config::Config;
 use antre_hub::report::{self, Report};
@@ -150,6 +151,22 @@ async fn shot(b: &Browser, name: &str) {
         .unwrap_or_else(std::env::temp_dir);
     let png = b.screenshot().await.unwrap();
     std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+}
+
+/// Loket 1 finishes its ticket and pauses for `reason` until `until`.
+async fn finish_and_pause(desk: &Client, reason: PauseReason, until: &str) {
+    desk.request(Request::Finish {
+        counter: "1".into(),
+    })
+    .await
+    .unwrap();
+    desk.request(Request::PauseCounter {
+        counter: "1".into(),
+        reason,
+        until: Some(until.into()),
+    })
+    .await
+    .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -397,18 +414,7 @@ async fn phones_and_the_web_display_in_chromium() {
     assert!(text(&tv, "history").await.contains("A-003"));
     shot(&tv, "web-display").await;
     // Loket 1 takes a break until 13:00: its tile says so, as on the Slint display.
-    desk.request(Request::Finish {
-        counter: "1".into(),
-    })
-    .await
-    .unwrap();
-    desk.request(Request::PauseCounter {
-        counter: "1".into(),
-        reason: antre_core::domain::counter::PauseReason::Istirahat,
-        until: Some("13:00".into()),
-    })
-    .await
-    .unwrap();
+    finish_and_pause(&desk, PauseReason::Istirahat, "13:00").await;
     until(
         &tv,
         "the paused tile",
@@ -616,18 +622,7 @@ async fn the_phone_says_when_the_turn_is_near_and_when_every_counter_pauses() {
     shot(&phone, "phone-soon").await;
 
     // Loket 1, the only one open for KTP, goes to the prayer: the page says so.
-    desk.request(Request::Finish {
-        counter: "1".into(),
-    })
-    .await
-    .unwrap();
-    desk.request(Request::PauseCounter {
-        counter: "1".into(),
-        reason: antre_core::domain::counter::PauseReason::Salat,
-        until: Some("12:30".into()),
-    })
-    .await
-    .unwrap();
+    finish_and_pause(&desk, PauseReason::Salat, "12:30").await;
     until(
         &phone,
         "every counter paused",

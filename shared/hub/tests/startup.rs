@@ -58,6 +58,16 @@ fn serve_once(config: &Path, db: &Path, as_nobody: bool) -> (bool, String) {
     )
 }
 
+/// The test hall with kiosk-1 still on a public sample token.
+fn with_sample_token() -> String {
+    let samples = hall_config(100, "").replace(
+        "token = \"kiosk-1-token-0123456789\"",
+        "token = \"SAMPLE-kiosk-1-change-me\"",
+    );
+    assert!(samples.contains("SAMPLE-kiosk-1"));
+    samples
+}
+
 #[test]
 fn a_database_the_hub_cannot_write_is_refused_in_words() {
     let dir = tempfile::tempdir().unwrap();
@@ -117,28 +127,23 @@ async fn a_second_hub_on_a_database_in_use_is_refused_and_the_first_keeps_servin
 fn sample_tokens_are_refused_on_a_network_address_and_accepted_on_loopback() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("hall.toml");
-    let samples = hall_config(100, "").replace(
-        "token = \"kiosk-1-token-0123456789\"",
-        "token = \"SAMPLE-kiosk-1-change-me\"",
-    );
-    assert!(samples.contains("SAMPLE-kiosk-1"));
-    std::fs::write(&config, samples).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_antre-hub"))
-        .args([
-            "serve",
-            "--listen",
-            "0.0.0.0:0",
-            "--http",
-            "off",
-            "--config",
-        ])
-        .arg(&config)
-        .arg("--db")
-        .arg(dir.path().join("antre.db"))
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    std::fs::write(&config, with_sample_token()).unwrap();
+    let db = dir.path().join("antre.db");
+    let serve = |listen: &str, http: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_antre-hub"))
+            .args(["serve", "--listen", listen, "--http", http, "--config"])
+            .arg(&config)
+            .arg("--db")
+            .arg(&db)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, err) = serve("0.0.0.0:0", "off");
+    assert!(!ok);
     assert!(
         err.contains(
             "refusing to serve on 0.0.0.0:0: these devices still have public SAMPLE- tokens"
@@ -147,36 +152,16 @@ fn sample_tokens_are_refused_on_a_network_address_and_accepted_on_loopback() {
     );
     assert!(err.contains("kiosk-1"), "{err}");
     // The web pages' address counts too.
-    let out = Command::new(env!("CARGO_BIN_EXE_antre-hub"))
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--http",
-            "0.0.0.0:0",
-            "--config",
-        ])
-        .arg(&config)
-        .arg("--db")
-        .arg(dir.path().join("antre.db"))
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("refusing to serve on 0.0.0.0:0"));
+    let (ok, err) = serve("127.0.0.1:0", "0.0.0.0:0");
+    assert!(!ok);
+    assert!(err.contains("refusing to serve on 0.0.0.0:0"), "{err}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sample_tokens_work_on_loopback() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("hall.toml");
-    std::fs::write(
-        &config,
-        hall_config(100, "").replace(
-            "token = \"kiosk-1-token-0123456789\"",
-            "token = \"SAMPLE-kiosk-1-change-me\"",
-        ),
-    )
-    .unwrap();
+    std::fs::write(&config, with_sample_token()).unwrap();
     let hub = HubProcess::start(
         &config,
         &dir.path().join("antre.db"),

@@ -267,17 +267,9 @@ pub async fn survey(
     Path(raw): Path<String>,
     body: Result<Json<SurveyBody>, JsonRejection>,
 ) -> Response {
-    let code = match parse_code(&raw) {
-        Ok(c) => c,
-        Err(e) => return e.into_response(),
-    };
-    let Json(body) = match body {
-        Ok(b) => b,
-        Err(e) => return bad_body(&e),
-    };
-    // From outside the hall only the ticket's holder may rate it: the key is required.
-    let Some(key) = body.key.filter(|k| !k.is_empty()) else {
-        return error(StatusCode::FORBIDDEN, "wrong_key", WRONG_KEY);
+    let (code, body, key) = match keyed(&raw, body, |b: &SurveyBody| b.key.clone()) {
+        Ok(k) => k,
+        Err(r) => return *r,
     };
     execute(
         &web,
@@ -297,6 +289,22 @@ pub async fn survey(
     .await
 }
 
+/// What a phone's request for a ticket carries: the code from the path, the body, and the
+/// ticket's key from the body. From outside the hall only the ticket's holder may act for
+/// it: without the key the answer is `403 wrong_key`, and nothing is done.
+fn keyed<B>(
+    raw: &str,
+    body: Result<Json<B>, JsonRejection>,
+    key_of: impl Fn(&B) -> Option<String>,
+) -> Result<(String, B, String), Box<Response>> {
+    let code = parse_code(raw).map_err(|e| Box::new(e.into_response()))?;
+    let Json(body) = body.map_err(|e| Box::new(bad_body(&e)))?;
+    let key = key_of(&body)
+        .filter(|k| !k.is_empty())
+        .ok_or_else(|| Box::new(error(StatusCode::FORBIDDEN, "wrong_key", WRONG_KEY)))?;
+    Ok((code, body, key))
+}
+
 #[derive(Deserialize)]
 pub struct KeyBody {
     #[serde(default)]
@@ -310,16 +318,9 @@ pub async fn cancel(
     Path(raw): Path<String>,
     body: Result<Json<KeyBody>, JsonRejection>,
 ) -> Response {
-    let code = match parse_code(&raw) {
-        Ok(c) => c,
-        Err(e) => return e.into_response(),
-    };
-    let Json(body) = match body {
-        Ok(b) => b,
-        Err(e) => return bad_body(&e),
-    };
-    let Some(key) = body.key.filter(|k| !k.is_empty()) else {
-        return error(StatusCode::FORBIDDEN, "wrong_key", WRONG_KEY);
+    let (code, _, key) = match keyed(&raw, body, |b: &KeyBody| b.key.clone()) {
+        Ok(k) => k,
+        Err(r) => return *r,
     };
     execute_as(
         &web,
