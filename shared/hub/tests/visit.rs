@@ -313,6 +313,15 @@ async fn a_visit_goes_on_to_its_next_service_in_the_order_it_finished() {
         (a1["status"].clone(), a1["step"].clone()),
         (json!("no_show"), json!(1))
     );
+    // The report counts A-001's wait at BPJS from 09:20, when it joined that queue: B-001
+    // waited 24 min (09:01-09:25), A-001 5 (09:20-09:25), B-002 none; 29 / 3 = 9.67 min.
+    let r = report_of_the_day(&hub);
+    let bpjs = r.services.iter().find(|s| s.service == "bpjs").unwrap();
+    assert!(
+        (bpjs.wait_avg_min - 29.0 / 3.0).abs() < 0.01,
+        "{}",
+        bpjs.wait_avg_min
+    );
     hub.stop().await;
 }
 

@@ -335,7 +335,9 @@ impl Report {
             let mut waits: Vec<f64> = tickets
                 .iter()
                 .filter(|tk| &tk.service == id)
-                .filter_map(|tk| Some(minutes(tk.called_ms? - tk.issued_ms)))
+                // The wait in the queue it was called from (for a visit's later service,
+                // from the finish of the one before).
+                .filter_map(|tk| Some(minutes(tk.called_ms? - tk.queued_ms)))
                 .collect();
             waits.sort_by(f64::total_cmp);
             let durations: Vec<f64> = tickets
@@ -516,7 +518,7 @@ impl Report {
             let Some(d) = wait_distribution.iter_mut().find(|d| d.agency == agency) else {
                 continue;
             };
-            let waited = (called - tk.issued_ms).max(0) / 60_000;
+            let waited = (called - tk.queued_ms).max(0) / 60_000;
             let class = WAIT_CLASSES_MIN
                 .iter()
                 .position(|&edge| waited < i64::from(edge))

@@ -12,6 +12,9 @@ pub struct TicketTimes {
     pub first_service: String,
     pub status: String,
     pub issued_ms: i64,
+    /// When it joined the queue of its (last) service: the issue, or for a visit's later
+    /// service the finish of the one before.
+    pub queued_ms: i64,
     pub called_ms: Option<i64>,
     pub serving_ms: Option<i64>,
     pub closed_ms: Option<i64>,
@@ -66,7 +69,7 @@ pub fn read(conn: &Connection, from: &str, to: &str) -> rusqlite::Result<Period>
     let tickets = tx
         .prepare(
             "SELECT service, first_service, status, issued_ms, called_ms, serving_ms, closed_ms,
-                    counter, officer
+                    counter, officer, COALESCE(queued_ms, issued_ms)
              FROM tickets WHERE day BETWEEN ?1 AND ?2 ORDER BY id",
         )?
         .query_map([from, to], |r| {
@@ -80,6 +83,7 @@ pub fn read(conn: &Connection, from: &str, to: &str) -> rusqlite::Result<Period>
                 closed_ms: r.get(6)?,
                 counter: r.get(7)?,
                 officer: r.get(8)?,
+                queued_ms: r.get(9)?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
