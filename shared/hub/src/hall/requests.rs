@@ -568,8 +568,9 @@ fn pause_counter(
     until: Option<&str>,
 ) -> Handled {
     let (cfg_counter, mut row) = ctx.open_counter_row(counter_id)?;
-    if let (false, Some(current)) = (counter::may_pause(row.current.is_some()), row.current) {
-        let code = ctx.dao.ticket(current)?.code();
+    if !counter::may_pause(row.current.is_some()) {
+        let current = row.current.map(|t| ctx.dao.ticket(t)).transpose()?;
+        let code = current.map(|t| t.code()).unwrap_or_default();
         return refuse(
             ErrorCode::WrongState,
             format!(
