@@ -48,16 +48,11 @@ pub fn next_stop(view: &HallView, t: &Ticket) -> Option<String> {
     }
     let hall = view.hall.as_ref()?;
     let service = hall.services.iter().find(|s| s.id == t.service)?;
-    let counters: Vec<&str> = hall
-        .counters
-        .iter()
-        .filter(|c| c.services.contains(&t.service))
-        .map(|c| c.name.as_str())
-        .collect();
+    let counters = view.served_at(&t.service);
     Some(if counters.is_empty() {
         format!("berikutnya ke {}", service.name)
     } else {
-        format!("berikutnya ke {} ({})", service.name, counters.join(", "))
+        format!("berikutnya ke {} ({counters})", service.name)
     })
 }
 

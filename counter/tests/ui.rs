@@ -416,7 +416,7 @@ fn a_visit_shows_its_step_and_the_officer_learns_where_the_visitor_goes_next() {
     settle(&app, "finished here", |a| !adapter(a).get_has_current());
     assert_eq!(
         adapter(&app).get_message(),
-        "A-001 selesai di sini — berikutnya ke Pendaftaran dan Perubahan Data Peserta (Loket 5, Loket 6)"
+        "A-001 selesai di sini — berikutnya ke Pendaftaran dan Perubahan Data Peserta (Loket 5–6)"
     );
     screenshot(&app, "counter-visit-next");
 }

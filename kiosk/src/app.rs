@@ -16,6 +16,7 @@ use antre_core::domain::words::date_long;
 use antre_core::domain::{Priority, ServiceId};
 use antre_core::proto::{
     AspirationKind, OkReply, PrinterStatus, Request, Ticket, MAX_ASPIRATION_CHARS,
+    MAX_VISIT_SERVICES,
 };
 use antre_ui::inbox::{self, Inbox};
 use antre_ui::replace_if_changed;
@@ -111,6 +112,11 @@ struct State {
     english: bool,
     agency: Option<String>,
     service: Option<ServiceId>,
+    /// The services the ticket will hold, in the order the visitor goes (the first one
+    /// chosen first); more than one is a visit of several errands.
+    visit: Vec<ServiceId>,
+    /// The visitor is choosing one more service for the visit (from "Tambah layanan lain?").
+    adding: bool,
     priority: Option<Priority>,
     /// A request or a print is in flight: taps wait for it (no double tickets).
     busy: bool,
@@ -143,6 +149,9 @@ struct Models {
     services: Rc<VecModel<ServiceTile>>,
     prefixes: Rc<VecModel<SharedString>>,
     answer_labels: Rc<VecModel<SharedString>>,
+    /// The visit being put together, and the one on the ticket shown.
+    visit: Rc<VecModel<SharedString>>,
+    ticket_visit: Rc<VecModel<SharedString>>,
 }
 
 impl Models {
@@ -153,12 +162,16 @@ impl Models {
             services: Rc::default(),
             prefixes: Rc::default(),
             answer_labels: Rc::default(),
+            visit: Rc::default(),
+            ticket_visit: Rc::default(),
         };
         let a = window.global::<KioskAdapter>();
         a.set_agencies(ModelRc::from(Rc::clone(&m.agencies)));
         a.set_services(ModelRc::from(Rc::clone(&m.services)));
         a.set_prefixes(ModelRc::from(Rc::clone(&m.prefixes)));
         a.set_answer_labels(ModelRc::from(Rc::clone(&m.answer_labels)));
+        a.set_visit(ModelRc::from(Rc::clone(&m.visit)));
+        a.set_ticket_visit(ModelRc::from(Rc::clone(&m.ticket_visit)));
         m
     }
 }
@@ -193,6 +206,8 @@ impl KioskApp {
                 english: false,
                 agency: None,
                 service: None,
+                visit: Vec::new(),
+                adding: false,
                 priority: None,
                 busy: false,
                 last_touch: now,
@@ -235,6 +250,8 @@ impl KioskApp {
         on!(on_pick_agency, |app, id| app.pick_agency(id.as_str()));
         on!(on_pick_service, |app, id| app.pick_service(id.as_str()));
         on!(on_pick_priority, |app, p| app.pick_priority(p.as_str()));
+        on!(on_add_service, |app| app.add_service());
+        on!(on_remove_service, |app, i| app.remove_service(i));
         on!(on_back, |app| app.back());
         on!(on_home, |app| app.home());
         on!(on_toggle_language, |app| {
@@ -316,7 +333,18 @@ impl KioskApp {
             if s.busy || s.screen != Screen::Services {
                 return;
             }
+            if s.adding {
+                // One more errand: only a service that issues now and is not on the ticket
+                // yet (its card says why not); the visit goes back to the priority question.
+                if open && !s.visit.contains(&service.id) && s.visit.len() < MAX_VISIT_SERVICES {
+                    s.visit.push(service.id.clone());
+                    s.adding = false;
+                    s.screen = Screen::Priority;
+                }
+                return;
+            }
             s.service = Some(service.id.clone());
+            s.visit = vec![service.id.clone()];
         }
         if open {
             // The printer is asked once the visitor has chosen (`issue`).
@@ -324,6 +352,30 @@ impl KioskApp {
         } else {
             // The hub refuses it and records the unmet demand, which the mall reports.
             self.issue(None, false);
+        }
+    }
+
+    /// "Tambah layanan lain?": the agencies again, to add one more service to the visit.
+    fn add_service(&self) {
+        let mut s = self.state.borrow_mut();
+        if s.busy || s.screen != Screen::Priority || s.visit.len() >= MAX_VISIT_SERVICES {
+            return;
+        }
+        s.adding = true;
+        s.screen = Screen::Start;
+    }
+
+    /// Takes a service off the visit (never the last one left).
+    fn remove_service(&self, index: i32) {
+        let mut s = self.state.borrow_mut();
+        if s.busy || s.screen != Screen::Priority || s.visit.len() < 2 {
+            return;
+        }
+        if let Ok(i) = usize::try_from(index) {
+            if i < s.visit.len() {
+                s.visit.remove(i);
+                s.service = s.visit.first().cloned();
+            }
         }
     }
 
@@ -346,7 +398,17 @@ impl KioskApp {
         }
         let screen = s.screen;
         s.screen = match screen {
-            Screen::Priority => Screen::Services,
+            // Back from the question starts the choice again from that agency's services.
+            Screen::Priority => {
+                s.visit.clear();
+                Screen::Services
+            }
+            // While adding a service: from the agencies back to the visit as it was.
+            Screen::Start if s.adding => {
+                s.adding = false;
+                Screen::Priority
+            }
+            Screen::Services if s.adding => Screen::Start,
             // One question back, its answer kept and shown.
             Screen::SurveyQuestion if s.survey.back() => Screen::SurveyQuestion,
             Screen::SurveyQuestion => Screen::SurveyCode,
@@ -366,6 +428,8 @@ impl KioskApp {
         s.screen = Screen::Start;
         s.agency = None;
         s.service = None;
+        s.visit.clear();
+        s.adding = false;
         s.issued = None;
         s.survey = Survey::default();
         s.aspiration = None;
@@ -554,13 +618,22 @@ impl KioskApp {
     fn issue(&self, priority: Option<Priority>, check_printer: bool) {
         let english;
         let service;
+        let services;
         {
             let mut s = self.state.borrow_mut();
             if s.busy {
                 return;
             }
-            let Some(id) = s.service.clone() else { return };
+            let Some(id) = s.visit.first().or(s.service.as_ref()).cloned() else {
+                return;
+            };
             service = id;
+            // One service goes as `service` alone, as every hub understands it.
+            services = if s.visit.len() > 1 {
+                s.visit.clone()
+            } else {
+                vec![]
+            };
             s.busy = true;
             s.priority = priority;
             s.screen = Screen::Wait;
@@ -591,7 +664,7 @@ impl KioskApp {
                 .request(Request::IssueTicket {
                     service,
                     priority,
-                    services: vec![],
+                    services,
                 })
                 .await;
             tx.send(Msg::Issued(Box::new(result), printer_down));
@@ -802,7 +875,13 @@ impl KioskApp {
         let now = self.local_time();
         let reason = {
             let s = self.state.borrow();
-            let service = s.service.clone();
+            // A visit's refusal names the service that refused.
+            let named = match &e {
+                Some(RequestError::Refused(r)) => r.service.clone(),
+                _ => None,
+            };
+            let service = named.or_else(|| s.service.clone());
+            let several = s.visit.len() > 1;
             self.client.with_view(|v| {
                 let info = v.hall.as_ref().and_then(|h| {
                     h.services
@@ -816,7 +895,12 @@ impl KioskApp {
                     }
                     _ => antre_core::domain::issuing::Refusal::ServiceClosed,
                 };
-                Some(model::closed_reason(&info, why, now, english))
+                let reason = model::closed_reason(&info, why, now, english);
+                Some(if several {
+                    format!("{}: {reason}", info.name)
+                } else {
+                    reason
+                })
             })
         };
         let code = e.as_ref().and_then(RequestError::code);
@@ -864,6 +948,12 @@ impl KioskApp {
                 when.format("%H:%M")
             ),
             estimate: t.estimate(),
+            visit: t
+                .visit
+                .as_deref()
+                .filter(|v| v.len() > 1)
+                .map(|visit| self.client.with_view(|v| model::visit_lines(v, visit)))
+                .unwrap_or_default(),
             qr: qr_payload(public_url.as_deref(), &t.day, &t.code, t.key.as_deref()),
         }
     }
@@ -954,7 +1044,10 @@ impl KioskApp {
                     model::agencies(v, time, en),
                     s.agency
                         .as_deref()
-                        .map(|id| model::services(v, id, time, en))
+                        .map(|id| {
+                            let chosen = if s.adding { &s.visit[..] } else { &[] };
+                            model::services(v, id, chosen, time, en)
+                        })
                         .unwrap_or_default(),
                     agency.map(|a| a.name.clone()).unwrap_or_default(),
                     agency.and_then(|a| a.color.clone()),
@@ -1007,6 +1100,21 @@ impl KioskApp {
             agency_color.as_deref().unwrap_or_default(),
         ));
         a.set_service_name(service_name.into());
+        a.set_adding(s.adding);
+        a.set_visit_full(s.visit.len() >= MAX_VISIT_SERVICES);
+        let (visit, ticket_visit) = self.client.with_view(|v| {
+            let ticket_visit = s
+                .issued
+                .as_ref()
+                .and_then(|i| i.ticket.visit.as_deref())
+                .filter(|visit| visit.len() > 1)
+                .map(|visit| model::visit_lines(v, visit))
+                .unwrap_or_default();
+            (model::visit_lines(v, &s.visit), ticket_visit)
+        });
+        let strings = |lines: Vec<String>| lines.into_iter().map(SharedString::from).collect();
+        replace_if_changed(&self.models.visit, strings(visit));
+        replace_if_changed(&self.models.ticket_visit, strings(ticket_visit));
         self.refresh_aspirasi(&s, &a);
         a.set_problem_title(s.title.as_str().into());
         a.set_problem_detail(s.detail.as_str().into());

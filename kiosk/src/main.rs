@@ -56,6 +56,7 @@ fn print_test(spec: PrinterSpec, paper: Paper) -> anyhow::Result<()> {
         priority: None,
         issued: chrono::Local::now().format("%d-%m-%Y  %H:%M").to_string(),
         estimate: None,
+        visit: vec![],
         qr: qr_payload(
             None,
             &chrono::Local::now().format("%Y-%m-%d").to_string(),

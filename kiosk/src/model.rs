@@ -5,7 +5,7 @@
 use antre_client::HallView;
 use antre_core::domain::estimate;
 use antre_core::domain::issuing::{self, IssuingHours, Refusal};
-use antre_core::domain::Priority;
+use antre_core::domain::{Priority, ServiceId};
 use antre_core::proto::{ErrorCode, PrinterStatus, ServiceInfo};
 use chrono::NaiveTime;
 
@@ -126,8 +126,15 @@ pub fn agencies(view: &HallView, now: NaiveTime, english: bool) -> Vec<Agency> {
         .collect()
 }
 
-/// The service cards of one agency.
-pub fn services(view: &HallView, agency: &str, now: NaiveTime, english: bool) -> Vec<Service> {
+/// The service cards of one agency. Services already in the visit being put together
+/// (`chosen`) cannot be chosen twice and say so.
+pub fn services(
+    view: &HallView,
+    agency: &str,
+    chosen: &[ServiceId],
+    now: NaiveTime,
+    english: bool,
+) -> Vec<Service> {
     let Some(hall) = &view.hall else {
         return vec![];
     };
@@ -142,6 +149,14 @@ pub fn services(view: &HallView, agency: &str, now: NaiveTime, english: bool) ->
                 .map(|f| estimate::describe(&f.estimate(), english).1)
                 .unwrap_or_default();
             let (open, reason) = match availability(view, s, now) {
+                _ if chosen.contains(&s.id) => (
+                    false,
+                    tr(
+                        english,
+                        "Sudah ada di tiket Anda.",
+                        "Already on your ticket.",
+                    ),
+                ),
                 Ok(()) => (true, String::new()),
                 Err(why) => (false, closed_reason(s, why, now, english)),
             };
@@ -175,6 +190,31 @@ pub fn services(view: &HallView, agency: &str, now: NaiveTime, english: bool) ->
                 estimate,
                 open,
                 reason,
+            }
+        })
+        .collect()
+}
+
+/// A visit's services in order, as the kiosk's screens and the printed ticket list them:
+/// "1. KTP Elektronik — Loket 1–4".
+pub fn visit_lines(view: &HallView, visit: &[ServiceId]) -> Vec<String> {
+    let Some(hall) = &view.hall else {
+        return vec![];
+    };
+    visit
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let name = hall
+                .services
+                .iter()
+                .find(|s| &s.id == id)
+                .map_or_else(|| id.to_string(), |s| s.name.clone());
+            let at = view.served_at(id);
+            if at.is_empty() {
+                format!("{}. {name}", i + 1)
+            } else {
+                format!("{}. {name} — {at}", i + 1)
             }
         })
         .collect()

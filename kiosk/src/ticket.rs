@@ -12,8 +12,9 @@ use escpos::utils::{
 };
 use std::sync::{Arc, Mutex};
 
-/// The most a ticket may take on the wire.
-pub const MAX_TICKET_BYTES: usize = 600;
+/// The most a ticket may take on the wire: under a second at 9600 baud (960 bytes a second),
+/// a visit of four services included.
+pub const MAX_TICKET_BYTES: usize = 800;
 
 /// The roll's width.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +57,9 @@ pub struct TicketPaper {
     pub issued: String,
     /// The hub's estimate, printed in the words every screen uses.
     pub estimate: Option<Estimate>,
+    /// A visit of several services, in order ("1. KTP Elektronik — Loket 1–4"); empty for a
+    /// ticket of one service.
+    pub visit: Vec<String>,
     /// What the QR code holds.
     pub qr: String,
 }
@@ -164,10 +168,14 @@ fn build(capture: Capture, t: &TicketPaper, paper: Paper) -> EscResult<()> {
         .justify(JustifyMode::CENTER)?
         .bold(true)?
         .writeln(&fit(&ascii(&t.hall), cols))?
-        .bold(false)?
-        .writeln(&fit(&ascii(&t.agency), cols))?
-        .writeln(&fit(&ascii(&t.service), cols))?
-        .feed()?
+        .bold(false)?;
+    if t.visit.is_empty() {
+        p.writeln(&fit(&ascii(&t.agency), cols))?
+            .writeln(&fit(&ascii(&t.service), cols))?;
+    } else {
+        p.writeln(&format!("Satu tiket untuk {} layanan", t.visit.len()))?;
+    }
+    p.feed()?
         .size(big, big)?
         .bold(true)?
         .writeln(&ascii(&t.code))?
@@ -184,6 +192,19 @@ fn build(capture: Capture, t: &TicketPaper, paper: Paper) -> EscResult<()> {
         for line in wrap(&ascii(&wait), cols) {
             p.writeln(&line)?;
         }
+    }
+    if !t.visit.is_empty() {
+        // The order of the errands, left-aligned, a wrapped line indented under its number.
+        p.justify(JustifyMode::LEFT)?
+            .bold(true)?
+            .writeln("Urutan layanan Anda:")?
+            .bold(false)?;
+        for item in &t.visit {
+            for (i, line) in wrap(&ascii(item), cols - 3).into_iter().enumerate() {
+                p.writeln(&if i == 0 { line } else { format!("   {line}") })?;
+            }
+        }
+        p.justify(JustifyMode::CENTER)?;
     }
     p.qrcode_option(
         &t.qr,
@@ -214,6 +235,7 @@ mod tests {
                 counters_open: 1,
                 minutes: 25,
             }),
+            visit: vec![],
             qr: qr_payload(
                 Some("http://192.168.10.2:8080/"),
                 "2026-11-27",
@@ -228,7 +250,7 @@ mod tests {
     }
 
     #[test]
-    fn a_full_ticket_fits_in_600_bytes_on_both_widths_and_ends_in_a_cut() {
+    fn a_full_ticket_fits_in_the_limit_on_both_widths_and_ends_in_a_cut() {
         for paper in [Paper::Mm58, Paper::Mm80] {
             let b = ticket_bytes(&sample(), paper);
             assert!(b.len() <= MAX_TICKET_BYTES, "{paper:?}: {} bytes", b.len());
@@ -246,6 +268,39 @@ mod tests {
                 .expect("a cut");
             assert!(b.len() - cut <= 4, "nothing after the cut");
         }
+    }
+
+    #[test]
+    fn a_visit_of_four_services_lists_them_in_order_and_fits() {
+        let mut t = sample();
+        t.visit = vec![
+            "1. KTP Elektronik — Loket 1–4".into(),
+            "2. Pendaftaran dan Perubahan Data Peserta BPJS Kesehatan — Loket 5–6".into(),
+            "3. Pengesahan STNK Tahunan — Loket 10–12".into(),
+            "4. Pembayaran PBB — Loket 14".into(),
+        ];
+        for paper in [Paper::Mm58, Paper::Mm80] {
+            let b = ticket_bytes(&t, paper);
+            assert!(b.len() <= MAX_TICKET_BYTES, "{paper:?}: {} bytes", b.len());
+            assert!(contains(&b, b"Satu tiket untuk 4 layanan"));
+            assert!(contains(&b, b"1. KTP Elektronik - Loket 1-4"));
+            assert!(contains(&b, b"4. Pembayaran PBB - Loket 14"));
+            // A ticket of several services does not name one agency at the top.
+            assert!(!contains(&b, b"Dinas Kependudukan"));
+            let first = b.windows(5).position(|w| w == b"1. KT").unwrap();
+            let last = b.windows(5).position(|w| w == b"4. Pe").unwrap();
+            assert!(first < last);
+        }
+        // On 58 mm the long BPJS line wraps under its number.
+        let b = ticket_bytes(&t, Paper::Mm58);
+        // (escpos ends each line with ESC d 1, a feed of one line.)
+        assert!(
+            contains(
+                &b,
+                b"\x1bd\x01   Data Peserta BPJS Kesehatan -\x1bd\x01   Loket 5-6"
+            ),
+            "the continuation lines are indented"
+        );
     }
 
     #[test]

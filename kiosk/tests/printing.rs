@@ -24,6 +24,7 @@ fn ticket(code: &str) -> TicketPaper {
             counters_open: 2,
             minutes: 20,
         }),
+        visit: vec![],
         qr: qr_payload(None, "2026-11-27", code, None),
     }
 }

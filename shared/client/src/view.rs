@@ -271,7 +271,8 @@ impl HallView {
         self.figures.get(service)
     }
 
-    /// Waiting tickets of the given services, longest waiting first.
+    /// Waiting tickets of the given services, longest waiting first (in the queue they wait
+    /// in now: a visit's later step from when it finished the one before).
     pub fn waiting_for(&self, services: &[ServiceId]) -> Vec<&Ticket> {
         let mut w: Vec<&Ticket> = self
             .tickets
@@ -279,8 +280,22 @@ impl HallView {
             .filter(|t| t.status == TicketStatus::Waiting && services.contains(&t.service))
             .collect();
         // RFC 3339 strings of one zone sort as time; the order of issue breaks ties.
-        w.sort_by(|a, b| a.issued_at.cmp(&b.issued_at));
+        let queued = |t: &Ticket| t.queued_at.clone().unwrap_or_else(|| t.issued_at.clone());
+        w.sort_by_cached_key(|t| (queued(t), t.issued_at.clone()));
         w
+    }
+
+    /// Where `service` is served, as a visitor reads it: "Loket 1–4" (empty when no counter
+    /// serves it).
+    pub fn served_at(&self, service: &ServiceId) -> String {
+        let names: Vec<&str> = self
+            .hall
+            .iter()
+            .flat_map(|h| h.counters.iter())
+            .filter(|c| c.services.contains(service))
+            .map(|c| c.name.as_str())
+            .collect();
+        antre_core::domain::words::counter_span(&names)
     }
 
     /// How many tickets wait for `service`.

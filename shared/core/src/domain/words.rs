@@ -173,9 +173,90 @@ pub fn date_long(d: chrono::NaiveDate, english: bool) -> String {
     )
 }
 
+/// The counters that serve a service, as short as a visitor reads them: "Loket 1–4" for
+/// Loket 1, 2, 3 and 4; "Loket 1, 3–4"; names that do not end in a number are listed as they
+/// are ("Loket 9, Meja Informasi"). Runs are only joined when the names share their words
+/// before the number; the order given is kept otherwise.
+pub fn counter_span(names: &[&str]) -> String {
+    // (words before the number, the number) of each name that ends in one.
+    let split = |name: &str| -> Option<(String, u32)> {
+        let (head, tail) = name.rsplit_once(' ')?;
+        Some((head.to_owned(), tail.parse().ok()?))
+    };
+    let mut parts: Vec<String> = vec![];
+    // The head of the last numbered group written, and the run being built.
+    let mut head: Option<String> = None;
+    let mut run: Option<(u32, u32)> = None;
+    let mut group: Vec<String> = vec![];
+    let close = |run: &mut Option<(u32, u32)>, group: &mut Vec<String>| {
+        if let Some((a, b)) = run.take() {
+            group.push(if a == b {
+                a.to_string()
+            } else {
+                format!("{a}–{b}")
+            });
+        }
+    };
+    let flush = |head: &mut Option<String>,
+                 run: &mut Option<(u32, u32)>,
+                 group: &mut Vec<String>,
+                 parts: &mut Vec<String>| {
+        close(run, group);
+        if let Some(h) = head.take() {
+            parts.push(format!("{h} {}", group.join(", ")));
+        }
+        group.clear();
+    };
+    for name in names {
+        match split(name) {
+            Some((h, n)) => {
+                if head.as_deref() != Some(h.as_str()) {
+                    flush(&mut head, &mut run, &mut group, &mut parts);
+                    head = Some(h);
+                }
+                run = match run {
+                    Some((a, b)) if n == b + 1 => Some((a, n)),
+                    _ => {
+                        close(&mut run, &mut group);
+                        Some((n, n))
+                    }
+                };
+            }
+            None => {
+                flush(&mut head, &mut run, &mut group, &mut parts);
+                parts.push((*name).to_owned());
+            }
+        }
+    }
+    flush(&mut head, &mut run, &mut group, &mut parts);
+    parts.join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counters_read_as_a_span() {
+        assert_eq!(
+            counter_span(&["Loket 1", "Loket 2", "Loket 3", "Loket 4"]),
+            "Loket 1–4"
+        );
+        assert_eq!(counter_span(&["Loket 9"]), "Loket 9");
+        assert_eq!(
+            counter_span(&["Loket 1", "Loket 3", "Loket 4"]),
+            "Loket 1, 3–4"
+        );
+        assert_eq!(
+            counter_span(&["Loket 9", "Meja Informasi"]),
+            "Loket 9, Meja Informasi"
+        );
+        assert_eq!(
+            counter_span(&["Loket 5", "Loket 6", "Meja 1", "Meja 2"]),
+            "Loket 5–6, Meja 1–2"
+        );
+        assert_eq!(counter_span(&[]), "");
+    }
 
     #[test]
     fn dates_read_as_written_in_indonesia() {
