@@ -449,6 +449,35 @@ impl Config {
         }
     }
 
+    /// Whether the hub may run on a fast clock (`--time-scale`, training and tests): only
+    /// on loopback, or with no device holding a real token, since every ticket, call and
+    /// report of such a day is made up.
+    ///
+    /// # Errors
+    /// The scale is not a finite number from 1 to 10 000, or real devices could connect
+    /// from the network.
+    pub fn check_time_scale(&self, scale: f64, listeners: &[SocketAddr]) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            scale.is_finite() && (1.0..=10_000.0).contains(&scale),
+            "--time-scale {scale}: give a number from 1 to 10000"
+        );
+        let real: Vec<&str> = self
+            .devices
+            .iter()
+            .filter(|d| !d.sample)
+            .map(|d| d.id.as_str())
+            .collect();
+        if let Some(addr) = listeners.iter().find(|a| !a.ip().is_loopback()) {
+            anyhow::ensure!(
+                real.is_empty(),
+                "refusing --time-scale on {addr}: a fast clock is for training and tests, \
+                 and these devices have real tokens: {}. Listen on 127.0.0.1 only",
+                real.join(", ")
+            );
+        }
+        Ok(())
+    }
+
     pub fn agency(&self, id: &str) -> Option<&Agency> {
         self.agencies.iter().find(|a| a.id.as_str() == id)
     }

@@ -43,6 +43,15 @@ enum Command {
         /// Training and demo mode: issue tickets at any hour (quotas still apply).
         #[arg(long)]
         ignore_hours: bool,
+        /// Training and tests only: the hub's clock runs this many times faster than real
+        /// time, so a whole day plays through the real protocol in minutes. Refused with
+        /// real devices' tokens on an address other than loopback.
+        #[arg(long, value_name = "N")]
+        time_scale: Option<f64>,
+        /// With `--time-scale`: the time the hub's clock starts at (RFC 3339, e.g.
+        /// 2026-12-01T07:55:00+07:00); default now.
+        #[arg(long, value_name = "TIME", requires = "time_scale")]
+        time_start: Option<chrono::DateTime<chrono::FixedOffset>>,
     },
     /// Run the whole hall on this machine, for a first look or a training day: the hub in
     /// training mode (any hour) on 127.0.0.1, with a database in `var/`, and every Antre
@@ -118,7 +127,16 @@ fn main() -> ExitCode {
             listen,
             http,
             ignore_hours,
-        } => serve(config, db, listen, http, ignore_hours),
+            time_scale,
+            time_start,
+        } => serve(
+            config,
+            db,
+            listen,
+            http,
+            ignore_hours,
+            time_scale.map(|scale| (scale, time_start)),
+        ),
         Command::CheckConfig { config } => check_config(config),
         Command::Report {
             config,
@@ -316,6 +334,7 @@ fn serve(
     listen: Option<std::net::SocketAddr>,
     http: Option<String>,
     ignore_hours: bool,
+    time_scale: Option<(f64, Option<chrono::DateTime<chrono::FixedOffset>>)>,
 ) -> anyhow::Result<()> {
     let mut cfg = Config::load(&config)?;
     let http = http_addr(http.as_deref(), &cfg)?;
@@ -329,10 +348,19 @@ fn serve(
     let addr = listen.unwrap_or(cfg.hall.listen);
     let listeners: Vec<_> = std::iter::once(addr).chain(http).collect();
     cfg.check_samples(&listeners)?;
+    let clock = match time_scale {
+        None => system_clock(),
+        Some((scale, start)) => {
+            cfg.check_time_scale(scale, &listeners)?;
+            let start = start.map_or_else(chrono::Utc::now, |t| t.with_timezone(&chrono::Utc));
+            tracing::warn!(scale, %start, "training clock: the hub's time runs {scale} times faster than real time");
+            antre_core::clock::scaled_clock(start, scale)
+        }
+    };
     server::raise_file_limit(&cfg);
     let rt = antre_hub::server::runtime().context("starting the runtime")?;
     rt.block_on(async move {
-        let hub = Hub::start(Arc::clone(&cfg), &db, system_clock())
+        let hub = Hub::start(Arc::clone(&cfg), &db, clock)
             .with_context(|| format!("opening the database {}", db.display()))?;
         let listener = tokio::net::TcpListener::bind(addr)
             .await
