@@ -234,6 +234,7 @@ mod tests {
                 ahead: 5,
                 counters_open: 1,
                 minutes: 25,
+                range: None,
             }),
             visit: vec![],
             qr: qr_payload(

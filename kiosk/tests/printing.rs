@@ -23,6 +23,7 @@ fn ticket(code: &str) -> TicketPaper {
             ahead: 4,
             counters_open: 2,
             minutes: 20,
+            range: None,
         }),
         visit: vec![],
         qr: qr_payload(None, "2026-11-27", code, None),

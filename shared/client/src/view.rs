@@ -110,6 +110,7 @@ impl HallView {
             ahead: None,
             estimated_wait_min: None,
             counters_open: None,
+            estimated_wait_range: None,
             ..t.clone()
         };
         match self.index.get(&t.code) {

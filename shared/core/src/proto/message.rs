@@ -28,6 +28,11 @@ pub struct Ticket {
     /// the minutes are only a guess for when counters open, and devices say so in words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counters_open: Option<u32>,
+    /// Addition (2026-12, "An estimate visitors can trust"): where the estimate is
+    /// uncertain, the range of minutes the wait most likely falls in, `[low, high]`;
+    /// `estimated_wait_min` stays the hub's best single figure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimated_wait_range: Option<[u32; 2]>,
     /// Addition: when serving began (`start_serving`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<String>,
@@ -58,6 +63,7 @@ impl Ticket {
             minutes: self.estimated_wait_min?,
             // A hub from before `counters_open` meant its minutes.
             counters_open: self.counters_open.unwrap_or(1),
+            range: self.estimated_wait_range.map(|[lo, hi]| (lo, hi)),
         })
     }
 }
@@ -201,6 +207,26 @@ pub struct Figures {
     pub ahead: u32,
     /// …and the hub's estimate for it (see `counters_open`: with none open it is a guess).
     pub estimated_wait_min: u32,
+    /// Addition (2026-12): the range of that estimate where it is uncertain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimated_wait_range: Option<[u32; 2]>,
+    /// Addition (2026-12): the hub's forecast for each ticket waiting in this queue now, so
+    /// that pages following a ticket show the hub's figure for it (absent while no counter
+    /// is open).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waits: Vec<TicketWait>,
+}
+
+/// Addition (2026-12): the forecast for one waiting ticket, in [`Figures::waits`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketWait {
+    pub code: String,
+    /// People ahead of it, as its `ahead`.
+    pub ahead: u32,
+    /// Minutes, as its `estimated_wait_min`, and the range where uncertain.
+    pub min: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub range: Option<[u32; 2]>,
 }
 
 impl Figures {
@@ -210,6 +236,7 @@ impl Figures {
             ahead: self.ahead,
             counters_open: self.counters_open,
             minutes: self.estimated_wait_min,
+            range: self.estimated_wait_range.map(|[lo, hi]| (lo, hi)),
         }
     }
 }

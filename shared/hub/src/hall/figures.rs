@@ -1,11 +1,12 @@
 //! Each service's queue figures ([`Figures`]), by the core's rules on what the store
 //! counts, inside the same transaction as the change (or the snapshot) they go with.
 
+use super::forecast::Played;
 use crate::config::Config;
 use crate::store::dao::Dao;
 use antre_core::domain::calling::{self, QueueCounts};
 use antre_core::domain::estimate;
-use antre_core::proto::Figures;
+use antre_core::proto::{Figures, TicketWait};
 
 /// What the estimate needs of one service's queue today.
 pub(super) struct Queue {
@@ -39,8 +40,14 @@ pub(super) fn queue(dao: &Dao<'_>, cfg: &Config, service: &str) -> rusqlite::Res
     })
 }
 
-/// The figures of `service` now, as every device is sent them.
-pub fn figures(dao: &Dao<'_>, cfg: &Config, service: &str) -> rusqlite::Result<Figures> {
+/// The figures of `service` now, as every device is sent them, the estimate from the hall
+/// `played` forward.
+pub fn figures(
+    dao: &Dao<'_>,
+    cfg: &Config,
+    played: &Played,
+    service: &str,
+) -> rusqlite::Result<Figures> {
     let q = queue(dao, cfg, service)?;
     // A normal ticket issued now has every waiting ticket before it in age.
     let ahead = calling::ahead_of(
@@ -53,7 +60,15 @@ pub fn figures(dao: &Dao<'_>, cfg: &Config, service: &str) -> rusqlite::Result<F
         false,
         cfg.hall.queue.max_priority_in_row,
     );
-    let e = estimate::estimate(ahead, q.service_secs, q.counters_open, q.counters_serving);
+    let index = cfg.services.iter().position(|s| s.id.as_str() == service);
+    let call = index.and_then(|i| played.new_ticket(i));
+    let e = match call {
+        Some((call, cv)) if q.counters_open > 0 => {
+            estimate::from_call(ahead, q.counters_open, &call, cv)
+        }
+        // No counter open: the old guess, and the words say none is open.
+        _ => estimate::estimate(ahead, q.service_secs, q.counters_open, q.counters_serving),
+    };
     Ok(Figures {
         service: service.into(),
         waiting: q.normal + q.priority,
@@ -62,13 +77,60 @@ pub fn figures(dao: &Dao<'_>, cfg: &Config, service: &str) -> rusqlite::Result<F
         service_secs: q.service_secs,
         ahead,
         estimated_wait_min: e.minutes,
+        estimated_wait_range: e.range.map(|(lo, hi)| [lo, hi]),
+        waits: if q.counters_open > 0 {
+            waits(cfg, played, service, q.priority, q.normal, index)
+        } else {
+            vec![]
+        },
     })
+}
+
+/// The forecast for each ticket waiting for `service`, with its people ahead as its own
+/// `issue_ticket` reply counts them.
+fn waits(
+    cfg: &Config,
+    played: &Played,
+    service: &str,
+    priorities: u32,
+    normals: u32,
+    index: Option<usize>,
+) -> Vec<TicketWait> {
+    let cv = index.map_or(estimate::DEFAULT_CV, |i| played.cv(i));
+    let (mut normal_seen, mut priority_seen) = (0, 0);
+    let open = 1; // only called with a counter open: the words need no more
+    played
+        .waiting_of(service)
+        .map(|(row, call)| {
+            let q = QueueCounts {
+                normal_older: normal_seen,
+                normal_total: normals - u32::from(!row.priority),
+                priority_older: priority_seen,
+                priority_total: priorities - u32::from(row.priority),
+            };
+            if row.priority {
+                priority_seen += 1;
+            } else {
+                normal_seen += 1;
+            }
+            let ahead = calling::ahead_of(q, row.priority, cfg.hall.queue.max_priority_in_row);
+            let e = estimate::from_call(ahead, open, &call, cv);
+            TicketWait {
+                code: row.code.clone(),
+                ahead,
+                min: e.minutes,
+                range: e.range.map(|(lo, hi)| [lo, hi]),
+            }
+        })
+        .collect()
 }
 
 /// Every service's figures, in the config's order (for a snapshot).
 pub fn all(dao: &Dao<'_>, cfg: &Config) -> rusqlite::Result<Vec<Figures>> {
+    let learned = super::forecast::Learned::learn(dao, cfg)?;
+    let played = Played::play(dao, cfg, &learned)?;
     cfg.services
         .iter()
-        .map(|s| figures(dao, cfg, s.id.as_str()))
+        .map(|s| figures(dao, cfg, &played, s.id.as_str()))
         .collect()
 }

@@ -15,6 +15,7 @@
 //! server); the wire is the server's and the web's business.
 
 pub mod figures;
+pub mod forecast;
 mod requests;
 pub mod welcome;
 pub mod wire;
@@ -46,6 +47,8 @@ pub struct Hall {
     store: Store,
     cfg: Arc<Config>,
     last_seq: u64,
+    /// What the day has shown, for the estimates, read again once a minute.
+    learned: forecast::Memo,
 }
 
 impl Hall {
@@ -60,6 +63,7 @@ impl Hall {
             store,
             cfg,
             last_seq,
+            learned: forecast::Memo::default(),
         })
     }
 
@@ -134,10 +138,12 @@ impl Hall {
     ) -> rusqlite::Result<Outcome> {
         let cfg = Arc::clone(&self.cfg);
         let last_seq = self.last_seq;
+        let memo = &mut self.learned;
         let outcome = self.store.write(|tx| {
             let mut pending = Vec::new();
             let day = roll_day(tx, &cfg, now, &mut pending)?;
             let dao = tx.dao(&day, now.timestamp_millis());
+            let learned = memo.get(&dao, &cfg)?;
             let reply = match dao.stored_reply(device.id.as_str(), id)? {
                 Some(json) => serde_json::from_str(&json).map_err(|e| {
                     rusqlite::Error::FromSqlConversionFailure(
@@ -155,6 +161,7 @@ impl Hall {
                             let mut ctx = requests::Ctx {
                                 dao: &dao,
                                 cfg: &cfg,
+                                learned,
                                 now,
                                 device,
                                 events: vec![],
@@ -206,7 +213,7 @@ impl Hall {
                     msg
                 }
             };
-            attach_figures(&dao, &cfg, &mut pending)?;
+            attach_figures(&dao, &cfg, learned, &mut pending)?;
             let events = append_events(&dao, last_seq, cfg.hall.timezone, pending)?;
             Ok(Outcome { reply, events })
         })?;
@@ -222,6 +229,7 @@ impl Hall {
     pub fn tick(&mut self, now: DateTime<Utc>) -> rusqlite::Result<Vec<Event>> {
         let cfg = Arc::clone(&self.cfg);
         let last_seq = self.last_seq;
+        let memo = &mut self.learned;
         let events = self.store.write(|tx| {
             let mut pending = Vec::new();
             let day = roll_day(tx, &cfg, now, &mut pending)?;
@@ -229,7 +237,8 @@ impl Hall {
                 return Ok(vec![]); // nothing written
             }
             let dao = tx.dao(&day, now.timestamp_millis());
-            attach_figures(&dao, &cfg, &mut pending)?;
+            let learned = memo.get(&dao, &cfg)?;
+            attach_figures(&dao, &cfg, learned, &mut pending)?;
             append_events(&dao, last_seq, cfg.hall.timezone, pending)
         })?;
         self.last_seq += events.len() as u64;
@@ -270,11 +279,12 @@ fn roll_day(
 }
 
 /// Puts the new figures of every service the change touched on its last event: a ticket's
-/// service (and the one it left), every service of a counter that opened or closed, every
-/// service on a new day.
+/// service (and the one it left), every service of the counter it happened at (or that
+/// opened, closed or paused), every service on a new day.
 fn attach_figures(
     dao: &Dao<'_>,
     cfg: &Config,
+    learned: &forecast::Learned,
     pending: &mut [PendingEvent],
 ) -> rusqlite::Result<()> {
     let mut touched = std::collections::BTreeSet::new();
@@ -291,12 +301,20 @@ fn attach_figures(
             }
             _ => {}
         }
+        // A call or a finish at a counter moves every queue it serves (a shared counter).
+        if let Some(c) = p.counter.as_ref().and_then(|c| cfg.counter(c.as_str())) {
+            touched.extend(c.services.iter().map(|s| s.as_str()));
+        }
         touched.extend(p.ticket.as_ref().map(|t| t.service.as_str()));
         touched.extend(p.from_service.as_ref().map(|s| s.as_str()));
     }
+    if touched.is_empty() {
+        return Ok(());
+    }
+    let played = forecast::Played::play(dao, cfg, learned)?;
     let figures = touched
         .into_iter()
-        .map(|s| figures::figures(dao, cfg, s))
+        .map(|s| figures::figures(dao, cfg, &played, s))
         .collect::<rusqlite::Result<Vec<_>>>()?;
     if let Some(last) = pending.last_mut() {
         last.figures = figures;

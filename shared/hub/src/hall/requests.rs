@@ -24,6 +24,8 @@ use chrono::{DateTime, Utc};
 pub(super) struct Ctx<'a> {
     pub dao: &'a Dao<'a>,
     pub cfg: &'a Config,
+    /// What the day has shown, for the estimates.
+    pub learned: &'a super::forecast::Learned,
     pub now: DateTime<Utc>,
     pub device: &'a Device,
     pub events: Vec<PendingEvent>,
@@ -268,11 +270,25 @@ impl Ctx<'_> {
         );
 
         let q = super::figures::queue(self.dao, self.cfg, t.service.as_str())?;
-        let e = estimate::estimate(ahead, q.service_secs, q.counters_open, q.counters_serving);
+        // The hall played forward, this ticket in it.
+        let played = super::forecast::Played::play(self.dao, self.cfg, self.learned)?;
+        let cv = self
+            .cfg
+            .services
+            .iter()
+            .position(|s| s.id.as_str() == t.service)
+            .map_or(0.5, |i| played.cv(i));
+        let e = match played.ticket(t.id) {
+            Some(call) if q.counters_open > 0 => {
+                estimate::from_call(ahead, q.counters_open, &call, cv)
+            }
+            _ => estimate::estimate(ahead, q.service_secs, q.counters_open, q.counters_serving),
+        };
         let mut wire = t.to_wire(self.tz());
         wire.ahead = Some(e.ahead);
         wire.estimated_wait_min = Some(e.minutes);
         wire.counters_open = Some(e.counters_open);
+        wire.estimated_wait_range = e.range.map(|(lo, hi)| [lo, hi]);
         Ok(wire)
     }
 }

@@ -29,6 +29,7 @@ impl ToWire for TicketRow {
             ahead: None,
             estimated_wait_min: None,
             counters_open: None,
+            estimated_wait_range: None,
             started_at: self.serving_ms.map(|ms| rfc3339_ms(ms, tz)),
             closed_at: self.closed_ms.map(|ms| rfc3339_ms(ms, tz)),
             // Never on the wire from a row: only the issuing reply carries it.

@@ -41,6 +41,38 @@ pub struct DeviceStatusRow {
     pub at_ms: i64,
 }
 
+/// A waiting ticket, for the forecast.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaitingRow {
+    pub id: i64,
+    pub service: String,
+    pub queued_ms: i64,
+    pub priority: bool,
+    pub code: String,
+}
+
+/// What [`Dao::issued_since`] counts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IssuedSince {
+    /// Per service: (issued, of which priority) in the window.
+    pub per_service: std::collections::HashMap<String, (u32, u32)>,
+    /// The whole day so far.
+    pub all: u32,
+    pub priority: u32,
+    pub first: Option<i64>,
+}
+
+/// A closed ticket, for what the forecast learns of the day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClosedRow {
+    pub service: String,
+    pub counter: String,
+    pub called_ms: i64,
+    pub closed_ms: i64,
+    /// Finished (else not present).
+    pub finished: bool,
+}
+
 /// What one service's queue holds, for its figures.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueueSample {
@@ -411,6 +443,77 @@ impl<'a> Dao<'a> {
                     priority_total: r.get(3)?,
                 })
             })
+    }
+
+    /// Every waiting ticket of the day, for the forecast, in calling order within each
+    /// group: (id, service, queued_ms, priority, code).
+    pub fn waiting_all(&self) -> rusqlite::Result<Vec<WaitingRow>> {
+        self.conn
+            .prepare_cached(
+                "SELECT id, service, queued_ms, priority IS NOT NULL, prefix, number FROM tickets
+                 WHERE day = ?1 AND status = 'waiting' ORDER BY queued_ms, id",
+            )?
+            .query_map([self.day], |r| {
+                Ok(WaitingRow {
+                    id: r.get(0)?,
+                    service: r.get(1)?,
+                    queued_ms: r.get(2)?,
+                    priority: r.get(3)?,
+                    code: antre_core::domain::TicketCode::new(r.get::<_, String>(4)?, r.get(5)?)
+                        .to_string(),
+                })
+            })?
+            .collect()
+    }
+
+    /// Tickets of the day closed (finished or not present) after `since_ms`, newest close
+    /// first: (service, counter, called_ms, closed_ms, finished).
+    pub fn closed_since(&self, since_ms: i64) -> rusqlite::Result<Vec<ClosedRow>> {
+        self.conn
+            .prepare_cached(
+                "SELECT service, counter, called_ms, closed_ms, status = 'done' FROM tickets
+                 WHERE day = ?1 AND status IN ('done', 'no_show') AND closed_ms > ?2
+                   AND called_ms IS NOT NULL AND counter IS NOT NULL
+                 ORDER BY closed_ms DESC",
+            )?
+            .query_map(params![self.day, since_ms], |r| {
+                Ok(ClosedRow {
+                    service: r.get(0)?,
+                    counter: r.get(1)?,
+                    called_ms: r.get(2)?,
+                    closed_ms: r.get(3)?,
+                    finished: r.get(4)?,
+                })
+            })?
+            .collect()
+    }
+
+    /// Tickets issued after `since_ms` per service they were issued for, with how many of
+    /// them had priority; and of the whole day so far: all, priority, the first issue.
+    pub fn issued_since(&self, since_ms: i64) -> rusqlite::Result<IssuedSince> {
+        let per_service = self
+            .conn
+            .prepare_cached(
+                "SELECT first_service, COUNT(*), COALESCE(SUM(priority IS NOT NULL), 0) FROM tickets
+                 WHERE day = ?1 AND issued_ms > ?2 GROUP BY first_service",
+            )?
+            .query_map(params![self.day, since_ms], |r| {
+                Ok((r.get(0)?, (r.get(1)?, r.get(2)?)))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let (all, priority, first) = self
+            .conn
+            .prepare_cached(
+                "SELECT COUNT(*), COALESCE(SUM(priority IS NOT NULL), 0), MIN(issued_ms)
+                 FROM tickets WHERE day = ?1",
+            )?
+            .query_row([self.day], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(IssuedSince {
+            per_service,
+            all,
+            priority,
+            first,
+        })
     }
 
     /// What waits for `service`, and the times of its last `recent` finished tickets.

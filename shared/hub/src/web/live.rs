@@ -287,8 +287,8 @@ pub fn render_all(view: &HallView, cfg: &Config) -> Rendered {
             .count() as u32;
         let normals = queue.len() as u32 - priorities;
         // The hub's service time and open counters for it, as it sent them with the change.
-        let (service_secs, counters_open) = view
-            .figures(service)
+        let figures = view.figures(service);
+        let (service_secs, counters_open) = figures
             .map_or((f64::from(estimate::DEFAULT_SERVICE_SECS), 0), |f| {
                 (f.service_secs, f.counters_open)
             });
@@ -303,10 +303,22 @@ pub fn render_all(view: &HallView, cfg: &Config) -> Rendered {
                 priority_total: priorities - u32::from(priority),
             };
             let ahead = calling::ahead_of(q, priority, cfg.hall.queue.max_priority_in_row);
-            estimates.insert(
-                i,
-                estimate::estimate(ahead, service_secs, counters_open, serving),
-            );
+            // The hub's forecast for this ticket, as it sent it with its last change of
+            // this queue; else (no counter open) the words say so.
+            let code = &view.tickets[i].code;
+            let wait = figures
+                .filter(|_| counters_open > 0)
+                .and_then(|f| f.waits.iter().find(|w| &w.code == code));
+            let e = match wait {
+                Some(w) => estimate::Estimate {
+                    ahead,
+                    counters_open,
+                    minutes: w.min,
+                    range: w.range.map(|[lo, hi]| (lo, hi)),
+                },
+                None => estimate::estimate(ahead, service_secs, counters_open, serving),
+            };
+            estimates.insert(i, e);
             if priority {
                 priority_seen += 1;
             } else {
@@ -330,6 +342,7 @@ pub fn render_all(view: &HallView, cfg: &Config) -> Rendered {
                 wire.ahead = Some(e.ahead);
                 wire.estimated_wait_min = Some(e.minutes);
                 wire.counters_open = Some(e.counters_open);
+                wire.estimated_wait_range = e.range.map(|(lo, hi)| [lo, hi]);
             }
             let service = cfg.service(t.service.as_str());
             let now = serving_now

@@ -50,8 +50,11 @@
     $("ahead").textContent = waiting && t.ahead != null ? String(t.ahead) : "–";
     // With no counter open the minutes are only a guess: the words say so instead.
     const known = waiting && t.estimated_wait_min != null && t.counters_open !== 0;
-    $("wait").textContent = known
-      ? (t.estimated_wait_min < 1 ? "< 1" : "±" + t.estimated_wait_min) : "–";
+    // Where the hub is unsure it gives a range ("20–30"): the range, not one figure.
+    const range = t.estimated_wait_range;
+    $("wait").textContent = !known ? "–"
+      : range ? range[0] + "–" + range[1]
+      : (t.estimated_wait_min < 1 ? "< 1" : "±" + t.estimated_wait_min);
     // Every counter paused: the pause says more than "not open yet".
     $("wait-text").textContent = waiting && t.wait_text && !t.paused_text ? t.wait_text : "";
     $("paused-text").hidden = !(waiting && t.paused_text);
