@@ -33,6 +33,24 @@ fn settle(app: &DisplayApp, what: &str, cond: impl Fn(&DisplayApp) -> bool) {
     );
 }
 
+/// The call panel's and the history's (width, height, x), in logical pixels.
+fn panels(app: &DisplayApp) -> Vec<(f32, f32, f32)> {
+    app.refresh();
+    ["call-panel", "history-panel"]
+        .iter()
+        .map(|label| {
+            let e = i_slint_backend_testing::ElementHandle::find_by_accessible_label(
+                &app.window,
+                label,
+            )
+            .next()
+            .unwrap_or_else(|| panic!("no {label}"));
+            let (size, at) = (e.size(), e.absolute_position());
+            (size.width, size.height, at.x)
+        })
+        .collect()
+}
+
 fn screenshot(app: &DisplayApp, name: &str) {
     app.refresh();
     let path = antre_ui::screenshot_dir().join(format!("{name}.png"));
@@ -116,6 +134,16 @@ fn calls_reach_the_wall_in_its_zone_and_survive_going_offline() {
             && adapter(a).get_waiting().row_data(0).unwrap().waiting == 2
     });
     screenshot(&wall, "display-idle");
+    let panels_before = panels(&wall);
+    // At 1920 wide: 20 + 20 of padding and 24 between, 1856 left: 60 % and 40 %.
+    assert!(
+        (panels_before[0].0 - 1113.6).abs() < 0.01,
+        "{panels_before:?}"
+    );
+    assert!(
+        (panels_before[1].0 - 742.4).abs() < 0.01,
+        "{panels_before:?}"
+    );
 
     // A call: at once the latest, large; the counter's cell shows it; the wall flashes.
     let flashes = adapter(&wall).get_flash_seq();
@@ -125,6 +153,8 @@ fn calls_reach_the_wall_in_its_zone_and_survive_going_offline() {
             && adapter(a).get_flash_seq() > flashes
     });
     assert_eq!(value(&wall, "latest-counter").as_deref(), Some("Loket 1"));
+    // The first call does not move the panels.
+    assert_eq!(panels(&wall), panels_before);
     assert_eq!(
         value(&wall, "counter-Loket 1").as_deref(),
         Some(a1.as_str())

@@ -645,3 +645,148 @@ async fn the_phone_says_when_the_turn_is_near_and_when_every_counter_pauses() {
     phone.close().await.unwrap();
     hub.stop().await;
 }
+
+/// The wall's areas as the browser lays them out: (left, top, width, height) of each.
+const WALL_RECTS: &str =
+    "return ['header', '#latest', '.history', '.counters', '.waiting', 'footer']\
+     .map(s => { const r = document.querySelector(s).getBoundingClientRect(); \
+                 return [r.left, r.top, r.width, r.height]; });";
+
+/// The web display for everyone in the hall: Lighthouse's accessibility audit passes (the
+/// wall as a TV shows it, set up with `/display#token=…`), and calls move nothing on it: the
+/// areas keep their boxes and the layout shift the browser itself measures stays ≤ 0.10.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_web_display_passes_lighthouse_and_holds_still_on_a_call() {
+    let config = sample_config();
+    let mut hub = TestHub::start(&config).await;
+    let web = hub.start_web().await;
+    let base = format!("http://{web}");
+    let (kiosk, _k) = Client::start(device_settings(&config, &hub, "kiosk-1"));
+    let (desk, _d) = Client::start(device_settings(&config, &hub, "counter-1"));
+    for _ in 0..4 {
+        kiosk
+            .request(Request::IssueTicket {
+                services: vec![],
+                service: "dukcapil-ktp".into(),
+                priority: None,
+            })
+            .await
+            .unwrap();
+    }
+    desk.request(Request::OpenCounter {
+        counter: "1".into(),
+        officer: "Sri".into(),
+    })
+    .await
+    .unwrap();
+    let token = device_settings(&config, &hub, "display-1").token;
+    let wall = format!("{base}/display#token={token}");
+
+    // Lighthouse, the accessibility category, on the wall at a TV's size.
+    let lighthouse = which("lighthouse")
+        .expect("lighthouse is installed (npm install -g lighthouse@12.2.3, see .ci/run)");
+    let profiles = tempfile::tempdir().unwrap();
+    let report = profiles.path().join("lighthouse.json");
+    let chrome_flags = format!(
+        "--headless=new --no-sandbox --disable-gpu --disable-background-networking \
+         --disable-component-update --disable-sync --no-first-run --user-data-dir={}",
+        profiles.path().join("lh").display()
+    );
+    let out = Command::new(&lighthouse)
+        .arg(&wall)
+        .args([
+            "--only-categories=accessibility",
+            "--output=json",
+            "--quiet",
+            "--preset=desktop",
+            "--screenEmulation.width=1920",
+            "--screenEmulation.height=1080",
+            // The wall keeps its event stream open: the page never goes quiet.
+            "--max-wait-for-load=15000",
+        ])
+        .arg(format!("--output-path={}", report.display()))
+        .arg(format!("--chrome-flags={chrome_flags}"))
+        .env("CHROME_PATH", which("chromium").expect("chromium"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "lighthouse failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lh: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let failing: Vec<String> = lh["audits"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, a)| a["score"] == json!(0))
+        .map(|(id, a)| format!("{id}: {}", a["title"]))
+        .collect();
+    assert_eq!(
+        lh["categories"]["accessibility"]["score"].as_f64(),
+        Some(1.0),
+        "failing audits: {failing:?}"
+    );
+    assert!(failing.is_empty(), "{failing:?}");
+
+    // The wall in Chromium: set up from the address, then calls.
+    let driver = chromedriver();
+    let tv = browser(&driver, &profiles.path().join("tv"), (1920, 1080)).await;
+    tv.goto(&wall).await.unwrap();
+    until(
+        &tv,
+        "the wall, set up from the address",
+        "!document.getElementById('wall').hidden && document.querySelectorAll('#counters .counter').length > 0",
+    )
+    .await;
+    // The token is kept and gone from the address.
+    assert_eq!(
+        tv.execute("return location.hash;", vec![]).await.unwrap(),
+        json!("")
+    );
+    let before = tv.execute(WALL_RECTS, vec![]).await.unwrap();
+    tv.execute(
+        "window.__shift = 0; new PerformanceObserver((list) => list.getEntries()\
+           .forEach((e) => { if (!e.hadRecentInput) window.__shift += e.value; }))\
+           .observe({ type: 'layout-shift' });",
+        vec![],
+    )
+    .await
+    .unwrap();
+    for n in 1..=3 {
+        desk.request(Request::CallNext {
+            counter: "1".into(),
+        })
+        .await
+        .unwrap();
+        until(
+            &tv,
+            "the call on the wall",
+            &format!("document.getElementById('latest-code').textContent === 'A-00{n}'"),
+        )
+        .await;
+        if n == 1 {
+            shot(&tv, "web-display-first-call").await;
+        }
+        assert_eq!(
+            tv.execute(WALL_RECTS, vec![]).await.unwrap(),
+            before,
+            "call {n} moved the wall"
+        );
+        desk.request(Request::Finish {
+            counter: "1".into(),
+        })
+        .await
+        .unwrap();
+    }
+    let shift = tv
+        .execute("return window.__shift;", vec![])
+        .await
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    assert!(shift <= 0.10, "layout shift {shift}");
+    tv.close().await.unwrap();
+    hub.stop().await;
+}

@@ -190,11 +190,12 @@ pub async fn display(State(web): State<Web>) -> Html<String> {
 <form id="token-form" class="token" hidden>
   <h1>Layar antrean</h1>
   <p>Masukkan token perangkat layar (sekali saja; disimpan di browser ini).</p>
-  <input id="token" type="password" autocomplete="off" required>
+  <label for="token">Token perangkat layar</label>
+  <input id="token" name="token" type="password" autocomplete="off" required>
   <button type="submit">Simpan</button>
   <p id="token-error" class="error" role="alert"></p>
 </form>
-<div id="wall" hidden>
+<main id="wall" hidden>
   <header><div id="hall" class="hall">{hall}</div><div id="date" class="date"></div><div id="clock" class="clock"></div></header>
   <div id="offline" class="offline" hidden>Terputus dari server — menyambung kembali…</div>
   <section class="latest" id="latest">
@@ -205,7 +206,7 @@ pub async fn display(State(web): State<Web>) -> Html<String> {
   <section class="counters"><div id="counters" class="grid"></div></section>
   <section class="waiting"><div class="label">Menunggu</div><ul id="waiting"></ul></section>
   <footer><div id="running" class="running"></div><button id="sound" type="button">Aktifkan suara</button></footer>
-</div>
+</main>
 </body></html>
 "#,
         hall = escape(hall)

@@ -224,6 +224,13 @@
   tick();
   setInterval(tick, 1000);
   setInterval(() => { running++; render(); }, 8000);
+  // A technician may set the TV up once with `/display#token=…`: kept, and taken off the
+  // address (a fragment never reaches the server or its logs).
+  const given = new URLSearchParams(location.hash.slice(1)).get("token");
+  if (given) {
+    localStorage.setItem(KEY, given);
+    window.history.replaceState(null, "", location.pathname + location.search);
+  }
   const saved = localStorage.getItem(KEY);
   if (saved) start(saved); else askToken("");
 })();
