@@ -322,6 +322,20 @@ async fn a_visit_goes_on_to_its_next_service_in_the_order_it_finished() {
         "{}",
         bpjs.wait_avg_min
     );
+    // The visit's KTP step is served and counted, though the ticket moved on: issued for
+    // KTP, waited 10 min there (09:00–09:10), served by Sri at Loket 1. BPJS issued B-001
+    // and B-002 (A-001 was issued for KTP).
+    let ktp = r.services.iter().find(|s| s.service == "ktp").unwrap();
+    assert_eq!((ktp.issued, ktp.served), (1, 1));
+    assert!(
+        (ktp.wait_avg_min - 10.0).abs() < 0.01,
+        "{}",
+        ktp.wait_avg_min
+    );
+    assert_eq!((bpjs.issued, bpjs.served), (2, 0));
+    assert_eq!((r.totals.issued, r.totals.served), (3, 1));
+    let sri = r.officers.iter().find(|o| o.officer == "Sri").unwrap();
+    assert_eq!((sri.counter.as_str(), sri.served), ("1", 1));
     hub.stop().await;
 }
 

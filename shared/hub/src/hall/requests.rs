@@ -232,6 +232,7 @@ impl Ctx<'_> {
     ) -> rusqlite::Result<Ticket> {
         let kind = match (status, t.services_left().first()) {
             (TicketStatus::Done, Some(next)) => {
+                self.dao.record_step(t.id)?;
                 self.dao.requeue(t.id, t.step + 1, next)?;
                 EventKind::TicketRequeued
             }

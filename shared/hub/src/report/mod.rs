@@ -305,6 +305,9 @@ impl Report {
         }
         let period = period::read(conn, &from.to_string(), &to.to_string())?;
         let tickets = &period.tickets;
+        // Every call a counter made: the tickets as they stand, and the earlier steps of
+        // visits (served, each at its own counter). Issued and arrivals count tickets only.
+        let calls: Vec<&period::TicketTimes> = tickets.iter().chain(&period.steps).collect();
         let tz = cfg.hall.timezone;
         let agency_of = |service: &str| {
             cfg.service(service)
@@ -332,7 +335,7 @@ impl Report {
         let mut all_waits = Vec::new();
         let mut services = Vec::new();
         for id in &order {
-            let mut waits: Vec<f64> = tickets
+            let mut waits: Vec<f64> = calls
                 .iter()
                 .filter(|tk| &tk.service == id)
                 // The wait in the queue it was called from (for a visit's later service,
@@ -340,13 +343,13 @@ impl Report {
                 .filter_map(|tk| Some(minutes(tk.called_ms? - tk.queued_ms)))
                 .collect();
             waits.sort_by(f64::total_cmp);
-            let durations: Vec<f64> = tickets
+            let durations: Vec<f64> = calls
                 .iter()
                 .filter(|tk| &tk.service == id && tk.status == "done")
                 .filter_map(|tk| Some(minutes(tk.closed_ms? - tk.serving_ms?)))
                 .collect();
             let count = |status: &str| {
-                tickets
+                calls
                     .iter()
                     .filter(|tk| &tk.service == id && tk.status == status)
                     .count() as u64
@@ -382,7 +385,7 @@ impl Report {
 
         // Officers: who served how many at which counter, in one pass.
         let mut by_officer: HashMap<(String, String), (u64, Vec<f64>)> = HashMap::new();
-        for tk in tickets.iter().filter(|tk| tk.status == "done") {
+        for tk in calls.iter().filter(|tk| tk.status == "done") {
             let key = (
                 tk.officer.clone().unwrap_or_default(),
                 tk.counter.clone().unwrap_or_default(),
@@ -496,6 +499,8 @@ impl Report {
         };
         for tk in tickets {
             bump(hour_of(tk.issued_ms), true);
+        }
+        for tk in &calls {
             if tk.status == "done" {
                 if let Some(c) = tk.closed_ms {
                     bump(hour_of(c), false);
@@ -512,7 +517,7 @@ impl Report {
                 counts: vec![0; WAIT_CLASSES_MIN.len() + 1],
             })
             .collect();
-        for tk in tickets {
+        for tk in &calls {
             let Some(called) = tk.called_ms else { continue };
             let agency = agency_of(&tk.service);
             let Some(d) = wait_distribution.iter_mut().find(|d| d.agency == agency) else {

@@ -258,6 +258,21 @@ impl<'a> Dao<'a> {
         Ok(())
     }
 
+    /// Keeps the times of the step `ticket` finishes now (before [`Dao::requeue`] moves it
+    /// on): its service, wait, counter and officer.
+    pub fn record_step(&self, ticket: i64) -> rusqlite::Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO visit_steps (ticket, day, step, service, queued_ms, called_ms,
+                   serving_ms, closed_ms, counter, officer)
+                 SELECT id, day, step, service, COALESCE(queued_ms, issued_ms), called_ms,
+                   serving_ms, ?2, counter, officer
+                 FROM tickets WHERE id = ?1",
+            )?
+            .execute(params![ticket, self.now_ms])?;
+        Ok(())
+    }
+
     /// Replaces a visit's service at its current step (a transfer).
     pub fn set_visit(&self, ticket: i64, visit: &str) -> rusqlite::Result<()> {
         self.conn
@@ -466,15 +481,19 @@ impl<'a> Dao<'a> {
             .collect()
     }
 
-    /// Tickets of the day closed (finished or not present) after `since_ms`, newest close
-    /// first: (service, counter, called_ms, closed_ms, finished).
+    /// Tickets of the day closed (finished or not present) after `since_ms`, and visits'
+    /// finished earlier steps, newest close first.
     pub fn closed_since(&self, since_ms: i64) -> rusqlite::Result<Vec<ClosedRow>> {
         self.conn
             .prepare_cached(
                 "SELECT service, counter, called_ms, closed_ms, status = 'done' FROM tickets
                  WHERE day = ?1 AND status IN ('done', 'no_show') AND closed_ms > ?2
                    AND called_ms IS NOT NULL AND counter IS NOT NULL
-                 ORDER BY closed_ms DESC",
+                 UNION ALL
+                 SELECT service, counter, called_ms, closed_ms, 1 FROM visit_steps
+                 WHERE day = ?1 AND closed_ms > ?2 AND called_ms IS NOT NULL
+                   AND counter IS NOT NULL
+                 ORDER BY 4 DESC",
             )?
             .query_map(params![self.day, since_ms], |r| {
                 Ok(ClosedRow {

@@ -47,6 +47,9 @@ pub struct PauseTimes {
 pub struct Period {
     /// In the order of issue.
     pub tickets: Vec<TicketTimes>,
+    /// Visits' finished earlier steps (status `done`), each with the times of that step and
+    /// its ticket's `first_service` and `issued_ms`: served, but not issued again.
+    pub steps: Vec<TicketTimes>,
     /// Transfers out of each service.
     pub transferred: HashMap<String, u64>,
     /// Each survey's service and its nine raw answers, in the order of the tickets.
@@ -84,6 +87,28 @@ pub fn read(conn: &Connection, from: &str, to: &str) -> rusqlite::Result<Period>
                 counter: r.get(7)?,
                 officer: r.get(8)?,
                 queued_ms: r.get(9)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let steps = tx
+        .prepare(
+            "SELECT vs.service, tk.first_service, tk.issued_ms, vs.called_ms, vs.serving_ms,
+                    vs.closed_ms, vs.counter, vs.officer, vs.queued_ms
+             FROM visit_steps vs JOIN tickets tk ON tk.id = vs.ticket
+             WHERE vs.day BETWEEN ?1 AND ?2 ORDER BY vs.closed_ms",
+        )?
+        .query_map([from, to], |r| {
+            Ok(TicketTimes {
+                service: r.get(0)?,
+                first_service: r.get(1)?,
+                status: "done".into(),
+                issued_ms: r.get(2)?,
+                called_ms: r.get(3)?,
+                serving_ms: r.get(4)?,
+                closed_ms: r.get(5)?,
+                counter: r.get(6)?,
+                officer: r.get(7)?,
+                queued_ms: r.get(8)?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -145,6 +170,7 @@ pub fn read(conn: &Connection, from: &str, to: &str) -> rusqlite::Result<Period>
         .collect::<rusqlite::Result<_>>()?;
     Ok(Period {
         tickets,
+        steps,
         transferred,
         surveys,
         unmet,

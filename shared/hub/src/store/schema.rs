@@ -4,11 +4,11 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The schema version this code writes.
-pub const VERSION: u32 = 7;
+pub const VERSION: u32 = 8;
 
 /// Upgrades, in order: `MIGRATIONS[i]` takes a file from version `i` to `i + 1`.
 /// Never edit one that has shipped; add the next.
-const MIGRATIONS: [&str; VERSION as usize] = [V1, V2, V3, V4, V5, V6, V7];
+const MIGRATIONS: [&str; VERSION as usize] = [V1, V2, V3, V4, V5, V6, V7, V8];
 
 /// Version 1: the queue.
 const V1: &str = r#"
@@ -184,6 +184,26 @@ ALTER TABLE tickets ADD COLUMN queued_ms INTEGER;
 UPDATE tickets SET queued_ms = issued_ms;
 DROP INDEX tickets_queue;
 CREATE INDEX tickets_queue ON tickets (day, status, service, priority, queued_ms, id);
+"#;
+
+/// Version 8: the finished earlier steps of visits. A visit's ticket row moves on to its
+/// next service when a step is finished; the step's own times (its wait, its counter, its
+/// officer) are kept here, so reports count it served and the forecast learns from it.
+const V8: &str = r#"
+CREATE TABLE visit_steps (
+    ticket     INTEGER NOT NULL REFERENCES tickets (id),
+    day        TEXT    NOT NULL,
+    step       INTEGER NOT NULL,
+    service    TEXT    NOT NULL,
+    queued_ms  INTEGER NOT NULL,
+    called_ms  INTEGER,
+    serving_ms INTEGER,
+    closed_ms  INTEGER NOT NULL,
+    counter    TEXT,
+    officer    TEXT,
+    PRIMARY KEY (ticket, step)
+);
+CREATE INDEX visit_steps_by_day ON visit_steps (day, closed_ms);
 "#;
 
 /// Why a database cannot be used.
