@@ -174,6 +174,9 @@ pub struct Counter {
     pub id: CounterId,
     pub name: String,
     pub services: Vec<ServiceId>,
+    /// Its scheduled breaks (ISHOMA: "12:00-13:00"), hall time: the estimate knows it serves
+    /// nobody then. The officer still pauses with the button.
+    pub breaks: Vec<IssuingHours>,
 }
 
 #[derive(Clone)]
@@ -360,6 +363,8 @@ struct RawCounter {
     id: String,
     name: String,
     services: Vec<Spanned<String>>,
+    #[serde(default)]
+    breaks: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -740,7 +745,15 @@ impl Validator<'_> {
                     );
                 }
             }
+            let mut breaks = vec![];
+            for b in &r.breaks {
+                match b.get_ref().parse::<IssuingHours>() {
+                    Ok(w) => breaks.push(w),
+                    Err(e) => self.problem(b, format!("counter {:?}, break: {e}", r.id)),
+                }
+            }
             counters.push(Counter {
+                breaks,
                 id: CounterId::new(&r.id),
                 name: r.name.clone(),
                 services: r
@@ -1199,6 +1212,27 @@ agencies = ["dukcapil"]
         let p = problems(&bad);
         assert!(
             p[0].starts_with("line 36:") && p[0].contains("\"kia\""),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn a_counter_has_its_scheduled_breaks() {
+        let good = GOOD.replace(
+            "services = [\"ktp\", \"kk\"]",
+            "services = [\"ktp\", \"kk\"]\nbreaks = [\"12:00-13:00\"]",
+        );
+        let c = Config::parse(&good).unwrap();
+        assert_eq!(c.counters[0].breaks.len(), 1);
+        assert_eq!(c.counters[0].breaks[0].to_string(), "12:00-13:00");
+        assert!(Config::parse(GOOD).unwrap().counters[0].breaks.is_empty());
+        let bad = GOOD.replace(
+            "services = [\"ktp\", \"kk\"]",
+            "services = [\"ktp\", \"kk\"]\nbreaks = [\"noon\"]",
+        );
+        let p = problems(&bad);
+        assert!(
+            p[0].starts_with("line 37:") && p[0].contains("counter \"3\", break:"),
             "{p:?}"
         );
     }

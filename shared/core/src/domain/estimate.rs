@@ -147,6 +147,9 @@ pub struct Desk {
     pub gap_ms: f64,
     /// Calls in a row that passed over a waiting normal ticket (see `calling`).
     pub streak: u32,
+    /// Its scheduled breaks still to come or under way, (from, until) in ms from now: it
+    /// calls nobody then (a visit under way at the start is finished first).
+    pub breaks: Vec<(f64, f64)>,
 }
 
 /// A waiting ticket as the forecast sees it.
@@ -311,6 +314,15 @@ pub fn forecast(desks: &[Desk], waiting: &[Waiter], paces: &[Pace], max_in_row: 
             break;
         }
         let desk = &desks[d];
+        // In a scheduled break: free again at its end.
+        if let Some(&(_, until)) = desk
+            .breaks
+            .iter()
+            .find(|(from, until)| *from <= t && t < *until)
+        {
+            heap.push(Free(until, d));
+            continue;
+        }
         // Priority tickets that have arrived by now join their queues.
         for &s in &desk.services {
             while let Some(at) = next_priority[s].filter(|&at| at <= t) {
@@ -516,6 +528,7 @@ mod forecast_tests {
             speed: 1.0,
             gap_ms: 0.0,
             streak: 0,
+            breaks: vec![],
         }
     }
 
@@ -599,6 +612,27 @@ mod forecast_tests {
             1,
         );
         assert_eq!(minutes(f.waiters[1]), 10.0);
+    }
+
+    #[test]
+    fn a_counter_calls_nobody_in_its_scheduled_break() {
+        // Free now, 10-minute visits, a break from 15 to 45 minutes: calls at 0 and 10; at 20
+        // it is in its break, so the third waits until 45.
+        let mut d = desk(vec![0], Some(0.0));
+        d.breaks = vec![(15.0 * 60_000.0, 45.0 * 60_000.0)];
+        let f = forecast(
+            &[d],
+            &[
+                waiter(0, -3, 1, false),
+                waiter(0, -2, 2, false),
+                waiter(0, -1, 3, false),
+            ],
+            &[pace(10.0)],
+            3,
+        );
+        let got: Vec<f64> = f.waiters.iter().map(|c| minutes(*c)).collect();
+        assert_eq!(got, [0.0, 10.0, 45.0]);
+        assert_eq!(minutes(f.new_ticket[0]), 55.0);
     }
 
     #[test]

@@ -58,7 +58,8 @@ struct Shape {
     hours: &'static [f64],
     /// Every `late`-th counter opens at 09:30 instead of 08:00 (0: none).
     late: usize,
-    /// Every second counter pauses for prayer 11:45–12:30.
+    /// Every second counter pauses for prayer 11:45–12:30, its scheduled break (ISHOMA) in
+    /// the hall's config.
     salat: bool,
     /// Every `closes`-th counter closes for the day at 13:00 (0: none).
     closes: usize,
@@ -232,6 +233,31 @@ fn client(addr: &str, device: &str) -> antre_client::Client {
     c
 }
 
+/// The config text with `breaks = ["11:45-12:30"]` on every second counter (the second,
+/// fourth, …), as the officers of the shape with prayer breaks take them.
+fn with_breaks(config: &str, salat: bool) -> String {
+    if !salat {
+        return config.to_owned();
+    }
+    let mut out = String::new();
+    let mut counter = None::<usize>;
+    let mut seen = 0;
+    for line in config.lines() {
+        out.push_str(line);
+        out.push('\n');
+        if line.trim() == "[[counters]]" {
+            counter = Some(seen);
+            seen += 1;
+        } else if line.starts_with("[[") {
+            counter = None;
+        } else if line.trim_start().starts_with("services =") && counter.is_some_and(|i| i % 2 == 1)
+        {
+            out.push_str("breaks = [\"11:45-12:30\"]\n");
+        }
+    }
+    out
+}
+
 /// A log-normal draw of mean `mean` and spread `cv`.
 fn lognormal(rng: &mut StdRng, mean: f64, cv: f64) -> f64 {
     let s2 = (1.0 + cv * cv).ln();
@@ -258,10 +284,16 @@ async fn play(
             .with_timezone(&Utc)
     };
     let start = at(7, 55);
+    // The hall's config, with the shape's scheduled breaks.
+    let config = dir.join("hall.toml");
+    std::fs::write(
+        &config,
+        with_breaks(&std::fs::read_to_string(&args.config)?, shape.salat),
+    )?;
     let began = Instant::now();
     let mut child = Command::new(hub_exe)
         .args(["serve", "--config"])
-        .arg(&args.config)
+        .arg(&config)
         .arg("--db")
         .arg(dir.join("hall.db"))
         .args(["--listen", "127.0.0.1:0", "--http", "off", "--time-scale"])

@@ -67,10 +67,24 @@ impl Learned {
         // The hall's pace: how the day's visits compare with their standard times, over
         // every service. Early in the day it is what a service with no visits of its own
         // yet is expected at (officers who work at half the standard do so at every desk).
+        // Early in the day the short visits are the ones that have ended: a visit under way
+        // that has already lasted longer than the standard says the pace is slower (it
+        // counts with what it has lasted so far).
+        let under_way: Vec<(String, f64)> = dao
+            .visits_under_way()?
+            .into_iter()
+            .map(|(s, called)| (s, (now - called).max(0) as f64))
+            .collect();
         let ratios: Vec<f64> = closed
             .iter()
             .take(100)
             .map(|c| (c.closed_ms - c.called_ms).max(0) as f64 / standard(&c.service))
+            .chain(
+                under_way
+                    .iter()
+                    .map(|(s, lasted)| lasted / standard(s))
+                    .filter(|r| *r > 1.0),
+            )
             .collect();
         let hall_pace = (ratios.iter().sum::<f64>() + HALL_PRIOR_WEIGHT)
             / (ratios.len() as f64 + HALL_PRIOR_WEIGHT);
@@ -86,6 +100,13 @@ impl Learned {
                         .collect()
                 })
                 .unwrap_or_default();
+            // Visits under way that have already lasted longer than expected count too.
+            times.extend(
+                under_way
+                    .iter()
+                    .filter(|(id, lasted)| id == s.id.as_str() && *lasted > prior)
+                    .map(|(_, lasted)| *lasted),
+            );
             // One visit of an hour among a few short ones is a hard case, not the pace:
             // each counts at most three times the middle one (or the expected time).
             let middle = estimate::median_f64(&times)
@@ -280,12 +301,29 @@ impl Played {
             } else {
                 Some(0.0)
             };
+            // Its scheduled breaks of today, from now on (an officer is back a little after).
+            let local = antre_core::domain::day::local_time(
+                chrono::DateTime::from_timestamp_millis(now).unwrap_or_default(),
+                tz,
+            );
+            let breaks = c
+                .breaks
+                .iter()
+                .map(|w| {
+                    (
+                        (w.start - local).num_milliseconds() as f64,
+                        (w.end - local).num_milliseconds() as f64 + PAUSE_SLACK_MS,
+                    )
+                })
+                .filter(|(_, until)| *until > 0.0)
+                .collect();
             desks.push(Desk {
                 services,
                 free_in_ms,
                 speed,
                 gap_ms,
                 streak: row.streak,
+                breaks,
             });
         }
         let mut ids = HashMap::new();

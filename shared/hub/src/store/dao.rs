@@ -507,6 +507,17 @@ impl<'a> Dao<'a> {
             .collect()
     }
 
+    /// The visits under way (called or being served): (service, called_ms).
+    pub fn visits_under_way(&self) -> rusqlite::Result<Vec<(String, i64)>> {
+        self.conn
+            .prepare_cached(
+                "SELECT service, called_ms FROM tickets
+                 WHERE day = ?1 AND status IN ('called', 'serving') AND called_ms IS NOT NULL",
+            )?
+            .query_map([self.day], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect()
+    }
+
     /// Tickets issued after `since_ms` per service they were issued for, with how many of
     /// them had priority; and of the whole day so far: all, priority, the first issue.
     pub fn issued_since(&self, since_ms: i64) -> rusqlite::Result<IssuedSince> {
