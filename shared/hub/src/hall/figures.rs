@@ -86,7 +86,13 @@ pub fn figures(
     })
 }
 
-/// The forecast for each ticket waiting for `service`, with its people ahead as its own
+/// How many of a queue's waiting tickets the figures carry a forecast for (in calling order
+/// within each group): every change sends them to every device, and a visitor further back
+/// is hours away; pages estimate those from the last one sent.
+pub const WAITS_SENT: usize = 30;
+
+/// The forecast for the first [`WAITS_SENT`] tickets waiting for `service` (normal ones,
+/// then priority ones, each in calling order), with its people ahead as its own
 /// `issue_ticket` reply counts them.
 fn waits(
     cfg: &Config,
@@ -101,6 +107,7 @@ fn waits(
     let open = 1; // only called with a counter open: the words need no more
     played
         .waiting_of(service)
+        .take(WAITS_SENT)
         .map(|(row, call)| {
             let q = QueueCounts {
                 normal_older: normal_seen,

@@ -329,7 +329,10 @@ impl Played {
         let mut ids = HashMap::new();
         let mut waiting = vec![];
         let mut rows = vec![];
-        for row in dao.waiting_all()? {
+        let mut all = dao.waiting_all()?;
+        // The calling order within each group (`waiting_of` keeps it).
+        all.sort_unstable_by_key(|r| (r.queued_ms, r.id));
+        for row in all {
             let Some(&s) = index.get(row.service.as_str()) else {
                 continue;
             };

@@ -309,14 +309,31 @@ pub fn render_all(view: &HallView, cfg: &Config) -> Rendered {
             let wait = figures
                 .filter(|_| counters_open > 0)
                 .and_then(|f| f.waits.iter().find(|w| &w.code == code));
-            let e = match wait {
-                Some(w) => estimate::Estimate {
+            // Beyond the tickets the hub sent a forecast for: at the pace of the last one.
+            let last = figures.filter(|_| counters_open > 0).and_then(|f| {
+                f.waits
+                    .iter()
+                    .filter(|w| w.ahead > 0)
+                    .max_by_key(|w| w.ahead)
+            });
+            let e = match (wait, last) {
+                (Some(w), _) => estimate::Estimate {
                     ahead,
                     counters_open,
                     minutes: w.min,
                     range: w.range.map(|[lo, hi]| (lo, hi)),
                 },
-                None => estimate::estimate(ahead, service_secs, counters_open, serving),
+                (None, Some(w)) => {
+                    let scale = f64::from(ahead) / f64::from(w.ahead);
+                    let at = |m: u32| (f64::from(m) * scale).round() as u32;
+                    estimate::Estimate {
+                        ahead,
+                        counters_open,
+                        minutes: at(w.min),
+                        range: w.range.map(|[lo, hi]| (at(lo), at(hi))),
+                    }
+                }
+                (None, None) => estimate::estimate(ahead, service_secs, counters_open, serving),
             };
             estimates.insert(i, e);
             if priority {
