@@ -86,14 +86,13 @@ pub fn figures(
     })
 }
 
-/// How many of a queue's waiting tickets the figures carry a forecast for (in calling order
-/// within each group): every change sends them to every device, and a visitor further back
-/// is hours away; pages estimate those from the last one sent.
+/// How many of a queue's waiting tickets (those waiting longest) the figures carry a
+/// forecast for: every change sends them to every device, and a visitor further back is
+/// hours away; pages estimate those from the one with the most ahead.
 pub const WAITS_SENT: usize = 30;
 
-/// The forecast for the first [`WAITS_SENT`] tickets waiting for `service` (normal ones,
-/// then priority ones, each in calling order), with its people ahead as its own
-/// `issue_ticket` reply counts them.
+/// The forecast for the [`WAITS_SENT`] tickets that have waited longest for `service`,
+/// each with its people ahead as its own `issue_ticket` reply counts them.
 fn waits(
     cfg: &Config,
     played: &Played,
