@@ -156,19 +156,8 @@ pub fn run(cfg: &Arc<Config>, db: &Path, plan: &Plan) -> anyhow::Result<Summary>
     let quality: Vec<f64> = (0..cfg.agencies.len())
         .map(|_| sim.rng.gen_range(2.9..3.7))
         .collect();
-    // Visitors come for a service in proportion to what the hall can serve of it: each
-    // counter splits its hour over its services, at their standard time.
-    let weights: Vec<f64> = cfg
-        .services
-        .iter()
-        .map(|s| {
-            let per_hour = 60.0 / f64::from(s.standard_minutes.unwrap_or(10).max(1));
-            cfg.counters_serving(s.id.as_str())
-                .map(|c| per_hour / c.services.len() as f64)
-                .sum::<f64>()
-                + 0.5 // a little demand for services nobody serves today
-        })
-        .collect();
+    // A little demand for services nobody serves today too.
+    let weights = demand_weights(cfg, 0.5);
     let weight_sum: f64 = weights.iter().sum();
 
     for (i, (counter, device)) in desks.iter().enumerate() {
@@ -339,6 +328,22 @@ pub fn run(cfg: &Arc<Config>, db: &Path, plan: &Plan) -> anyhow::Result<Summary>
         }
     }
     Ok(sim.summary)
+}
+
+/// How many visitors come for each service (the config's order), in proportion to what
+/// the hall can serve of it: each counter splits its hour over its services at their
+/// standard time; `extra` is added to every service.
+pub fn demand_weights(cfg: &Config, extra: f64) -> Vec<f64> {
+    cfg.services
+        .iter()
+        .map(|s| {
+            let per_hour = 60.0 / f64::from(s.standard_minutes.unwrap_or(10).max(1));
+            cfg.counters_serving(s.id.as_str())
+                .map(|c| per_hour / c.services.len() as f64)
+                .sum::<f64>()
+                + extra
+        })
+        .collect()
 }
 
 /// The service of the ticket now at `counter`.

@@ -16,20 +16,10 @@ pub const DEFAULT_SERVICE_SECS: u32 = 300;
 /// The median of `samples` (seconds), or `None` when there are none. Even counts take the
 /// mean of the two middle values.
 pub fn median(samples: &[u32]) -> Option<f64> {
-    if samples.is_empty() {
-        return None;
-    }
-    let mut s = samples.to_vec();
-    s.sort_unstable();
-    let mid = s.len() / 2;
-    Some(if s.len() % 2 == 0 {
-        (f64::from(s[mid - 1]) + f64::from(s[mid])) / 2.0
-    } else {
-        f64::from(s[mid])
-    })
+    median_f64(&samples.iter().map(|&s| f64::from(s)).collect::<Vec<_>>())
 }
 
-/// The median of `samples`, as [`median`] does for whole seconds.
+/// The median of `samples`; even counts take the mean of the two middle values.
 pub fn median_f64(samples: &[f64]) -> Option<f64> {
     if samples.is_empty() {
         return None;

@@ -459,16 +459,7 @@ async fn play(
 
     // The visitors, by the shape's hours, for services in proportion to what the hall
     // serves of them.
-    let weights: Vec<f64> = cfg
-        .services
-        .iter()
-        .map(|s| {
-            let per_hour = 60.0 / f64::from(s.standard_minutes.unwrap_or(10).max(1));
-            cfg.counters_serving(s.id.as_str())
-                .map(|c| per_hour / c.services.len() as f64)
-                .sum::<f64>()
-        })
-        .collect();
+    let weights = antre_hub::simulate::demand_weights(cfg, 0.0);
     let pick = |rng: &mut StdRng| -> ServiceId {
         let mut x = rng.gen_range(0.0..weights.iter().sum::<f64>());
         for (s, w) in cfg.services.iter().zip(&weights) {
