@@ -147,6 +147,52 @@ impl Timed for Conn {
     }
 }
 
+/// A counter or kiosk as the apps are: it reads every line the hub sends as it comes (the
+/// client library does), so its events never pile up in the kernel and hold its replies
+/// behind a full window. Replies reach [`Timed::req`] through a channel.
+struct Live {
+    w: tokio::net::tcp::OwnedWriteHalf,
+    replies: mpsc::UnboundedReceiver<String>,
+}
+
+impl Live {
+    fn new(c: Conn) -> Live {
+        let Conn { mut r, w } = c;
+        let (tx, replies) = mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            let mut line = String::new();
+            loop {
+                line.clear();
+                match r.read_line(&mut line).await {
+                    Ok(0) | Err(_) => break,
+                    // Events skipped unparsed (the hub writes `type` first).
+                    Ok(_) if line.starts_with("{\"type\":\"event\"") => {}
+                    Ok(_) => {
+                        if tx.send(std::mem::take(&mut line)).is_err() {
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+        Live { w, replies }
+    }
+}
+
+impl Timed for Live {
+    async fn req(&mut self, v: Value) -> anyhow::Result<Value> {
+        tokio::io::AsyncWriteExt::write_all(&mut self.w, format!("{v}\n").as_bytes()).await?;
+        let line = self
+            .replies
+            .recv()
+            .await
+            .ok_or_else(|| anyhow::anyhow!("closed"))?;
+        let m: Value = serde_json::from_str(&line)?;
+        anyhow::ensure!(m["type"] == "ok", "{v} -> {m}");
+        Ok(m)
+    }
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
@@ -206,11 +252,15 @@ fn store_only(dir: &Path, n: usize) -> anyhow::Result<(Vec<Duration>, Vec<Durati
         );
         issue.push(t.elapsed());
     }
-    let open = Request::OpenCounter {
-        counter: "0".into(),
-        officer: "Bench".into(),
-    };
-    hall.execute(now(), &counter, "open", Ok(&open));
+    // Every counter open, as in the hall run: the forecast plays all of them.
+    for c in 0..COUNTERS {
+        let device = cfg.device(&format!("counter-{c}")).expect("bench counter");
+        let open = Request::OpenCounter {
+            counter: c.to_string().as_str().into(),
+            officer: "Bench".into(),
+        };
+        hall.execute(now(), device, &format!("open-{c}"), Ok(&open));
+    }
     for i in 0..n / COUNTERS {
         let t = Instant::now();
         hall.execute(
@@ -297,11 +347,11 @@ async fn bench(args: &Args, dir: &Path) -> anyhow::Result<()> {
     for i in 0..COUNTERS {
         let mut c = Conn::open(addr, &format!("counter-{i}")).await?;
         c.req(json!({"type":"open_counter","id":"open","counter":i.to_string(),"officer":format!("Petugas {i}")})).await?;
-        counters.push(c);
+        counters.push(Live::new(c));
     }
     let mut kiosks = vec![];
     for i in 0..KIOSKS {
-        kiosks.push(Conn::open(addr, &format!("kiosk-{i}")).await?);
+        kiosks.push(Live::new(Conn::open(addr, &format!("kiosk-{i}")).await?));
     }
     let rss_100 = rss_kib(pid);
     // The WAL's largest size during the run, looked at every 50 ms.
@@ -498,7 +548,7 @@ async fn bench(args: &Args, dir: &Path) -> anyhow::Result<()> {
 /// `calls` calls, one at a time, each until all `displays` have reported it on `seen`:
 /// (call → each display, each call's round trip). Ids are `{prefix}{i}`.
 async fn calls(
-    counters: &mut [Conn],
+    counters: &mut [Live],
     seen: &mut mpsc::UnboundedReceiver<(String, Instant)>,
     calls: usize,
     displays: usize,
