@@ -170,12 +170,29 @@ async fn with_no_counter_open_the_phone_says_so_in_words() {
     );
 
     // One counter opens: 1 ahead × 300 s ÷ 1 = 5 min.
+    let mut display = hub.connect("display-1").await;
     let mut c1 = hub.connect("counter-1").await;
     c1.open("1", "Sri").await;
     let t = http.get("/api/v1/tickets/A-002").await.json();
     assert_eq!(t["counters_open"], 1);
     assert_eq!(t["estimated_wait_min"], 5);
     assert_eq!(t["wait_text"], "Perkiraan tunggu: ±5 menit");
+    // The phone's figure comes from the forecast of each ticket, which devices are not sent:
+    // the opening's figures reach a display without `waits`. A new ticket: 2 ahead, each
+    // 300 s plus the officer's 15 s between visits, 630 s ≈ 11 min; range 0.1 + 0.5/√2 of
+    // it, 6.0–16.0 to the nearest 5: 5–15.
+    let opened = display.event().await;
+    assert_eq!(opened["kind"], "counter_opened");
+    let ktp = opened["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["service"] == "ktp")
+        .unwrap()
+        .clone();
+    assert_eq!(ktp["estimated_wait_min"], 11, "{ktp}");
+    assert_eq!(ktp["estimated_wait_range"], json!([5, 15]), "{ktp}");
+    assert!(ktp.get("waits").is_none(), "{ktp}");
     hub.stop().await;
 }
 

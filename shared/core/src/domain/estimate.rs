@@ -251,9 +251,9 @@ pub fn forecast(desks: &[Desk], waiting: &[Waiter], paces: &[Pace], max_in_row: 
         .collect();
     let mut ghosts_left = served.iter().filter(|&&b| b).count();
     let mut waiters_left = waiting.len();
-    // Calls made so far by the counters of each service, each counter's count, for the
-    // spread.
-    let mut calls: Vec<f64> = vec![0.0; desks.len()];
+    // Calls made so far by the open counters of each service, over how many they are: the
+    // visits before a ticket at each of them, for the spread. Kept as running sums.
+    let mut calls_of: Vec<f64> = vec![0.0; n];
     let desks_of: Vec<f64> = (0..n)
         .map(|s| {
             desks
@@ -262,15 +262,7 @@ pub fn forecast(desks: &[Desk], waiting: &[Waiter], paces: &[Pace], max_in_row: 
                 .count() as f64
         })
         .collect();
-    let visits_before = |calls: &[f64], s: usize| -> f64 {
-        let total: f64 = desks
-            .iter()
-            .zip(calls)
-            .filter(|(d, _)| d.free_in_ms.is_some() && d.services.contains(&s))
-            .map(|(_, c)| c)
-            .sum();
-        total / desks_of[s].max(1.0)
-    };
+    let visits_before = |calls_of: &[f64], s: usize| -> f64 { calls_of[s] / desks_of[s].max(1.0) };
 
     // Counters by when they come free (a max-heap on the negated time).
     struct Free(f64, usize);
@@ -298,6 +290,8 @@ pub fn forecast(desks: &[Desk], waiting: &[Waiter], paces: &[Pace], max_in_row: 
         .collect();
     let mut streak: Vec<u32> = desks.iter().map(|d| d.streak).collect();
     let mut steps = 0usize;
+    let mut heads: Vec<(Candidate, usize, bool)> = vec![];
+    let mut candidates: Vec<Candidate> = vec![];
     while let Some(Free(t, d)) = heap.pop() {
         steps += 1;
         if (waiters_left == 0 && ghosts_left == 0) || t > HORIZON_MS || steps > 1_000_000 {
@@ -326,7 +320,7 @@ pub fn forecast(desks: &[Desk], waiting: &[Waiter], paces: &[Pace], max_in_row: 
             }
         }
         // The heads of its services' queues, as the calling order picks among them.
-        let mut heads: Vec<(Candidate, usize, bool)> = vec![];
+        heads.clear();
         for &s in &desk.services {
             if let Some(e) = normal[s].front() {
                 heads.push((cand(e.key, false), s, false));
@@ -349,13 +343,14 @@ pub fn forecast(desks: &[Desk], waiting: &[Waiter], paces: &[Pace], max_in_row: 
                 if served[s] && out.new_ticket[s].is_none() && normal[s].is_empty() {
                     out.new_ticket[s] = Some(Call {
                         in_ms: t,
-                        visits_before: visits_before(&calls, s),
+                        visits_before: visits_before(&calls_of, s),
                     });
                     ghosts_left -= 1;
                 }
             }
         }
-        let candidates: Vec<Candidate> = heads.iter().map(|h| h.0).collect();
+        candidates.clear();
+        candidates.extend(heads.iter().map(|h| h.0));
         let Some(pick) = pick_next(&candidates, streak[d], max_in_row) else {
             // Nothing waits: free again when the next priority ticket of its services comes.
             let next = desk
@@ -379,11 +374,13 @@ pub fn forecast(desks: &[Desk], waiting: &[Waiter], paces: &[Pace], max_in_row: 
         if let Some(i) = e.waiter {
             out.waiters[i] = Some(Call {
                 in_ms: t.max(e.present_ms),
-                visits_before: visits_before(&calls, s),
+                visits_before: visits_before(&calls_of, s),
             });
             waiters_left -= 1;
         }
-        calls[d] += 1.0;
+        for &s in &desk.services {
+            calls_of[s] += 1.0;
+        }
         let p = paces[s];
         heap.push(Free(t + p.call_ms * desk.speed + desk.gap_ms, d));
     }

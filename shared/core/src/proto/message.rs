@@ -482,11 +482,67 @@ pub enum ServerMessage {
     Event(Event),
 }
 
+impl Welcome {
+    /// The welcome as devices are sent it: its snapshot's figures without `waits` (see
+    /// [`Event::for_devices`]).
+    pub fn for_devices(mut self) -> Welcome {
+        if let Some(s) = &mut self.snapshot {
+            for f in &mut s.figures {
+                f.waits = vec![];
+            }
+        }
+        self
+    }
+}
+
+impl Event {
+    /// The event as devices are sent it (and as the hub stores it): without the figures'
+    /// [`Figures::waits`], which only the hub's own phone pages read; they would make every
+    /// line several times longer for every device.
+    pub fn for_devices(&self) -> Event {
+        let mut e = self.clone();
+        for f in &mut e.figures {
+            f.waits = vec![];
+        }
+        e
+    }
+
+    /// The protocol line of an event from its JSON `body` (as [`Event::for_devices`] gives
+    /// and the hub stores it): the same text `ServerMessage::Event(…).to_line()` makes,
+    /// without serializing it again.
+    pub fn line_of(body: &str) -> String {
+        let fields = body.strip_prefix('{').unwrap_or(body);
+        format!("{{\"type\":\"event\",{fields}\n")
+    }
+}
+
 impl ServerMessage {
     /// The message as one protocol line, `\n` included.
     pub fn to_line(&self) -> String {
         let mut s = serde_json::to_string(self).expect("server messages always serialize");
         s.push('\n');
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn devices_get_events_without_waits_in_the_same_line_as_a_server_message() {
+        let body = r#"{"seq":7,"at":"2026-11-27T09:00:00.000+07:00","kind":"ticket_issued","figures":[{"service":"ktp","waiting":2,"issued":2,"counters_open":1,"service_secs":300.0,"ahead":2,"estimated_wait_min":10,"waits":[{"code":"A-001","ahead":0,"min":5}]}]}"#;
+        let event: Event = serde_json::from_str(body).unwrap();
+        assert_eq!(event.figures[0].waits.len(), 1);
+        let sent = event.for_devices();
+        assert!(sent.figures[0].waits.is_empty());
+        assert_eq!(sent.figures[0].estimated_wait_min, 10);
+        let stored = serde_json::to_string(&sent).unwrap();
+        let line = Event::line_of(&stored);
+        assert_eq!(
+            line,
+            "{\"type\":\"event\",\"seq\":7,\"at\":\"2026-11-27T09:00:00.000+07:00\",\"kind\":\"ticket_issued\",\"figures\":[{\"service\":\"ktp\",\"waiting\":2,\"issued\":2,\"counters_open\":1,\"service_secs\":300.0,\"ahead\":2,\"estimated_wait_min\":10}]}\n"
+        );
+        assert_eq!(line, ServerMessage::Event(sent).to_line());
     }
 }

@@ -1,7 +1,7 @@
 //! Each service's queue figures ([`Figures`]), by the core's rules on what the store
 //! counts, inside the same transaction as the change (or the snapshot) they go with.
 
-use super::forecast::Played;
+use super::forecast::{Board, Played};
 use crate::config::Config;
 use crate::store::dao::Dao;
 use antre_core::domain::calling::{self, QueueCounts};
@@ -17,24 +17,30 @@ pub(super) struct Queue {
     pub counters_serving: u32,
 }
 
-/// Counts `service`'s queue, its recent service times and its open counters.
-pub(super) fn queue(dao: &Dao<'_>, cfg: &Config, service: &str) -> rusqlite::Result<Queue> {
-    let sample = dao.queue_sample(service, estimate::MEDIAN_SAMPLE)?;
+/// Counts `service`'s queue (on the `board`), its recent service times and its open counters.
+pub(super) fn queue(
+    dao: &Dao<'_>,
+    cfg: &Config,
+    board: &Board,
+    service: &str,
+) -> rusqlite::Result<Queue> {
+    let recent = dao.recent_times(service, estimate::MEDIAN_SAMPLE)?;
     let standard = cfg.service(service).and_then(|s| s.standard_minutes);
+    let (normal, priority) = board.counts(service);
     let mut counters_open = 0;
     let mut counters_serving = 0;
     for c in cfg.counters_serving(service) {
         counters_serving += 1;
         // A paused counter serves nobody until it resumes.
-        let row = dao.counter(c.id.as_str())?;
+        let row = board.counter(c.id.as_str());
         if row.open && row.pause.is_none() {
             counters_open += 1;
         }
     }
     Ok(Queue {
-        normal: sample.normal,
-        priority: sample.priority,
-        service_secs: estimate::service_secs(&sample.recent, standard),
+        normal,
+        priority,
+        service_secs: estimate::service_secs(&recent, standard),
         counters_open,
         counters_serving,
     })
@@ -45,10 +51,11 @@ pub(super) fn queue(dao: &Dao<'_>, cfg: &Config, service: &str) -> rusqlite::Res
 pub fn figures(
     dao: &Dao<'_>,
     cfg: &Config,
+    board: &Board,
     played: &Played,
     service: &str,
 ) -> rusqlite::Result<Figures> {
-    let q = queue(dao, cfg, service)?;
+    let q = queue(dao, cfg, board, service)?;
     // A normal ticket issued now has every waiting ticket before it in age.
     let ahead = calling::ahead_of(
         QueueCounts {
@@ -79,7 +86,7 @@ pub fn figures(
         estimated_wait_min: e.minutes,
         estimated_wait_range: e.range.map(|(lo, hi)| [lo, hi]),
         waits: if q.counters_open > 0 {
-            waits(cfg, played, service, q.priority, q.normal, index)
+            waits(cfg, board, played, q.priority, q.normal, index)
         } else {
             vec![]
         },
@@ -95,34 +102,37 @@ pub const WAITS_SENT: usize = 30;
 /// each with its people ahead as its own `issue_ticket` reply counts them.
 fn waits(
     cfg: &Config,
+    board: &Board,
     played: &Played,
-    service: &str,
     priorities: u32,
     normals: u32,
     index: Option<usize>,
 ) -> Vec<TicketWait> {
-    let cv = index.map_or(estimate::DEFAULT_CV, |i| played.cv(i));
+    let Some(index) = index else {
+        return vec![];
+    };
+    let cv = played.cv(index);
     let (mut normal_seen, mut priority_seen) = (0, 0);
     let open = 1; // only called with a counter open: the words need no more
     played
-        .waiting_of(service)
+        .waiting_of(index)
         .take(WAITS_SENT)
-        .map(|(row, call)| {
+        .map(|(id, priority, call)| {
             let q = QueueCounts {
                 normal_older: normal_seen,
-                normal_total: normals - u32::from(!row.priority),
+                normal_total: normals - u32::from(!priority),
                 priority_older: priority_seen,
-                priority_total: priorities - u32::from(row.priority),
+                priority_total: priorities - u32::from(priority),
             };
-            if row.priority {
+            if priority {
                 priority_seen += 1;
             } else {
                 normal_seen += 1;
             }
-            let ahead = calling::ahead_of(q, row.priority, cfg.hall.queue.max_priority_in_row);
+            let ahead = calling::ahead_of(q, priority, cfg.hall.queue.max_priority_in_row);
             let e = estimate::from_call(ahead, open, &call, cv);
             TicketWait {
-                code: row.code.clone(),
+                code: board.code(id).unwrap_or_default().to_owned(),
                 ahead,
                 min: e.minutes,
                 range: e.range.map(|(lo, hi)| [lo, hi]),
@@ -134,9 +144,10 @@ fn waits(
 /// Every service's figures, in the config's order (for a snapshot).
 pub fn all(dao: &Dao<'_>, cfg: &Config) -> rusqlite::Result<Vec<Figures>> {
     let learned = super::forecast::Learned::learn(dao, cfg)?;
-    let played = Played::play(dao, cfg, &learned)?;
+    let board = Board::load(dao, cfg)?;
+    let played = Played::play(&board, cfg, &learned, dao.now_ms, None);
     cfg.services
         .iter()
-        .map(|s| figures(dao, cfg, &played, s.id.as_str()))
+        .map(|s| figures(dao, cfg, &board, &played, s.id.as_str()))
         .collect()
 }

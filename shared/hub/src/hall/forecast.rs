@@ -3,9 +3,10 @@
 //! service's figures carry.
 
 use crate::config::Config;
-use crate::store::dao::{ClosedRow, Dao};
+use crate::store::dao::{ClosedRow, Dao, WaitingRow};
+use crate::store::rows::CounterRow;
 use antre_core::domain::estimate::{self, Call, Desk, Pace, Waiter};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 /// How far back the day's closed tickets teach the service times.
 const LEARN_WINDOW_MS: i64 = 2 * 3_600_000;
@@ -219,24 +220,414 @@ impl Memo {
     }
 }
 
-/// The hall played forward from now.
-pub struct Played {
-    forecast: estimate::Forecast,
-    /// Ticket id → its index among the forecast's waiters.
-    waiters: HashMap<i64, usize>,
-    /// The waiting tickets as read, in calling order within each group.
-    rows: Vec<crate::store::dao::WaitingRow>,
-    /// Each service's spread, by the config's order of services.
-    cv: Vec<f64>,
+/// The writer's forecast: the lessons (read again each minute), the board (kept up to date
+/// change by change) and the last play (reused while nothing changed).
+#[derive(Default)]
+pub struct Forecaster {
+    memo: Memo,
+    board: Board,
+    played: Option<Played>,
 }
 
-impl Played {
-    /// Plays the hall forward from `dao`'s time with what `learned` holds.
+impl Forecaster {
+    /// Readies it for a change on `dao`: the board of its day, fresh lessons.
     ///
     /// # Errors
     /// SQLite fails.
-    pub fn play(dao: &Dao<'_>, cfg: &Config, learned: &Learned) -> rusqlite::Result<Played> {
-        let now = dao.now_ms;
+    pub fn begin(&mut self, dao: &Dao<'_>, cfg: &Config) -> rusqlite::Result<()> {
+        self.board.ensure(dao, cfg)?;
+        let before = self.memo.0.as_ref().map(|l| l.at_ms);
+        self.memo.get(dao, cfg)?;
+        if self.memo.0.as_ref().map(|l| l.at_ms) != before {
+            self.played = None; // new lessons: play again
+        }
+        Ok(())
+    }
+
+    /// Brings the board up to date with what a change named.
+    ///
+    /// # Errors
+    /// SQLite fails.
+    pub fn sync<'n>(
+        &mut self,
+        dao: &Dao<'_>,
+        named: impl IntoIterator<Item = &'n Named>,
+    ) -> rusqlite::Result<()> {
+        for n in named {
+            self.board.sync(dao, n)?;
+        }
+        Ok(())
+    }
+
+    /// Plays forward from `dao`'s time the part of the hall that `services` are in, unless
+    /// the last play was of the same board at the same time and held them.
+    ///
+    /// # Errors
+    /// SQLite fails.
+    pub fn play<'s>(
+        &mut self,
+        dao: &Dao<'_>,
+        cfg: &Config,
+        services: impl IntoIterator<Item = &'s str>,
+    ) -> rusqlite::Result<()> {
+        let parts = self.board.parts_of(services);
+        let of = (self.board.version(), dao.now_ms);
+        if self
+            .played
+            .as_ref()
+            .is_some_and(|p| p.of == of && p.parts.is_superset(&parts))
+        {
+            return Ok(());
+        }
+        let learned = self.memo.get(dao, cfg)?;
+        self.played = Some(Played::play(
+            &self.board,
+            cfg,
+            learned,
+            dao.now_ms,
+            Some(&parts),
+        ));
+        Ok(())
+    }
+
+    /// The board and its last play ([`Forecaster::play`] first).
+    pub fn view(&self) -> (&Board, &Played) {
+        (
+            &self.board,
+            self.played.as_ref().expect("played before viewing"),
+        )
+    }
+
+    pub fn board(&self) -> &Board {
+        &self.board
+    }
+
+    /// Whether playing each service's part of the hall alone gives its tickets (and a new
+    /// ticket) the same calls as playing the whole hall (for tests: parts never share a
+    /// counter, so they must).
+    pub fn parts_agree(&self, cfg: &Config, now: i64) -> bool {
+        let Some(learned) = self.memo.0.as_ref() else {
+            return true; // nothing played yet
+        };
+        let whole = Played::play(&self.board, cfg, learned, now, None);
+        cfg.services.iter().enumerate().all(|(i, s)| {
+            let parts = self.board.parts_of([s.id.as_str()]);
+            let part = Played::play(&self.board, cfg, learned, now, Some(&parts));
+            part.new_ticket(i) == whole.new_ticket(i) && part.waiting_of(i).eq(whole.waiting_of(i))
+        })
+    }
+
+    /// Starts a request (see [`Board::mark`]).
+    pub fn mark(&mut self) {
+        self.board.mark();
+    }
+
+    /// A request was rolled back (see [`Board::undo`]).
+    ///
+    /// # Errors
+    /// SQLite fails.
+    pub fn undo(&mut self, dao: &Dao<'_>) -> rusqlite::Result<()> {
+        self.board.undo(dao)
+    }
+
+    /// A write failed and rolled back: read everything again on the next change.
+    pub fn invalidate(&mut self) {
+        self.board.invalidate();
+        self.played = None;
+    }
+}
+
+/// One counter as the forecast needs it: its row, and the service and call time of the
+/// ticket it is serving.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct BoardDesk {
+    row: CounterRow,
+    current: Option<(String, Option<i64>)>,
+}
+
+/// The hall as the forecast plays it, kept in memory by the writer: every waiting ticket of
+/// the day and every counter. Reading them all from the store on every change cost more than
+/// the change itself with a thousand people waiting; the board is read once (at start, on a
+/// new day, after a failed write) and then brought up to date with only what a change named
+/// (the tickets and counters of its events), so it always equals what the store holds.
+#[derive(Debug, Default)]
+pub struct Board {
+    /// The day it holds; `None` until loaded (or after a failed write).
+    day: Option<String>,
+    /// Each waiting ticket with the config's index of its service (`None`: not in it).
+    waiting: HashMap<i64, (WaitingRow, Option<usize>)>,
+    /// The same tickets by the config's index of their service: (queued, id) → priority,
+    /// so a play and a count read only the queues they need, in order.
+    queues: Vec<std::collections::BTreeMap<(i64, i64), bool>>,
+    /// The config's index of each service.
+    service_ix: HashMap<String, usize>,
+    /// The part of the hall each service (by index) is in: services joined by the counters
+    /// that serve them. Parts never share a counter, so each plays forward on its own.
+    part: Vec<usize>,
+    /// Ticket code → id, for the tickets in `waiting`.
+    codes: HashMap<String, i64>,
+    desks: HashMap<String, BoardDesk>,
+    /// Bumped by every change to the board: a play of the same version is still right.
+    version: u64,
+    /// What was synced since [`Board::mark`], to sync again after a rolled-back request.
+    synced: Vec<Named>,
+}
+
+/// A ticket (by code) or a counter (by id) that a change named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Named {
+    Ticket(String),
+    Counter(String),
+}
+
+impl Board {
+    /// The board as the store holds it now.
+    ///
+    /// # Errors
+    /// SQLite fails.
+    pub fn load(dao: &Dao<'_>, cfg: &Config) -> rusqlite::Result<Board> {
+        let mut board = Board::default();
+        board.reload(dao, cfg)?;
+        Ok(board)
+    }
+
+    fn reload(&mut self, dao: &Dao<'_>, cfg: &Config) -> rusqlite::Result<()> {
+        self.waiting.clear();
+        self.queues = vec![Default::default(); cfg.services.len()];
+        self.codes.clear();
+        self.desks.clear();
+        self.service_ix = cfg
+            .services
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.to_string(), i))
+            .collect();
+        self.part = parts(cfg, &self.service_ix);
+        for row in dao.waiting_all()? {
+            self.put(row);
+        }
+        for c in &cfg.counters {
+            let desk = read_desk(dao, c.id.as_str())?;
+            self.desks.insert(c.id.to_string(), desk);
+        }
+        self.day = Some(dao.day.to_owned());
+        self.version += 1;
+        self.synced.clear();
+        Ok(())
+    }
+
+    /// Loads the board if it does not hold `dao`'s day.
+    ///
+    /// # Errors
+    /// SQLite fails.
+    pub fn ensure(&mut self, dao: &Dao<'_>, cfg: &Config) -> rusqlite::Result<()> {
+        if self.day.as_deref() != Some(dao.day) {
+            self.reload(dao, cfg)?;
+        }
+        Ok(())
+    }
+
+    /// Forgets everything: the next change loads it again (after a write that failed).
+    pub fn invalidate(&mut self) {
+        self.day = None;
+    }
+
+    /// Starts a request: what it syncs is remembered, to be synced again if it is undone.
+    pub fn mark(&mut self) {
+        self.synced.clear();
+    }
+
+    /// After a request was rolled back: syncs again what it had synced.
+    ///
+    /// # Errors
+    /// SQLite fails.
+    pub fn undo(&mut self, dao: &Dao<'_>) -> rusqlite::Result<()> {
+        let synced = std::mem::take(&mut self.synced);
+        for n in &synced {
+            self.sync(dao, n)?;
+        }
+        Ok(())
+    }
+
+    /// Reads one named ticket or counter again from the store.
+    ///
+    /// # Errors
+    /// SQLite fails.
+    pub fn sync(&mut self, dao: &Dao<'_>, named: &Named) -> rusqlite::Result<()> {
+        if !self.synced.contains(named) {
+            self.synced.push(named.clone());
+        }
+        match named {
+            Named::Ticket(code) => {
+                let row = match code.parse::<antre_core::domain::TicketCode>() {
+                    Ok(c) => dao.waiting_one(&c.prefix, c.number)?,
+                    Err(_) => None,
+                };
+                let old = self
+                    .codes
+                    .get(code)
+                    .and_then(|id| self.waiting.get(id))
+                    .map(|w| &w.0);
+                if old == row.as_ref() {
+                    return Ok(());
+                }
+                if let Some(id) = self.codes.remove(code) {
+                    if let Some((old, Some(ix))) = self.waiting.remove(&id) {
+                        self.queues[ix].remove(&(old.queued_ms, old.id));
+                    }
+                }
+                if let Some(row) = row {
+                    self.put(row);
+                }
+            }
+            Named::Counter(id) => {
+                if !self.desks.contains_key(id) {
+                    return Ok(()); // not a counter of the config
+                }
+                let desk = read_desk(dao, id)?;
+                if self.desks.get(id) == Some(&desk) {
+                    return Ok(());
+                }
+                self.desks.insert(id.clone(), desk);
+            }
+        }
+        self.version += 1;
+        Ok(())
+    }
+
+    fn put(&mut self, row: WaitingRow) {
+        let ix = self.service_ix.get(row.service.as_str()).copied();
+        if let Some(ix) = ix {
+            self.queues[ix].insert((row.queued_ms, row.id), row.priority);
+        }
+        self.codes.insert(row.code.clone(), row.id);
+        self.waiting.insert(row.id, (row, ix));
+    }
+
+    /// The parts of the hall (see `part`) that `services` are in.
+    pub fn parts_of<'s>(&self, services: impl IntoIterator<Item = &'s str>) -> BTreeSet<usize> {
+        services
+            .into_iter()
+            .filter_map(|s| self.part.get(*self.service_ix.get(s)?).copied())
+            .collect()
+    }
+
+    /// The code of waiting ticket `id`.
+    pub fn code(&self, id: i64) -> Option<&str> {
+        self.waiting.get(&id).map(|w| w.0.code.as_str())
+    }
+
+    /// How many tickets wait for `service`: (normal, priority).
+    pub fn counts(&self, service: &str) -> (u32, u32) {
+        let Some(&ix) = self.service_ix.get(service) else {
+            return (0, 0);
+        };
+        self.queues[ix].values().fold(
+            (0, 0),
+            |(n, p), &priority| {
+                if priority {
+                    (n, p + 1)
+                } else {
+                    (n + 1, p)
+                }
+            },
+        )
+    }
+
+    /// Counter `id`'s row (closed and empty when it has not opened today).
+    pub fn counter(&self, id: &str) -> CounterRow {
+        self.desks
+            .get(id)
+            .map(|d| d.row.clone())
+            .unwrap_or_default()
+    }
+
+    /// The version of what it holds: equal versions hold the same hall.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// Whether it holds what the store holds (for tests: the board kept up to date equals a
+    /// fresh read).
+    ///
+    /// # Errors
+    /// SQLite fails.
+    pub fn matches_store(&self, dao: &Dao<'_>, cfg: &Config) -> rusqlite::Result<bool> {
+        let fresh = Board::load(dao, cfg)?;
+        Ok(self.day == fresh.day
+            && self.waiting == fresh.waiting
+            && self.queues == fresh.queues
+            && self.desks == fresh.desks)
+    }
+}
+
+/// Each service's part of the hall (by the config's index of services): the smallest index
+/// among the services it is joined to through counters that serve both.
+fn parts(cfg: &Config, index: &HashMap<String, usize>) -> Vec<usize> {
+    let mut part: Vec<usize> = (0..cfg.services.len()).collect();
+    fn root(part: &mut [usize], mut i: usize) -> usize {
+        while part[i] != i {
+            part[i] = part[part[i]];
+            i = part[i];
+        }
+        i
+    }
+    for c in &cfg.counters {
+        let ix: Vec<usize> = c
+            .services
+            .iter()
+            .filter_map(|s| index.get(s.as_str()).copied())
+            .collect();
+        for w in ix.windows(2) {
+            let (a, b) = (root(&mut part, w[0]), root(&mut part, w[1]));
+            part[a.max(b)] = a.min(b);
+        }
+    }
+    (0..part.len()).map(|i| root(&mut part, i)).collect()
+}
+
+fn read_desk(dao: &Dao<'_>, id: &str) -> rusqlite::Result<BoardDesk> {
+    let row = dao.counter(id)?;
+    let current = match row.current {
+        Some(t) => {
+            let t = dao.ticket(t)?;
+            Some((t.service, t.called_ms))
+        }
+        None => None,
+    };
+    Ok(BoardDesk { row, current })
+}
+
+/// The hall played forward from now.
+pub struct Played {
+    forecast: estimate::Forecast,
+    /// The waiting tickets played (id, the config's index of its service, priority), in
+    /// calling order within each group, as the forecast's waiters.
+    waiters: Vec<(i64, usize, bool)>,
+    /// Each service's spread, by the config's order of services.
+    cv: Vec<f64>,
+    /// The board's version and the time it was played at.
+    pub(super) of: (u64, i64),
+    /// The parts of the hall played (see [`Board::parts_of`]); the others' tickets have no
+    /// call in it.
+    pub(super) parts: BTreeSet<usize>,
+}
+
+impl Played {
+    /// Plays the hall on `board` forward from `now` with what `learned` holds: the `only`
+    /// parts of it (see [`Board::parts_of`]), or all of it.
+    pub fn play(
+        board: &Board,
+        cfg: &Config,
+        learned: &Learned,
+        now: i64,
+        only: Option<&BTreeSet<usize>>,
+    ) -> Played {
+        let parts: BTreeSet<usize> = match only {
+            Some(p) => p.clone(),
+            None => board.part.iter().copied().collect(),
+        };
+        let played = |s: usize| board.part.get(s).is_some_and(|p| parts.contains(p));
         let index: HashMap<&str, usize> = cfg
             .services
             .iter()
@@ -260,15 +651,24 @@ impl Played {
             })
             .collect();
         let tz = cfg.hall.timezone;
+        let local = antre_core::domain::day::local_time(
+            chrono::DateTime::from_timestamp_millis(now).unwrap_or_default(),
+            tz,
+        );
         let mut desks = Vec::with_capacity(cfg.counters.len());
+        let closed = BoardDesk::default();
         for c in &cfg.counters {
-            let row = dao.counter(c.id.as_str())?;
+            let desk = board.desks.get(c.id.as_str()).unwrap_or(&closed);
+            let row = &desk.row;
             let (speed, gap_ms) = learned.desk(c.id.as_str());
             let services: Vec<usize> = c
                 .services
                 .iter()
                 .filter_map(|s| index.get(s.as_str()).copied())
                 .collect();
+            if !services.iter().any(|&s| played(s)) {
+                continue; // another part of the hall
+            }
             let free_in_ms = if !row.open {
                 None
             } else if let Some(pause) = &row.pause {
@@ -278,10 +678,6 @@ impl Played {
                     .as_deref()
                     .and_then(|u| chrono::NaiveTime::parse_from_str(u, "%H:%M").ok())
                     .map(|until| {
-                        let local = antre_core::domain::day::local_time(
-                            chrono::DateTime::from_timestamp_millis(now).unwrap_or_default(),
-                            tz,
-                        );
                         let ms = (until - local).num_milliseconds();
                         // Officers are back a little after the end they give; past it
                         // and not back yet, a few minutes more.
@@ -291,21 +687,16 @@ impl Played {
                             2.0 * PAUSE_SLACK_MS
                         }
                     })
-            } else if let Some(current) = row.current {
-                let t = dao.ticket(current)?;
-                let (mean, _) = learned.service(&t.service);
+            } else if let Some((service, called_ms)) = &desk.current {
+                let (mean, _) = learned.service(service);
                 let expected = mean * speed;
-                let elapsed = t.called_ms.map_or(0, |c| (now - c).max(0)) as f64;
+                let elapsed = called_ms.map_or(0, |c| (now - c).max(0)) as f64;
                 // Past the mean, some of it is still to come.
                 Some((expected - elapsed).max(0.25 * expected) + gap_ms)
             } else {
                 Some(0.0)
             };
             // Its scheduled breaks of today, from now on (an officer is back a little after).
-            let local = antre_core::domain::day::local_time(
-                chrono::DateTime::from_timestamp_millis(now).unwrap_or_default(),
-                tz,
-            );
             let breaks = c
                 .breaks
                 .iter()
@@ -326,38 +717,42 @@ impl Played {
                 breaks,
             });
         }
-        let mut ids = HashMap::new();
-        let mut waiting = vec![];
-        let mut rows = vec![];
-        let mut all = dao.waiting_all()?;
+        let mut waiting: Vec<Waiter> = board
+            .queues
+            .iter()
+            .enumerate()
+            .filter(|(s, _)| played(*s))
+            .flat_map(|(service, queue)| {
+                queue
+                    .iter()
+                    .map(move |(&(queued_ms, id), &priority)| Waiter {
+                        service,
+                        queued_in_ms: queued_ms - now,
+                        order: id,
+                        priority,
+                    })
+            })
+            .collect();
         // The calling order within each group (`waiting_of` keeps it).
-        all.sort_unstable_by_key(|r| (r.queued_ms, r.id));
-        for row in all {
-            let Some(&s) = index.get(row.service.as_str()) else {
-                continue;
-            };
-            ids.insert(row.id, waiting.len());
-            waiting.push(Waiter {
-                service: s,
-                queued_in_ms: row.queued_ms - now,
-                order: row.id,
-                priority: row.priority,
-            });
-            rows.push(row);
-        }
+        waiting.sort_unstable_by_key(|w| (w.queued_in_ms, w.order));
+        let waiters = waiting
+            .iter()
+            .map(|w| (w.order, w.service, w.priority))
+            .collect();
         let forecast =
             estimate::forecast(&desks, &waiting, &paces, cfg.hall.queue.max_priority_in_row);
-        Ok(Played {
+        Played {
             forecast,
-            waiters: ids,
-            rows,
+            waiters,
             cv: paces.iter().map(|p| p.cv).collect(),
-        })
+            of: (board.version, now),
+            parts,
+        }
     }
 
     /// When the waiting ticket `id` will be called.
     pub fn ticket(&self, id: i64) -> Option<Call> {
-        let &i = self.waiters.get(&id)?;
+        let i = self.waiters.iter().position(|w| w.0 == id)?;
         self.forecast.waiters.get(i).copied().flatten()
     }
 
@@ -368,17 +763,14 @@ impl Played {
         Some((call, self.cv.get(service).copied().unwrap_or(DEFAULT_CV)))
     }
 
-    /// The waiting tickets of `service` with their forecast calls, in calling order within
-    /// each group (normal, then priority).
-    pub fn waiting_of<'a>(
-        &'a self,
-        service: &'a str,
-    ) -> impl Iterator<Item = (&'a crate::store::dao::WaitingRow, Call)> + 'a {
-        self.rows
+    /// The waiting tickets of the config's `service`-th service (id, priority) with their
+    /// forecast calls, in calling order within each group (normal, then priority).
+    pub fn waiting_of(&self, service: usize) -> impl Iterator<Item = (i64, bool, Call)> + '_ {
+        self.waiters
             .iter()
             .zip(&self.forecast.waiters)
-            .filter(move |(r, _)| r.service == service)
-            .filter_map(|(r, c)| Some((r, (*c)?)))
+            .filter(move |(w, _)| w.1 == service)
+            .filter_map(|(w, c)| Some((w.0, w.2, (*c)?)))
     }
 
     /// The spread of the config's `service`-th service.

@@ -39,7 +39,10 @@ const EVENT_DAYS_KEPT: i64 = 7;
 /// What a request did: the reply to send and the events to broadcast (both committed).
 pub struct Outcome {
     pub reply: ServerMessage,
+    /// The events in full (the hub's own pages read the figures' `waits`).
     pub events: Vec<Event>,
+    /// The same events as protocol lines for devices ([`Event::for_devices`]), as stored.
+    pub lines: Vec<String>,
 }
 
 /// The hall, over its store. One per hub: requests are serialized through it.
@@ -47,8 +50,8 @@ pub struct Hall {
     store: Store,
     cfg: Arc<Config>,
     last_seq: u64,
-    /// What the day has shown, for the estimates, read again once a minute.
-    learned: forecast::Memo,
+    /// The estimates' lessons, board and last play.
+    forecast: forecast::Forecaster,
 }
 
 impl Hall {
@@ -63,7 +66,7 @@ impl Hall {
             store,
             cfg,
             last_seq,
-            learned: forecast::Memo::default(),
+            forecast: forecast::Forecaster::default(),
         })
     }
 
@@ -108,6 +111,7 @@ impl Hall {
                     _ => "the store failed",
                 };
                 tracing::error!(device = %device.id, id, error = %e, "request refused, nothing was changed: {cause}");
+                self.forecast.invalidate();
                 // The transaction rolled back: our idea of the last seq is still right, but
                 // read it again in case the failure was after a commit.
                 if let Ok(s) = self.store.last_seq() {
@@ -124,6 +128,7 @@ impl Hall {
                 Outcome {
                     reply: ServerMessage::Error(ErrorReply::new(Some(id), code, message)),
                     events: vec![],
+                    lines: vec![],
                 }
             }
         }
@@ -138,12 +143,12 @@ impl Hall {
     ) -> rusqlite::Result<Outcome> {
         let cfg = Arc::clone(&self.cfg);
         let last_seq = self.last_seq;
-        let memo = &mut self.learned;
+        let fc = &mut self.forecast;
         let outcome = self.store.write(|tx| {
             let mut pending = Vec::new();
             let day = roll_day(tx, &cfg, now, &mut pending)?;
             let dao = tx.dao(&day, now.timestamp_millis());
-            let learned = memo.get(&dao, &cfg)?;
+            fc.begin(&dao, &cfg)?;
             let reply = match dao.stored_reply(device.id.as_str(), id)? {
                 Some(json) => serde_json::from_str(&json).map_err(|e| {
                     rusqlite::Error::FromSqlConversionFailure(
@@ -158,10 +163,11 @@ impl Hall {
                         Ok(req) => {
                             // A savepoint, so a refused request leaves no trace but its reply.
                             dao.begin_request()?;
+                            fc.mark();
                             let mut ctx = requests::Ctx {
                                 dao: &dao,
                                 cfg: &cfg,
-                                learned,
+                                forecast: &mut *fc,
                                 now,
                                 device,
                                 events: vec![],
@@ -174,10 +180,12 @@ impl Hall {
                                 }
                                 Err(requests::Fail::Refuse(code, message)) => {
                                     dao.undo_request()?;
+                                    fc.undo(&dao)?;
                                     Err(ErrorReply::new(Some(id), code, message))
                                 }
                                 Err(requests::Fail::RefuseFor(code, message, service)) => {
                                     dao.undo_request()?;
+                                    fc.undo(&dao)?;
                                     Err(ErrorReply {
                                         service: Some(service),
                                         ..ErrorReply::new(Some(id), code, message)
@@ -213,12 +221,36 @@ impl Hall {
                     msg
                 }
             };
-            attach_figures(&dao, &cfg, learned, &mut pending)?;
-            let events = append_events(&dao, last_seq, cfg.hall.timezone, pending)?;
-            Ok(Outcome { reply, events })
-        })?;
+            attach_figures(&dao, &cfg, fc, &mut pending)?;
+            let (events, lines) = append_events(&dao, last_seq, cfg.hall.timezone, pending)?;
+            Ok(Outcome {
+                reply,
+                events,
+                lines,
+            })
+        });
+        if outcome.is_err() {
+            self.forecast.invalidate();
+        }
+        let outcome = outcome?;
         self.last_seq += outcome.events.len() as u64;
         Ok(outcome)
+    }
+
+    /// Whether the forecast's board, kept up to date change by change, equals a fresh read of
+    /// the store at `now`, and playing each part of the hall alone agrees with playing all of
+    /// it (the tests' oracle for both). `false` too before the first change.
+    ///
+    /// # Errors
+    /// SQLite fails.
+    pub fn board_is_current(&self, now: DateTime<Utc>) -> rusqlite::Result<bool> {
+        let cfg = &self.cfg;
+        let board = self.forecast.board();
+        let current = crate::store::read(self.store.connection(), |tx| {
+            let day = tx.dao("", 0).stored_day()?.unwrap_or_default();
+            board.matches_store(&tx.dao(&day, now.timestamp_millis()), cfg)
+        })?;
+        Ok(current && self.forecast.parts_agree(cfg, now.timestamp_millis()))
     }
 
     /// Starts a new service day if the clock has passed midnight in the hall: the hub calls
@@ -229,7 +261,7 @@ impl Hall {
     pub fn tick(&mut self, now: DateTime<Utc>) -> rusqlite::Result<Vec<Event>> {
         let cfg = Arc::clone(&self.cfg);
         let last_seq = self.last_seq;
-        let memo = &mut self.learned;
+        let fc = &mut self.forecast;
         let events = self.store.write(|tx| {
             let mut pending = Vec::new();
             let day = roll_day(tx, &cfg, now, &mut pending)?;
@@ -237,10 +269,14 @@ impl Hall {
                 return Ok(vec![]); // nothing written
             }
             let dao = tx.dao(&day, now.timestamp_millis());
-            let learned = memo.get(&dao, &cfg)?;
-            attach_figures(&dao, &cfg, learned, &mut pending)?;
-            append_events(&dao, last_seq, cfg.hall.timezone, pending)
-        })?;
+            fc.begin(&dao, &cfg)?;
+            attach_figures(&dao, &cfg, fc, &mut pending)?;
+            append_events(&dao, last_seq, cfg.hall.timezone, pending).map(|(events, _)| events)
+        });
+        if events.is_err() {
+            self.forecast.invalidate();
+        }
+        let events = events?;
         self.last_seq += events.len() as u64;
         Ok(events)
     }
@@ -284,9 +320,10 @@ fn roll_day(
 fn attach_figures(
     dao: &Dao<'_>,
     cfg: &Config,
-    learned: &forecast::Learned,
+    fc: &mut forecast::Forecaster,
     pending: &mut [PendingEvent],
 ) -> rusqlite::Result<()> {
+    fc.sync(dao, &named(pending))?;
     let mut touched = std::collections::BTreeSet::new();
     for p in pending.iter() {
         match p.kind {
@@ -311,10 +348,11 @@ fn attach_figures(
     if touched.is_empty() {
         return Ok(());
     }
-    let played = forecast::Played::play(dao, cfg, learned)?;
+    fc.play(dao, cfg, touched.iter().copied())?;
+    let (board, played) = fc.view();
     let figures = touched
         .into_iter()
-        .map(|s| figures::figures(dao, cfg, &played, s))
+        .map(|s| figures::figures(dao, cfg, board, played, s))
         .collect::<rusqlite::Result<Vec<_>>>()?;
     if let Some(last) = pending.last_mut() {
         last.figures = figures;
@@ -322,16 +360,32 @@ fn attach_figures(
     Ok(())
 }
 
-/// Gives `pending` the seqs after `last_seq` and appends them to the event log.
+/// The tickets and counters `pending` names: what the forecast's board reads again.
+pub(super) fn named(pending: &[PendingEvent]) -> Vec<forecast::Named> {
+    let mut named = vec![];
+    for p in pending {
+        if let Some(t) = &p.ticket {
+            named.push(forecast::Named::Ticket(t.code.clone()));
+        }
+        if let Some(c) = &p.counter {
+            named.push(forecast::Named::Counter(c.as_str().to_owned()));
+        }
+    }
+    named
+}
+
+/// Gives `pending` the seqs after `last_seq` and appends them to the event log as devices
+/// are sent them ([`Event::for_devices`]); returns them in full and as those lines.
 fn append_events(
     dao: &Dao<'_>,
     last_seq: u64,
     tz: chrono_tz::Tz,
     pending: Vec<PendingEvent>,
-) -> rusqlite::Result<Vec<Event>> {
+) -> rusqlite::Result<(Vec<Event>, Vec<String>)> {
     let at = rfc3339_ms(dao.now_ms, tz);
     let mut seq = last_seq;
-    pending
+    let mut lines = Vec::with_capacity(pending.len());
+    let events = pending
         .into_iter()
         .map(|p| {
             seq += 1;
@@ -350,11 +404,13 @@ fn append_events(
                 figures: p.figures,
                 state: p.state,
             };
-            let body = serde_json::to_string(&event).expect("events serialize");
+            let body = serde_json::to_string(&event.for_devices()).expect("events serialize");
             dao.append_event(seq, &body)?;
+            lines.push(Event::line_of(&body));
             Ok(event)
         })
-        .collect()
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok((events, lines))
 }
 
 /// An event before it has its `seq` and time.

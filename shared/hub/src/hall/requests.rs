@@ -24,8 +24,8 @@ use chrono::{DateTime, Utc};
 pub(super) struct Ctx<'a> {
     pub dao: &'a Dao<'a>,
     pub cfg: &'a Config,
-    /// What the day has shown, for the estimates.
-    pub learned: &'a super::forecast::Learned,
+    /// The estimates' lessons, board and last play.
+    pub forecast: &'a mut super::forecast::Forecaster,
     pub now: DateTime<Utc>,
     pub device: &'a Device,
     pub events: Vec<PendingEvent>,
@@ -262,7 +262,7 @@ impl Ctx<'_> {
     }
 
     /// Fills in `ahead` and `estimated_wait_min` of a waiting ticket.
-    fn with_estimate(&self, t: &TicketRow) -> rusqlite::Result<Ticket> {
+    fn with_estimate(&mut self, t: &TicketRow) -> rusqlite::Result<Ticket> {
         let counts = self.dao.queue_counts(t)?;
         let ahead = calling::ahead_of(
             counts,
@@ -270,9 +270,21 @@ impl Ctx<'_> {
             self.cfg.hall.queue.max_priority_in_row,
         );
 
-        let q = super::figures::queue(self.dao, self.cfg, t.service.as_str())?;
-        // The hall played forward, this ticket in it.
-        let played = super::forecast::Played::play(self.dao, self.cfg, self.learned)?;
+        // The hall played forward, this ticket and what the request changed so far in it.
+        let mut named = super::named(&self.events);
+        named.push(super::forecast::Named::Ticket(
+            antre_core::domain::TicketCode::new(t.prefix.as_str(), t.number).to_string(),
+        ));
+        named.extend(
+            t.counter
+                .iter()
+                .map(|c| super::forecast::Named::Counter(c.clone())),
+        );
+        self.forecast.sync(self.dao, &named)?;
+        self.forecast
+            .play(self.dao, self.cfg, [t.service.as_str()])?;
+        let (board, played) = self.forecast.view();
+        let q = super::figures::queue(self.dao, self.cfg, board, t.service.as_str())?;
         let cv = self
             .cfg
             .services

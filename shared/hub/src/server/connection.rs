@@ -215,7 +215,10 @@ async fn session(
     };
     let mut last = data.seq;
     let (welcome, resume) = data.into_welcome(device);
-    if let Err(e) = out.send(&ServerMessage::Welcome(welcome).to_line()).await {
+    if let Err(e) = out
+        .send(&ServerMessage::Welcome(welcome.for_devices()).to_line())
+        .await
+    {
         return e;
     }
     for e in resume {

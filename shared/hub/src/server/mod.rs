@@ -85,7 +85,8 @@ pub struct EventLine {
     pub seq: u64,
     /// The event itself, for the hub's own readers (the web pages).
     pub event: antre_core::proto::Event,
-    /// The event as one protocol line, `\n` included.
+    /// The event as one protocol line for devices ([`antre_core::proto::Event::for_devices`]),
+    /// `\n` included.
     pub line: String,
 }
 
@@ -148,11 +149,24 @@ impl Hub {
                         .map(|e| {
                             Arc::new(EventLine {
                                 seq: e.seq,
-                                line: ServerMessage::Event(e.clone()).to_line(),
+                                line: ServerMessage::Event(e.for_devices()).to_line(),
                                 event: e,
                             })
                         })
                         .collect()
+                };
+                // A change's events with the lines the store already made of them.
+                let made = |evs: Vec<antre_core::proto::Event>, lines: Vec<String>| {
+                    evs.into_iter()
+                        .zip(lines)
+                        .map(|(e, line)| {
+                            Arc::new(EventLine {
+                                seq: e.seq,
+                                line,
+                                event: e,
+                            })
+                        })
+                        .collect::<Vec<_>>()
                 };
                 let to_displays = |lines: &[Arc<EventLine>]| {
                     for l in lines {
@@ -186,7 +200,7 @@ impl Hub {
                             // hears the call), then the reply the device waits on, then
                             // everyone else.
                             thread_committed.store(hall.last_seq(), Ordering::SeqCst);
-                            let events = lines(out.events);
+                            let events = made(out.events, out.lines);
                             to_displays(&events);
                             let _ = reply.send(out.reply);
                             to_everyone(events);

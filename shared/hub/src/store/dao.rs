@@ -73,15 +73,6 @@ pub struct ClosedRow {
     pub finished: bool,
 }
 
-/// What one service's queue holds, for its figures.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct QueueSample {
-    pub normal: u32,
-    pub priority: u32,
-    /// Call-to-finish seconds of its most recently finished tickets, newest first.
-    pub recent: Vec<u32>,
-}
-
 impl<'a> Dao<'a> {
     pub fn new(conn: &'a Connection, day: &'a str, now_ms: i64) -> Dao<'a> {
         Dao { conn, day, now_ms }
@@ -239,8 +230,10 @@ impl<'a> Dao<'a> {
     pub fn issued_for(&self, service: &str) -> rusqlite::Result<u32> {
         self.conn
             .prepare_cached(
-                "SELECT COUNT(*) FROM tickets WHERE day = ?1 AND (first_service = ?2
-                   OR (visit IS NOT NULL AND instr(',' || visit || ',', ',' || ?2 || ',') > 0))",
+                "SELECT (SELECT COUNT(*) FROM tickets WHERE day = ?1 AND first_service = ?2)
+                      + (SELECT COUNT(*) FROM tickets INDEXED BY tickets_visits
+                         WHERE day = ?1 AND visit IS NOT NULL AND first_service <> ?2
+                           AND instr(',' || visit || ',', ',' || ?2 || ',') > 0)",
             )?
             .query_row(params![self.day, service], |r| r.get(0))
     }
@@ -481,6 +474,25 @@ impl<'a> Dao<'a> {
             .collect()
     }
 
+    /// The ticket `prefix`-`number` of the day, if it is waiting (for the forecast's board).
+    pub fn waiting_one(&self, prefix: &str, number: u32) -> rusqlite::Result<Option<WaitingRow>> {
+        self.conn
+            .prepare_cached(
+                "SELECT id, service, queued_ms, priority IS NOT NULL FROM tickets
+                 WHERE day = ?1 AND prefix = ?2 AND number = ?3 AND status = 'waiting'",
+            )?
+            .query_row(rusqlite::params![self.day, prefix, number], |r| {
+                Ok(WaitingRow {
+                    id: r.get(0)?,
+                    service: r.get(1)?,
+                    queued_ms: r.get(2)?,
+                    priority: r.get(3)?,
+                    code: antre_core::domain::TicketCode::new(prefix, number).to_string(),
+                })
+            })
+            .optional()
+    }
+
     /// Tickets of the day closed (finished or not present) after `since_ms`, and visits'
     /// finished earlier steps, newest close first.
     pub fn closed_since(&self, since_ms: i64) -> rusqlite::Result<Vec<ClosedRow>> {
@@ -546,17 +558,9 @@ impl<'a> Dao<'a> {
         })
     }
 
-    /// What waits for `service`, and the times of its last `recent` finished tickets.
-    pub fn queue_sample(&self, service: &str, recent: usize) -> rusqlite::Result<QueueSample> {
-        let (normal, priority) = self
-            .conn
-            .prepare_cached(
-                "SELECT COALESCE(SUM(priority IS NULL), 0), COALESCE(SUM(priority IS NOT NULL), 0)
-                 FROM tickets WHERE day = ?1 AND status = 'waiting' AND service = ?2",
-            )?
-            .query_row(params![self.day, service], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        let recent = self
-            .conn
+    /// The times (s) of `service`'s last `recent` finished tickets, newest first.
+    pub fn recent_times(&self, service: &str, recent: usize) -> rusqlite::Result<Vec<u32>> {
+        self.conn
             .prepare_cached(
                 "SELECT closed_ms - called_ms FROM tickets
                  WHERE day = ?1 AND service = ?2 AND status = 'done' AND called_ms IS NOT NULL
@@ -566,12 +570,7 @@ impl<'a> Dao<'a> {
                 r.get::<_, i64>(0)
             })?
             .map(|ms| ms.map(|ms| (ms.max(0) / 1000) as u32))
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(QueueSample {
-            normal,
-            priority,
-            recent,
-        })
+            .collect()
     }
 
     // --- counters -------------------------------------------------------------------------

@@ -102,7 +102,7 @@ pub(super) fn ticket_by_code(
 }
 
 /// A counter's row for today; `None` when it has not opened today.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CounterRow {
     pub open: bool,
     pub officer: Option<String>,

@@ -4,11 +4,11 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The schema version this code writes.
-pub const VERSION: u32 = 8;
+pub const VERSION: u32 = 9;
 
 /// Upgrades, in order: `MIGRATIONS[i]` takes a file from version `i` to `i + 1`.
 /// Never edit one that has shipped; add the next.
-const MIGRATIONS: [&str; VERSION as usize] = [V1, V2, V3, V4, V5, V6, V7, V8];
+const MIGRATIONS: [&str; VERSION as usize] = [V1, V2, V3, V4, V5, V6, V7, V8, V9];
 
 /// Version 1: the queue.
 const V1: &str = r#"
@@ -204,6 +204,21 @@ CREATE TABLE visit_steps (
     PRIMARY KEY (ticket, step)
 );
 CREATE INDEX visit_steps_by_day ON visit_steps (day, closed_ms);
+"#;
+
+/// v9, for the speed of every change:
+/// - the quota count of a service reads its own tickets by index and only the day's visits
+///   of several services beside them (it read every ticket of the day on every change);
+/// - the queues' index holds waiting tickets only, and finished tickets have their own for
+///   the service times: a call or a finish used to move a ticket's entry from one status to
+///   another in an index of every ticket (two or three more pages written and synced per
+///   change); now a call removes one entry and a finish adds one.
+const V9: &str = r#"
+CREATE INDEX tickets_visits ON tickets (day) WHERE visit IS NOT NULL;
+DROP INDEX tickets_queue;
+CREATE INDEX tickets_waiting ON tickets (day, service, priority, queued_ms, id)
+    WHERE status = 'waiting';
+CREATE INDEX tickets_done ON tickets (day, service, closed_ms) WHERE status = 'done';
 "#;
 
 /// Why a database cannot be used.
