@@ -5,6 +5,7 @@
 use crate::flow::aspiration::Aspiration;
 use crate::flow::printer_watch::PrinterWatch;
 use crate::flow::survey::{Answered, Survey};
+use crate::flow::ticket::{At, Choice, Step};
 use crate::model::{self, tr};
 use crate::printer::{status_indonesian, PrintError, Printer};
 use crate::ticket::{qr_payload, ticket_bytes, Paper, TicketPaper};
@@ -13,10 +14,9 @@ use antre_core::clock::{system_clock, Clock};
 use antre_core::domain::estimate;
 use antre_core::domain::ikm::{ELEMENTS, SURVEY};
 use antre_core::domain::words::date_long;
-use antre_core::domain::{Priority, ServiceId};
+use antre_core::domain::Priority;
 use antre_core::proto::{
     AspirationKind, OkReply, PrinterStatus, Request, Ticket, MAX_ASPIRATION_CHARS,
-    MAX_VISIT_SERVICES,
 };
 use antre_ui::inbox::{self, Inbox};
 use antre_ui::replace_if_changed;
@@ -110,14 +110,8 @@ const PHONE_TICKET_SECS: i64 = 60;
 struct State {
     screen: Screen,
     english: bool,
-    agency: Option<String>,
-    service: Option<ServiceId>,
-    /// The services the ticket will hold, in the order the visitor goes (the first one
-    /// chosen first); more than one is a visit of several errands.
-    visit: Vec<ServiceId>,
-    /// The visitor is choosing one more service for the visit (from "Tambah layanan lain?").
-    adding: bool,
-    priority: Option<Priority>,
+    /// The ticket being chosen: agency, services of the visit, priority.
+    choice: Choice,
     /// A request or a print is in flight: taps wait for it (no double tickets).
     busy: bool,
     last_touch: DateTime<Utc>,
@@ -127,6 +121,15 @@ struct State {
     printer: PrinterWatch,
     survey: Survey,
     aspiration: Option<Aspiration>,
+}
+
+/// The screen of a step of the ticket's choice.
+fn screen_of(at: At) -> Screen {
+    match at {
+        At::Agencies => Screen::Start,
+        At::Services => Screen::Services,
+        At::Priority => Screen::Priority,
+    }
 }
 
 pub struct KioskApp {
@@ -204,11 +207,7 @@ impl KioskApp {
             state: RefCell::new(State {
                 screen: Screen::Start,
                 english: false,
-                agency: None,
-                service: None,
-                visit: Vec::new(),
-                adding: false,
-                priority: None,
+                choice: Choice::default(),
                 busy: false,
                 last_touch: now,
                 issued: None,
@@ -313,8 +312,19 @@ impl KioskApp {
         if s.busy || s.screen != Screen::Start || !self.client.is_online() {
             return;
         }
-        s.agency = Some(id.to_owned());
-        s.screen = Screen::Services;
+        let step = s.choice.agency(id);
+        drop(s);
+        self.step(step);
+    }
+
+    /// Goes where a step of the ticket's choice leads.
+    fn step(&self, step: Step) {
+        match step {
+            Step::Go(at) => self.state.borrow_mut().screen = screen_of(at),
+            // The printer is asked once the visitor has chosen; not for a refusal.
+            Step::Issue => self.issue(None, false),
+            Step::Stay => {}
+        }
     }
 
     fn pick_service(&self, id: &str) {
@@ -328,55 +338,36 @@ impl KioskApp {
         let open = self
             .client
             .with_view(|v| model::availability(v, &service, now).is_ok());
-        {
+        let step = {
             let mut s = self.state.borrow_mut();
             if s.busy || s.screen != Screen::Services {
                 return;
             }
-            if s.adding {
-                // One more errand: only a service that issues now and is not on the ticket
-                // yet (its card says why not); the visit goes back to the priority question.
-                if open && !s.visit.contains(&service.id) && s.visit.len() < MAX_VISIT_SERVICES {
-                    s.visit.push(service.id.clone());
-                    s.adding = false;
-                    s.screen = Screen::Priority;
-                }
-                return;
-            }
-            s.service = Some(service.id.clone());
-            s.visit = vec![service.id.clone()];
-        }
-        if open {
-            // The printer is asked once the visitor has chosen (`issue`).
-            self.state.borrow_mut().screen = Screen::Priority;
-        } else {
-            // The hub refuses it and records the unmet demand, which the mall reports.
-            self.issue(None, false);
-        }
+            s.choice.service(&service.id, open)
+        };
+        self.step(step);
     }
 
     /// "Tambah layanan lain?": the agencies again, to add one more service to the visit.
     fn add_service(&self) {
         let mut s = self.state.borrow_mut();
-        if s.busy || s.screen != Screen::Priority || s.visit.len() >= MAX_VISIT_SERVICES {
+        if s.busy || s.screen != Screen::Priority {
             return;
         }
-        s.adding = true;
-        s.screen = Screen::Start;
+        let step = s.choice.add_more();
+        drop(s);
+        self.step(step);
     }
 
     /// Takes a service off the visit (never the last one left).
     fn remove_service(&self, index: i32) {
         let mut s = self.state.borrow_mut();
-        if s.busy || s.screen != Screen::Priority || s.visit.len() < 2 {
+        if s.busy || s.screen != Screen::Priority {
             return;
         }
-        if let Ok(i) = usize::try_from(index) {
-            if i < s.visit.len() {
-                s.visit.remove(i);
-                s.service = s.visit.first().cloned();
-            }
-        }
+        let step = s.choice.remove(index);
+        drop(s);
+        self.step(step);
     }
 
     fn pick_priority(&self, p: &str) {
@@ -398,17 +389,9 @@ impl KioskApp {
         }
         let screen = s.screen;
         s.screen = match screen {
-            // Back from the question starts the choice again from that agency's services.
-            Screen::Priority => {
-                s.visit.clear();
-                Screen::Services
-            }
-            // While adding a service: from the agencies back to the visit as it was.
-            Screen::Start if s.adding => {
-                s.adding = false;
-                Screen::Priority
-            }
-            Screen::Services if s.adding => Screen::Start,
+            Screen::Priority => screen_of(s.choice.back(At::Priority)),
+            Screen::Services => screen_of(s.choice.back(At::Services)),
+            Screen::Start => screen_of(s.choice.back(At::Agencies)),
             // One question back, its answer kept and shown.
             Screen::SurveyQuestion if s.survey.back() => Screen::SurveyQuestion,
             Screen::SurveyQuestion => Screen::SurveyCode,
@@ -426,10 +409,7 @@ impl KioskApp {
             return;
         }
         s.screen = Screen::Start;
-        s.agency = None;
-        s.service = None;
-        s.visit.clear();
-        s.adding = false;
+        s.choice = Choice::default();
         s.issued = None;
         s.survey = Survey::default();
         s.aspiration = None;
@@ -617,25 +597,17 @@ impl KioskApp {
     /// keeps its id through reconnects, so a dropped connection never makes two tickets.
     fn issue(&self, priority: Option<Priority>, check_printer: bool) {
         let english;
-        let service;
-        let services;
+        let request;
         {
             let mut s = self.state.borrow_mut();
             if s.busy {
                 return;
             }
-            let Some(id) = s.visit.first().or(s.service.as_ref()).cloned() else {
+            let Some(r) = s.choice.request(priority) else {
                 return;
             };
-            service = id;
-            // One service goes as `service` alone, as every hub understands it.
-            services = if s.visit.len() > 1 {
-                s.visit.clone()
-            } else {
-                vec![]
-            };
+            request = r;
             s.busy = true;
-            s.priority = priority;
             s.screen = Screen::Wait;
             english = s.english;
         }
@@ -660,13 +632,7 @@ impl KioskApp {
                 printer_down = !status.can_print();
                 tx.send(Msg::Printer(status, detail));
             }
-            let result = client
-                .request(Request::IssueTicket {
-                    service,
-                    priority,
-                    services,
-                })
-                .await;
+            let result = client.request(request).await;
             tx.send(Msg::Issued(Box::new(result), printer_down));
         });
     }
@@ -880,8 +846,8 @@ impl KioskApp {
                 Some(RequestError::Refused(r)) => r.service.clone(),
                 _ => None,
             };
-            let service = named.or_else(|| s.service.clone());
-            let several = s.visit.len() > 1;
+            let service = named.or_else(|| s.choice.service.clone());
+            let several = s.choice.visit.len() > 1;
             self.client.with_view(|v| {
                 let info = v.hall.as_ref().and_then(|h| {
                     h.services
@@ -1035,6 +1001,7 @@ impl KioskApp {
             self.client.with_view(|v| {
                 let hall = v.hall.as_ref();
                 let agency = s
+                    .choice
                     .agency
                     .as_ref()
                     .and_then(|id| hall?.agencies.iter().find(|a| a.id.as_str() == id));
@@ -1042,16 +1009,15 @@ impl KioskApp {
                     hall.map(|h| h.name.clone())
                         .unwrap_or_else(|| tr(en, "Menghubungkan…", "Connecting…")),
                     model::agencies(v, time, en),
-                    s.agency
+                    s.choice
+                        .agency
                         .as_deref()
-                        .map(|id| {
-                            let chosen = if s.adding { &s.visit[..] } else { &[] };
-                            model::services(v, id, chosen, time, en)
-                        })
+                        .map(|id| model::services(v, id, s.choice.chosen(), time, en))
                         .unwrap_or_default(),
                     agency.map(|a| a.name.clone()).unwrap_or_default(),
                     agency.and_then(|a| a.color.clone()),
-                    s.service
+                    s.choice
+                        .service
                         .as_ref()
                         .and_then(|id| hall?.services.iter().find(|x| &x.id == id))
                         .map(|x| x.name.clone())
@@ -1100,8 +1066,8 @@ impl KioskApp {
             agency_color.as_deref().unwrap_or_default(),
         ));
         a.set_service_name(service_name.into());
-        a.set_adding(s.adding);
-        a.set_visit_full(s.visit.len() >= MAX_VISIT_SERVICES);
+        a.set_adding(s.choice.adding);
+        a.set_visit_full(s.choice.full());
         let (visit, ticket_visit) = self.client.with_view(|v| {
             let ticket_visit = s
                 .issued
@@ -1110,7 +1076,7 @@ impl KioskApp {
                 .filter(|visit| visit.len() > 1)
                 .map(|visit| model::visit_lines(v, visit))
                 .unwrap_or_default();
-            (model::visit_lines(v, &s.visit), ticket_visit)
+            (model::visit_lines(v, &s.choice.visit), ticket_visit)
         });
         let strings = |lines: Vec<String>| lines.into_iter().map(SharedString::from).collect();
         replace_if_changed(&self.models.visit, strings(visit));

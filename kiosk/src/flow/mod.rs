@@ -1,7 +1,7 @@
-//! The kiosk's flows besides the ticket itself, each with its own state and pure step
-//! functions, tested without a window or an event loop. `app.rs` wires them to the screens,
-//! the hub and the printer.
+//! The kiosk's flows, each with its own state and pure step functions, tested without a
+//! window or an event loop. `app.rs` wires them to the screens, the hub and the printer.
 //!
+//! - [`ticket`]: an agency, a service, more services for one visit, the priority question.
 //! - [`survey`]: a ticket code typed or scanned, nine answers, sent once.
 //! - [`aspiration`]: a kind and a text typed on the kiosk's keyboard, sent once.
 //! - [`printer_watch`]: when to ask the printer, and when to tell the hub what it said.
@@ -9,3 +9,4 @@
 pub mod aspiration;
 pub mod printer_watch;
 pub mod survey;
+pub mod ticket;
