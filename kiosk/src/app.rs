@@ -5,7 +5,7 @@
 use crate::flow::aspiration::Aspiration;
 use crate::flow::printer_watch::PrinterWatch;
 use crate::flow::survey::{Answered, Survey};
-use crate::flow::ticket::{At, Choice, Step};
+use crate::flow::ticket::{delivery, At, Choice, PhoneWhy, Step};
 use crate::model::{self, tr};
 use crate::printer::{status_indonesian, PrintError, Printer};
 use crate::ticket::{qr_payload, ticket_bytes, Paper, TicketPaper};
@@ -93,15 +93,6 @@ struct Issued {
     phone: Option<PhoneWhy>,
     /// The QR code's text and its image, made once.
     qr: (String, slint::Image),
-}
-
-/// Why a ticket is on the screen instead of on paper.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum PhoneWhy {
-    /// This kiosk has no printer.
-    NoPrinter,
-    /// The printer could not print (paper, cover, offline, no answer).
-    PrinterProblem,
 }
 
 /// How long a ticket on the screen stays, at least, for the visitor to scan it.
@@ -805,13 +796,7 @@ impl KioskApp {
             Ok(Some(ticket)) => {
                 let paper = self.paper_for(&ticket);
                 let job = ticket_bytes(&paper, self.options.paper);
-                let phone = if !self.printer.exists() {
-                    Some(PhoneWhy::NoPrinter)
-                } else if printer_down {
-                    Some(PhoneWhy::PrinterProblem)
-                } else {
-                    None
-                };
+                let phone = delivery(self.printer.exists(), printer_down);
                 {
                     let mut s = self.state.borrow_mut();
                     s.screen = Screen::Ticket;
@@ -846,7 +831,7 @@ impl KioskApp {
                 Some(RequestError::Refused(r)) => r.service.clone(),
                 _ => None,
             };
-            let service = named.or_else(|| s.choice.service.clone());
+            let service = s.choice.refused_service(named);
             let several = s.choice.visit.len() > 1;
             self.client.with_view(|v| {
                 let info = v.hall.as_ref().and_then(|h| {

@@ -132,6 +132,11 @@ impl Choice {
         })
     }
 
+    /// The service a refusal is about: the one the hub named (a visit's), else the first.
+    pub fn refused_service(&self, named: Option<ServiceId>) -> Option<ServiceId> {
+        named.or_else(|| self.service.clone())
+    }
+
     /// The services to mark as already chosen on the services screen (while adding).
     pub fn chosen(&self) -> &[ServiceId] {
         if self.adding {
@@ -139,6 +144,27 @@ impl Choice {
         } else {
             &[]
         }
+    }
+}
+
+/// Why a ticket is given on the screen, for the visitor's phone, instead of on paper.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhoneWhy {
+    /// This kiosk has no printer.
+    NoPrinter,
+    /// The printer could not print (paper, cover, offline, no answer).
+    PrinterProblem,
+}
+
+/// How an issued ticket reaches the visitor: on paper (`None`), or on the screen and why. A
+/// printer that cannot print turns nobody away.
+pub fn delivery(has_printer: bool, printer_down: bool) -> Option<PhoneWhy> {
+    if !has_printer {
+        Some(PhoneWhy::NoPrinter)
+    } else if printer_down {
+        Some(PhoneWhy::PrinterProblem)
+    } else {
+        None
     }
 }
 
@@ -197,6 +223,24 @@ mod tests {
                 services: vec![id("ktp"), id("kk"), id("npwp"), id("bpjs")],
             })
         );
+    }
+
+    #[test]
+    fn a_ticket_goes_on_paper_unless_there_is_no_printer_or_it_cannot_print() {
+        assert_eq!(delivery(true, false), None);
+        assert_eq!(delivery(true, true), Some(PhoneWhy::PrinterProblem));
+        assert_eq!(delivery(false, false), Some(PhoneWhy::NoPrinter));
+        assert_eq!(delivery(false, true), Some(PhoneWhy::NoPrinter));
+    }
+
+    #[test]
+    fn a_refusal_names_the_service_the_hub_named_else_the_first() {
+        let mut c = Choice::default();
+        c.service(&id("ktp"), true);
+        c.add_more();
+        c.service(&id("sip"), true);
+        assert_eq!(c.refused_service(Some(id("sip"))), Some(id("sip")));
+        assert_eq!(c.refused_service(None), Some(id("ktp")));
     }
 
     #[test]
