@@ -6,9 +6,10 @@ use crate::flow::aspiration::Aspiration;
 use crate::flow::printer_watch::PrinterWatch;
 use crate::flow::survey::{Answered, Survey};
 use crate::flow::ticket::{delivery, At, Choice, PhoneWhy, Step};
-use crate::model::{self, tr};
+use crate::model;
 use crate::printer::{status_indonesian, PrintError, Printer};
 use crate::ticket::{qr_payload, ticket_bytes, Paper, TicketPaper};
+use crate::words::{Say, Words};
 use antre_client::{Client, HallView, RequestError, Status, Update};
 use antre_core::clock::{system_clock, Clock};
 use antre_core::domain::estimate;
@@ -20,7 +21,7 @@ use antre_core::proto::{
 };
 use antre_ui::inbox::{self, Inbox};
 use antre_ui::replace_if_changed;
-use antre_ui::{AgencyTile, KioskAdapter, KioskWindow, ServiceTile};
+use antre_ui::{AgencyTile, KioskAdapter, KioskWindow, KioskWords, ServiceTile};
 use chrono::{DateTime, Utc};
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 use std::cell::RefCell;
@@ -426,18 +427,19 @@ impl KioskApp {
     }
 
     fn code_submit(&self) {
-        let (typed, english) = {
+        let typed = {
             let s = self.state.borrow();
             if s.screen != Screen::SurveyCode {
                 return;
             }
-            (s.survey.input.clone(), s.english)
+            s.survey.input.clone()
         };
         let tz = self.tz();
         let today = self.now().with_timezone(&tz).date_naive().to_string();
         let checked = self
             .client
-            .with_view(|v| model::survey_check(v, &typed, &today, english));
+            .with_view(|v| model::survey_check(v, &typed, &today))
+            .map_err(|why| self.words().say(why));
         let mut s = self.state.borrow_mut();
         let accepted = checked.is_ok();
         s.survey.checked(checked);
@@ -515,36 +517,25 @@ impl KioskApp {
     }
 
     fn sent(&self, result: Result<OkReply, RequestError>) {
+        let w = self.words();
         let mut s = self.state.borrow_mut();
-        let en = s.english;
         if let Some(a) = s.aspiration.as_mut().filter(|a| a.sending) {
             a.sending = false;
             match result {
                 Ok(_) => {
                     let complaint = a.kind == AspirationKind::Complaint;
-                    s.title = tr(en, "Terima kasih!", "Thank you!");
-                    s.detail = tr(
-                        en,
-                        "Aspirasi Anda sudah kami terima. Setiap aspirasi direkap, dilaporkan kepada pimpinan dan dievaluasi.",
-                        "We have received it. Every message is recapped, reported to the management and evaluated.",
-                    );
-                    if complaint {
-                        s.detail.push_str(&tr(
-                            en,
-                            " Pengaduan juga dapat Anda pantau melalui SP4N-LAPOR! (lapor.go.id).",
-                            " You can also follow up a complaint through SP4N-LAPOR! (lapor.go.id).",
-                        ));
-                    }
+                    s.title = w.say(Say::ThankYou);
+                    s.detail = w.say(if complaint {
+                        Say::ComplaintReceived
+                    } else {
+                        Say::AspirationReceived
+                    });
                     s.aspiration = None;
                     s.screen = Screen::Thanks;
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "aspiration not stored");
-                    a.error = tr(
-                        en,
-                        "Belum terkirim. Tulisan Anda masih ada; silakan tekan Kirim lagi.",
-                        "Not sent yet. Your text is kept; please press Send again.",
-                    );
+                    a.error = w.say(Say::AspirationNotSent);
                 }
             }
             return;
@@ -556,12 +547,10 @@ impl KioskApp {
         let ticket = s.survey.code.clone().unwrap_or_default();
         match result {
             Ok(_) => {
-                s.title = tr(en, "Terima kasih!", "Thank you!");
-                s.detail = tr(
-                    en,
-                    &format!("Penilaian Anda untuk tiket {ticket} sudah kami terima. Pendapat Anda membantu kami menjadi lebih baik."),
-                    &format!("Your rating for {ticket} has been received. Your opinion helps us do better."),
-                );
+                s.title = w.say(Say::ThankYou);
+                s.detail = w.say(Say::RatingReceived {
+                    code: ticket.clone(),
+                });
                 s.survey = Survey::default();
                 s.screen = Screen::Thanks;
             }
@@ -569,16 +558,13 @@ impl KioskApp {
                 let code = e.code();
                 tracing::info!(error = %e, ticket, "survey not stored");
                 if code.is_some() {
-                    (s.title, s.detail) = model::survey_refusal(code, &ticket, en);
+                    let (title, detail) = model::survey_refusal(code, &ticket);
+                    (s.title, s.detail) = (w.say(title), w.say(detail));
                     s.survey = Survey::default();
                     s.screen = Screen::Refused;
                 } else {
                     // Not an answer from the hub: keep the answers, let the visitor retry.
-                    s.survey.send_error = tr(
-                        en,
-                        "Belum terkirim karena gangguan jaringan. Sentuh jawaban lagi untuk mengirim ulang.",
-                        "Not sent: the network failed. Tap your answer again to send it again.",
-                    );
+                    s.survey.send_error = w.say(Say::RatingNotSent);
                 }
             }
         }
@@ -587,7 +573,6 @@ impl KioskApp {
     /// Checks the printer (when asked for), then asks the hub for a ticket, once: the request
     /// keeps its id through reconnects, so a dropped connection never makes two tickets.
     fn issue(&self, priority: Option<Priority>, check_printer: bool) {
-        let english;
         let request;
         {
             let mut s = self.state.borrow_mut();
@@ -600,13 +585,8 @@ impl KioskApp {
             request = r;
             s.busy = true;
             s.screen = Screen::Wait;
-            english = s.english;
         }
-        self.set_wait_text(&tr(
-            english,
-            "Mohon tunggu, tiket Anda sedang dibuat…",
-            "Please wait, your ticket is being made…",
-        ));
+        self.set_wait_text(&self.words().say(Say::MakingTicket));
         let (client, tx, printer) = (
             self.client.clone(),
             self.inbox.sender(),
@@ -626,6 +606,11 @@ impl KioskApp {
             let result = client.request(request).await;
             tx.send(Msg::Issued(Box::new(result), printer_down));
         });
+    }
+
+    /// The window's words, in the language the kiosk shows now.
+    fn words(&self) -> KioskWords<'_> {
+        self.window.global::<KioskWords>()
     }
 
     fn set_wait_text(&self, text: &str) {
@@ -791,7 +776,6 @@ impl KioskApp {
     }
 
     fn issued(&self, result: Result<OkReply, RequestError>, printer_down: bool) {
-        let english = self.state.borrow().english;
         match result.map(|ok| ok.ticket) {
             Ok(Some(ticket)) => {
                 let paper = self.paper_for(&ticket);
@@ -817,12 +801,12 @@ impl KioskApp {
                     self.print(job);
                 }
             }
-            Ok(None) => self.refused(None, english),
-            Err(e) => self.refused(Some(e), english),
+            Ok(None) => self.refused(None),
+            Err(e) => self.refused(Some(e)),
         }
     }
 
-    fn refused(&self, e: Option<RequestError>, english: bool) {
+    fn refused(&self, e: Option<RequestError>) {
         let now = self.local_time();
         let reason = {
             let s = self.state.borrow();
@@ -846,7 +830,7 @@ impl KioskApp {
                     }
                     _ => antre_core::domain::issuing::Refusal::ServiceClosed,
                 };
-                let reason = model::closed_reason(&info, why, now, english);
+                let reason = self.words().say(model::closed_reason(&info, why, now));
                 Some(if several {
                     format!("{}: {reason}", info.name)
                 } else {
@@ -861,7 +845,9 @@ impl KioskApp {
         let mut s = self.state.borrow_mut();
         s.busy = false;
         s.screen = Screen::Refused;
-        (s.title, s.detail) = model::refusal_text(code, &reason.unwrap_or_default(), english);
+        let (title, detail) = model::refusal_text(code, &reason.unwrap_or_default());
+        let w = self.words();
+        (s.title, s.detail) = (w.say(title), w.say(detail));
     }
 
     /// What the printed ticket says.
@@ -977,6 +963,7 @@ impl KioskApp {
         if self.language.replace(Some(en)) != Some(en) {
             select_language(en);
         }
+        let w = self.words();
         a.set_english(en);
         a.set_online(online);
         a.set_clock_text(local.format("%H:%M").to_string().into());
@@ -992,12 +979,12 @@ impl KioskApp {
                     .and_then(|id| hall?.agencies.iter().find(|a| a.id.as_str() == id));
                 (
                     hall.map(|h| h.name.clone())
-                        .unwrap_or_else(|| tr(en, "Menghubungkan…", "Connecting…")),
-                    model::agencies(v, time, en),
+                        .unwrap_or_else(|| w.say(Say::Connecting)),
+                    model::agencies(v, time, &w),
                     s.choice
                         .agency
                         .as_deref()
-                        .map(|id| model::services(v, id, s.choice.chosen(), time, en))
+                        .map(|id| model::services(v, id, s.choice.chosen(), time, en, &w))
                         .unwrap_or_default(),
                     agency.map(|a| a.name.clone()).unwrap_or_default(),
                     agency.and_then(|a| a.color.clone()),
@@ -1070,14 +1057,7 @@ impl KioskApp {
         a.set_problem_title(s.title.as_str().into());
         a.set_problem_detail(s.detail.as_str().into());
         if s.screen == Screen::Wait && !online {
-            a.set_wait_text(
-                tr(
-                    en,
-                    "Koneksi terputus. Tiket Anda akan dibuat begitu tersambung kembali…",
-                    "Connection lost. Your ticket will be made as soon as it is back…",
-                )
-                .into(),
-            );
+            a.set_wait_text(w.say(Say::ConnectionLost).into());
         }
         match &s.issued {
             Some(i) => {
@@ -1089,7 +1069,8 @@ impl KioskApp {
                 a.set_ticket_code(i.ticket.code.as_str().into());
                 a.set_ticket_service(service_name_of(&self.client, &i.ticket).into());
                 a.set_ticket_priority(
-                    model::priority_label(i.ticket.priority, en)
+                    model::priority_label(i.ticket.priority)
+                        .map(|p| w.say(p))
                         .unwrap_or_default()
                         .into(),
                 );
@@ -1105,30 +1086,19 @@ impl KioskApp {
                     a.set_ticket_qr(i.qr.1.clone());
                 }
                 a.set_print_note(
-                    if i.phone == Some(PhoneWhy::PrinterProblem) {
-                        tr(
-                            en,
-                            "Printer sedang bermasalah — ambil tiket di ponsel Anda",
-                            "The printer has a problem — take your ticket on your phone",
-                        )
+                    w.say(if i.phone == Some(PhoneWhy::PrinterProblem) {
+                        Say::PrinterProblemPhone
                     } else if i.phone == Some(PhoneWhy::NoPrinter) {
-                        tr(
-                            en,
-                            "Tiket di ponsel: pindai kode di samping",
-                            "Your ticket on your phone: scan the code beside",
-                        )
+                        Say::TicketOnPhone
                     } else if i.printing {
-                        tr(en, "Tiket sedang dicetak…", "Printing your ticket…")
+                        Say::Printing
                     } else if let Some(e) = &i.failed {
-                        let why = status_indonesian(e.status);
-                        tr(
-                            en,
-                            &format!("Tiket gagal dicetak ({why}). Ingat nomor Anda di atas, atau tekan Cetak ulang."),
-                            "The ticket could not be printed. Remember your number above, or press Print again.",
-                        )
+                        Say::PrintFailed {
+                            why: status_indonesian(e.status).to_owned(),
+                        }
                     } else {
-                        tr(en, "Silakan ambil tiket Anda", "Please take your ticket")
-                    }
+                        Say::TakeYourTicket
+                    })
                     .into(),
                 );
             }

@@ -4,7 +4,9 @@
 //! - [`ticket`]: the printed ticket as ESC/POS bytes.
 //! - [`model`]: what the screens say, from the hall view (pure).
 //! - [`app`]: the Slint window and the visitor's way through it.
-//! - [`flow`]: the survey, the aspiration and the printer watch, each a state with pure steps.
+//! - [`flow`]: the ticket's choice, the survey, the aspiration and the printer watch, each a
+//!   state with pure steps.
+//! - [`words`]: the texts put together in Rust, translated as the screens are.
 //! - [`settings`]: flags, environment and the kiosk's TOML file.
 
 pub mod app;
@@ -13,6 +15,7 @@ pub mod model;
 pub mod printer;
 pub mod settings;
 pub mod ticket;
+pub mod words;
 
 use antre_client::Client;
 use slint::ComponentHandle;

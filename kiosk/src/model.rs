@@ -1,18 +1,14 @@
 //! What the kiosk's screens say, from the hall view and the time (pure): agency tiles,
 //! service cards with their waiting figures and why a service is closed, and every message
-//! a visitor reads, in Indonesian or English.
+//! a visitor reads ([`Say`], put in the visitor's language by [`Words`]).
 
+use crate::words::{Say, Words};
 use antre_client::HallView;
 use antre_core::domain::estimate;
 use antre_core::domain::issuing::{self, IssuingHours, Refusal};
 use antre_core::domain::{Priority, ServiceId};
-use antre_core::proto::{ErrorCode, PrinterStatus, ServiceInfo};
+use antre_core::proto::{ErrorCode, ServiceInfo};
 use chrono::NaiveTime;
-
-/// Picks the visitor's language.
-pub fn tr(english: bool, id: &str, en: &str) -> String {
-    if english { en } else { id }.to_owned()
-}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Agency {
@@ -57,44 +53,30 @@ pub fn availability(view: &HallView, s: &ServiceInfo, now: NaiveTime) -> Result<
     issuing::may_issue(now, hours, s.daily_quota, issued_today(view, s.id.as_str()))
 }
 
-/// Why a service is closed, and when it opens again, in words.
-pub fn closed_reason(s: &ServiceInfo, why: Refusal, now: NaiveTime, english: bool) -> String {
+/// Why a service is closed, and when it opens again.
+pub fn closed_reason(s: &ServiceInfo, why: Refusal, now: NaiveTime) -> Say {
     match why {
-        Refusal::QuotaExhausted => tr(
-            english,
-            "Kuota hari ini sudah habis. Silakan datang lagi besok.",
-            "Today's quota is used up. Please come again tomorrow.",
-        ),
+        Refusal::QuotaExhausted => Say::QuotaUsedUp,
         Refusal::ServiceClosed => {
             let hours = s
                 .hours
                 .as_deref()
                 .and_then(|h| h.parse::<IssuingHours>().ok());
             match hours {
-                Some(h) if now < h.start => {
-                    let at = h.start.format("%H:%M");
-                    tr(
-                        english,
-                        &format!("Belum buka. Pengambilan tiket mulai pukul {at}."),
-                        &format!("Not open yet. Tickets from {at}."),
-                    )
-                }
-                Some(h) => {
-                    let at = h.start.format("%H:%M");
-                    tr(
-                        english,
-                        &format!("Sudah tutup hari ini. Buka lagi besok pukul {at}."),
-                        &format!("Closed for today. Opens again tomorrow at {at}."),
-                    )
-                }
-                None => tr(english, "Layanan sedang tutup.", "The service is closed."),
+                Some(h) if now < h.start => Say::NotOpenYet {
+                    at: h.start.format("%H:%M").to_string(),
+                },
+                Some(h) => Say::ClosedForToday {
+                    at: h.start.format("%H:%M").to_string(),
+                },
+                None => Say::ServiceClosed,
             }
         }
     }
 }
 
 /// The agency tiles of the start screen, in the config's order.
-pub fn agencies(view: &HallView, now: NaiveTime, english: bool) -> Vec<Agency> {
+pub fn agencies(view: &HallView, now: NaiveTime, w: &impl Words) -> Vec<Agency> {
     let Some(hall) = &view.hall else {
         return vec![];
     };
@@ -105,15 +87,13 @@ pub fn agencies(view: &HallView, now: NaiveTime, english: bool) -> Vec<Agency> {
                 hall.services.iter().filter(|s| s.agency == a.id).collect();
             let waiting: u32 = services.iter().map(|s| waiting(view, s.id.as_str())).sum();
             let any_open = services.iter().any(|s| availability(view, s, now).is_ok());
-            let note = if !any_open {
-                tr(english, "Tutup", "Closed")
+            let note = w.say(if any_open {
+                Say::AgencyWaiting {
+                    n: waiting.to_string(),
+                }
             } else {
-                tr(
-                    english,
-                    &format!("{waiting} menunggu"),
-                    &format!("{waiting} waiting"),
-                )
-            };
+                Say::AgencyClosed
+            });
             Agency {
                 id: a.id.to_string(),
                 name: a.name.clone(),
@@ -134,6 +114,7 @@ pub fn services(
     chosen: &[ServiceId],
     now: NaiveTime,
     english: bool,
+    w: &impl Words,
 ) -> Vec<Service> {
     let Some(hall) = &view.hall else {
         return vec![];
@@ -149,16 +130,9 @@ pub fn services(
                 .map(|f| estimate::describe(&f.estimate(), english).1)
                 .unwrap_or_default();
             let (open, reason) = match availability(view, s, now) {
-                _ if chosen.contains(&s.id) => (
-                    false,
-                    tr(
-                        english,
-                        "Sudah ada di tiket Anda.",
-                        "Already on your ticket.",
-                    ),
-                ),
+                _ if chosen.contains(&s.id) => (false, w.say(Say::AlreadyOnTicket)),
                 Ok(()) => (true, String::new()),
-                Err(why) => (false, closed_reason(s, why, now, english)),
+                Err(why) => (false, w.say(closed_reason(s, why, now))),
             };
             Service {
                 id: s.id.to_string(),
@@ -166,27 +140,21 @@ pub fn services(
                 requirements: if s.requirements.is_empty() {
                     String::new()
                 } else {
-                    format!(
-                        "{} {}",
-                        tr(english, "Yang perlu dibawa:", "Please bring:"),
-                        s.requirements.join(", ")
-                    )
+                    w.say(Say::PleaseBring {
+                        what: s.requirements.join(", "),
+                    })
                 },
                 standard: s
                     .standard_minutes
                     .map(|m| {
-                        tr(
-                            english,
-                            &format!("Standar layanan {m} menit"),
-                            &format!("Service standard {m} min"),
-                        )
+                        w.say(Say::ServiceStandard {
+                            minutes: m.to_string(),
+                        })
                     })
                     .unwrap_or_default(),
-                waiting: tr(
-                    english,
-                    &format!("{waiting} orang menunggu"),
-                    &format!("{waiting} people waiting"),
-                ),
+                waiting: w.say(Say::PeopleWaiting {
+                    n: waiting.to_string(),
+                }),
                 estimate,
                 open,
                 reason,
@@ -229,97 +197,28 @@ pub fn priority_name(p: Priority) -> &'static str {
     }
 }
 
-/// The priority group as the screen names it.
-pub fn priority_label(p: Option<Priority>, english: bool) -> Option<String> {
-    let p = p?;
-    Some(if english {
-        match p {
-            Priority::Lansia => "Priority: senior citizen",
-            Priority::Disabilitas => "Priority: disability",
-            Priority::IbuHamil => "Priority: pregnant",
-        }
-        .to_owned()
-    } else {
-        format!("Prioritas: {}", priority_name(p))
+/// The priority group as the screen names it ("Prioritas: Lansia").
+pub fn priority_label(p: Option<Priority>) -> Option<Say> {
+    Some(match p? {
+        Priority::Lansia => Say::PriorityLansia,
+        Priority::Disabilitas => Say::PriorityDisabilitas,
+        Priority::IbuHamil => Say::PriorityIbuHamil,
     })
 }
 
-/// What the visitor reads when the hub refuses a ticket: (title, detail).
-pub fn refusal_text(code: Option<ErrorCode>, reason: &str, english: bool) -> (String, String) {
+/// What the visitor reads when the hub refuses a ticket: (title, detail); `reason` is why the
+/// service refused, in the visitor's words.
+pub fn refusal_text(code: Option<ErrorCode>, reason: &str) -> (Say, Say) {
     match code {
         Some(ErrorCode::ServiceClosed) | Some(ErrorCode::QuotaExhausted) => (
-            tr(
-                english,
-                "Maaf, tiket tidak dapat diambil",
-                "Sorry, no ticket can be taken",
-            ),
-            format!(
-                "{reason}\n{}",
-                tr(
-                    english,
-                    "Permintaan Anda sudah kami catat untuk evaluasi layanan.",
-                    "We have recorded your request to improve the service."
-                )
-            ),
+            Say::NoTicketTitle,
+            Say::DemandRecorded {
+                reason: reason.to_owned(),
+            },
         ),
-        Some(ErrorCode::RateLimited) => (
-            tr(english, "Mohon tunggu sebentar", "Please wait a moment"),
-            tr(
-                english,
-                "Terlalu banyak tiket diambil dari anjungan ini. Coba lagi dalam satu menit, atau hubungi petugas.",
-                "Too many tickets from this kiosk. Try again in a minute, or ask the staff.",
-            ),
-        ),
-        _ => (
-            tr(english, "Maaf, ada gangguan", "Sorry, something went wrong"),
-            tr(
-                english,
-                "Tiket belum dapat dibuat. Silakan coba lagi atau hubungi petugas.",
-                "The ticket could not be made. Please try again or ask the staff.",
-            ),
-        ),
+        Some(ErrorCode::RateLimited) => (Say::WaitAMoment, Say::TooManyTickets),
+        _ => (Say::SomethingWrong, Say::TicketNotMade),
     }
-}
-
-/// The printer problem screen: (title, detail).
-pub fn printer_problem(status: PrinterStatus, english: bool) -> (String, String) {
-    let what = match status {
-        PrinterStatus::PaperOut => tr(
-            english,
-            "Kertas printer habis.",
-            "The printer is out of paper.",
-        ),
-        PrinterStatus::CoverOpen => tr(
-            english,
-            "Penutup printer terbuka.",
-            "The printer cover is open.",
-        ),
-        PrinterStatus::NoAnswer => tr(
-            english,
-            "Printer tidak menjawab.",
-            "The printer does not answer.",
-        ),
-        _ => tr(
-            english,
-            "Printer sedang offline.",
-            "The printer is offline.",
-        ),
-    };
-    (
-        tr(
-            english,
-            "⚠ Printer sedang bermasalah",
-            "⚠ The printer has a problem",
-        ),
-        format!(
-            "{what}\n{}",
-            tr(
-                english,
-                "Silakan hubungi petugas. Petugas sudah diberi tahu.",
-                "Please ask the staff. They have been told.",
-            )
-        ),
-    )
 }
 
 #[cfg(test)]
@@ -354,27 +253,30 @@ mod tests {
         );
         assert_eq!(availability(&view, &s, at(8, 0)), Ok(()));
         assert_eq!(
-            closed_reason(&s, Refusal::ServiceClosed, at(7, 0), false),
-            "Belum buka. Pengambilan tiket mulai pukul 08:00."
+            closed_reason(&s, Refusal::ServiceClosed, at(7, 0)),
+            Say::NotOpenYet { at: "08:00".into() }
         );
         assert_eq!(
-            closed_reason(&s, Refusal::ServiceClosed, at(16, 0), false),
-            "Sudah tutup hari ini. Buka lagi besok pukul 08:00."
+            closed_reason(&s, Refusal::ServiceClosed, at(16, 0)),
+            Say::ClosedForToday { at: "08:00".into() }
         );
         assert_eq!(
-            closed_reason(&s, Refusal::ServiceClosed, at(16, 0), true),
-            "Closed for today. Opens again tomorrow at 08:00."
+            closed_reason(&info(None, None), Refusal::ServiceClosed, at(16, 0)),
+            Say::ServiceClosed
         );
-        assert!(closed_reason(&s, Refusal::QuotaExhausted, at(9, 0), false).contains("Kuota"));
+        assert_eq!(
+            closed_reason(&s, Refusal::QuotaExhausted, at(9, 0)),
+            Say::QuotaUsedUp
+        );
     }
 
     #[test]
     fn priority_reads_naturally() {
         assert_eq!(
-            priority_label(Some(Priority::IbuHamil), false).as_deref(),
-            Some("Prioritas: Ibu hamil")
+            priority_label(Some(Priority::IbuHamil)),
+            Some(Say::PriorityIbuHamil)
         );
-        assert_eq!(priority_label(None, false), None);
+        assert_eq!(priority_label(None), None);
     }
 }
 
@@ -407,83 +309,36 @@ pub fn survey_code(typed: &str) -> Option<SurveyCode> {
 
 /// Whether the ticket may be rated, as far as the kiosk's view knows (the hub decides, and
 /// also refuses a second rating): `Err` holds the words for the visitor.
-pub fn survey_check(
-    view: &HallView,
-    typed: &str,
-    today: &str,
-    english: bool,
-) -> Result<String, String> {
+pub fn survey_check(view: &HallView, typed: &str, today: &str) -> Result<String, Say> {
     let Some(sc) = survey_code(typed) else {
-        return Err(tr(
-            english,
-            "Nomor tiket tidak dikenali. Tulis hurufnya lalu angkanya, misalnya A-012.",
-            "That is not a ticket number. Type its letter, then its digits, e.g. A-012.",
-        ));
+        return Err(Say::NotATicketNumber);
     };
     let code = sc.code;
     if sc.day.as_deref().is_some_and(|d| d != today) {
-        return Err(tr(
-            english,
-            &format!("Tiket {code} bukan tiket hari ini. Penilaian hanya untuk tiket hari ini."),
-            &format!("{code} is not today's ticket. Only today's tickets can be rated."),
-        ));
+        return Err(Say::NotTodaysTicket { code });
     }
     match view.ticket(&code) {
-        None => Err(tr(
-            english,
-            &format!("Tiket {code} tidak ada hari ini. Periksa lagi nomor pada tiket Anda."),
-            &format!("There is no ticket {code} today. Please check the number on your ticket."),
-        )),
-        Some(t) if t.status != antre_core::domain::TicketStatus::Done => Err(tr(
-            english,
-            &format!(
-                "Tiket {code} belum selesai dilayani. Penilaian dapat diberikan setelah pelayanan selesai."
-            ),
-            &format!("{code} has not been served yet. You can rate the service once it is done."),
-        )),
+        None => Err(Say::NoSuchTicketCheck { code }),
+        Some(t) if t.status != antre_core::domain::TicketStatus::Done => {
+            Err(Say::NotServedYetRate { code })
+        }
         Some(_) => Ok(code),
     }
 }
 
-/// The words for a survey the hub did not take.
-pub fn survey_refusal(code: Option<ErrorCode>, ticket: &str, english: bool) -> (String, String) {
+/// The words for a survey the hub did not take: (title, detail).
+pub fn survey_refusal(code: Option<ErrorCode>, ticket: &str) -> (Say, Say) {
+    let code_of = || ticket.to_owned();
     match code {
         Some(ErrorCode::AlreadyRated) => (
-            tr(
-                english,
-                "Tiket ini sudah dinilai",
-                "This ticket has been rated",
-            ),
-            tr(
-                english,
-                &format!("Penilaian untuk tiket {ticket} sudah pernah diberikan. Terima kasih!"),
-                &format!("{ticket} has already been rated. Thank you!"),
-            ),
+            Say::AlreadyRatedTitle,
+            Say::AlreadyRated { code: code_of() },
         ),
-        Some(ErrorCode::NotServed) => (
-            tr(english, "Belum dapat dinilai", "Not yet possible"),
-            tr(
-                english,
-                &format!("Tiket {ticket} belum selesai dilayani."),
-                &format!("{ticket} has not been served yet."),
-            ),
-        ),
-        Some(ErrorCode::UnknownTicket) => (
-            tr(english, "Tiket tidak ditemukan", "Ticket not found"),
-            tr(
-                english,
-                &format!("Tiket {ticket} tidak ada hari ini."),
-                &format!("There is no ticket {ticket} today."),
-            ),
-        ),
-        _ => (
-            tr(english, "Penilaian belum terkirim", "Not sent"),
-            tr(
-                english,
-                "Maaf, terjadi gangguan. Silakan coba lagi sebentar lagi atau hubungi petugas.",
-                "Sorry, something went wrong. Please try again shortly or ask the staff.",
-            ),
-        ),
+        Some(ErrorCode::NotServed) => (Say::NotYetPossible, Say::NotServedYet { code: code_of() }),
+        Some(ErrorCode::UnknownTicket) => {
+            (Say::TicketNotFound, Say::NoSuchTicket { code: code_of() })
+        }
+        _ => (Say::RatingNotSentTitle, Say::TryAgainShortly),
     }
 }
 

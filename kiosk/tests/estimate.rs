@@ -35,7 +35,7 @@ async fn caught_up(client: &Client, updates: &mut UnboundedReceiver<Update>, hub
 fn tile(kiosk: &Client) -> String {
     let nine = NaiveTime::from_hms_opt(9, 0, 0).unwrap();
     kiosk.with_view(|v| {
-        let ktp = model::services(v, "dukcapil", &[], nine, false)
+        let ktp = model::services(v, "dukcapil", &[], nine, false, &antre_kiosk::words::Names)
             .into_iter()
             .find(|s| s.id == "dukcapil-ktp")
             .expect("the KTP tile");
