@@ -40,8 +40,6 @@ pub struct Choice {
     pub visit: Vec<ServiceId>,
     /// The visitor is choosing one more service for the visit.
     pub adding: bool,
-    /// The priority answered, once the ticket is asked for.
-    pub priority: Option<Priority>,
 }
 
 impl Choice {
@@ -118,9 +116,8 @@ impl Choice {
 
     /// The request for the ticket with `priority`: one service goes as `service` alone, as
     /// every hub understands it; several as the visit. `None` before a service is chosen.
-    pub fn request(&mut self, priority: Option<Priority>) -> Option<Request> {
+    pub fn request(&self, priority: Option<Priority>) -> Option<Request> {
         let service = self.visit.first().or(self.service.as_ref()).cloned()?;
-        self.priority = priority;
         Some(Request::IssueTicket {
             service,
             priority,

@@ -317,17 +317,22 @@ impl Forecaster {
         })
     }
 
-    /// Starts a request (see [`Board::mark`]).
-    pub fn mark(&mut self) {
-        self.board.mark();
+    /// The board's version (see [`Forecaster::undone`]).
+    pub fn version(&self) -> u64 {
+        self.board.version()
     }
 
-    /// A request was rolled back (see [`Board::undo`]).
+    /// A request that began at board `version` was rolled back (a refusal): what it synced
+    /// into the board is gone from the store, so the board is read again if it changed.
     ///
     /// # Errors
     /// SQLite fails.
-    pub fn undo(&mut self, dao: &Dao<'_>) -> rusqlite::Result<()> {
-        self.board.undo(dao)
+    pub fn undone(&mut self, dao: &Dao<'_>, cfg: &Config, version: u64) -> rusqlite::Result<()> {
+        if self.board.version() != version {
+            self.board.reload(dao, cfg)?;
+            self.played = None;
+        }
+        Ok(())
     }
 
     /// A write failed and rolled back: read everything again on the next change.
@@ -369,8 +374,6 @@ pub struct Board {
     desks: HashMap<String, BoardDesk>,
     /// Bumped by every change to the board: a play of the same version is still right.
     version: u64,
-    /// What was synced since [`Board::mark`], to sync again after a rolled-back request.
-    synced: Vec<Named>,
 }
 
 /// A ticket (by code) or a counter (by id) that a change named.
@@ -412,7 +415,6 @@ impl Board {
         }
         self.day = Some(dao.day.to_owned());
         self.version += 1;
-        self.synced.clear();
         Ok(())
     }
 
@@ -432,31 +434,11 @@ impl Board {
         self.day = None;
     }
 
-    /// Starts a request: what it syncs is remembered, to be synced again if it is undone.
-    pub fn mark(&mut self) {
-        self.synced.clear();
-    }
-
-    /// After a request was rolled back: syncs again what it had synced.
-    ///
-    /// # Errors
-    /// SQLite fails.
-    pub fn undo(&mut self, dao: &Dao<'_>) -> rusqlite::Result<()> {
-        let synced = std::mem::take(&mut self.synced);
-        for n in &synced {
-            self.sync(dao, n)?;
-        }
-        Ok(())
-    }
-
     /// Reads one named ticket or counter again from the store.
     ///
     /// # Errors
     /// SQLite fails.
     pub fn sync(&mut self, dao: &Dao<'_>, named: &Named) -> rusqlite::Result<()> {
-        if !self.synced.contains(named) {
-            self.synced.push(named.clone());
-        }
         match named {
             Named::Ticket(code) => {
                 let row = match code.parse::<antre_core::domain::TicketCode>() {
@@ -628,12 +610,7 @@ impl Played {
             None => board.part.iter().copied().collect(),
         };
         let played = |s: usize| board.part.get(s).is_some_and(|p| parts.contains(p));
-        let index: HashMap<&str, usize> = cfg
-            .services
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.id.as_str(), i))
-            .collect();
+        let index = &board.service_ix;
         let paces: Vec<Pace> = cfg
             .services
             .iter()

@@ -163,7 +163,7 @@ impl Hall {
                         Ok(req) => {
                             // A savepoint, so a refused request leaves no trace but its reply.
                             dao.begin_request()?;
-                            fc.mark();
+                            let version = fc.version();
                             let mut ctx = requests::Ctx {
                                 dao: &dao,
                                 cfg: &cfg,
@@ -180,12 +180,12 @@ impl Hall {
                                 }
                                 Err(requests::Fail::Refuse(code, message)) => {
                                     dao.undo_request()?;
-                                    fc.undo(&dao)?;
+                                    fc.undone(&dao, &cfg, version)?;
                                     Err(ErrorReply::new(Some(id), code, message))
                                 }
                                 Err(requests::Fail::RefuseFor(code, message, service)) => {
                                     dao.undo_request()?;
-                                    fc.undo(&dao)?;
+                                    fc.undone(&dao, &cfg, version)?;
                                     Err(ErrorReply {
                                         service: Some(service),
                                         ..ErrorReply::new(Some(id), code, message)
@@ -254,11 +254,12 @@ impl Hall {
     }
 
     /// Starts a new service day if the clock has passed midnight in the hall: the hub calls
-    /// this every few seconds so displays turn over even when nobody is in the hall.
+    /// this every few seconds so displays turn over even when nobody is in the hall. Returns
+    /// the events, and the same as lines for devices (as [`Outcome`] has them).
     ///
     /// # Errors
     /// SQLite fails.
-    pub fn tick(&mut self, now: DateTime<Utc>) -> rusqlite::Result<Vec<Event>> {
+    pub fn tick(&mut self, now: DateTime<Utc>) -> rusqlite::Result<(Vec<Event>, Vec<String>)> {
         let cfg = Arc::clone(&self.cfg);
         let last_seq = self.last_seq;
         let fc = &mut self.forecast;
@@ -266,19 +267,19 @@ impl Hall {
             let mut pending = Vec::new();
             let day = roll_day(tx, &cfg, now, &mut pending)?;
             if pending.is_empty() {
-                return Ok(vec![]); // nothing written
+                return Ok((vec![], vec![])); // nothing written
             }
             let dao = tx.dao(&day, now.timestamp_millis());
             fc.begin(&dao, &cfg)?;
             attach_figures(&dao, &cfg, fc, &mut pending)?;
-            append_events(&dao, last_seq, cfg.hall.timezone, pending).map(|(events, _)| events)
+            append_events(&dao, last_seq, cfg.hall.timezone, pending)
         });
         if events.is_err() {
             self.forecast.invalidate();
         }
-        let events = events?;
+        let (events, lines) = events?;
         self.last_seq += events.len() as u64;
-        Ok(events)
+        Ok((events, lines))
     }
 }
 

@@ -142,21 +142,9 @@ impl Hub {
         let writer = std::thread::Builder::new()
             .name("antre-writer".into())
             .spawn(move || {
-                // Serialized once for every connection. No receivers is fine: nobody is
-                // connected.
-                let lines = |evs: Vec<antre_core::proto::Event>| -> Vec<Arc<EventLine>> {
-                    evs.into_iter()
-                        .map(|e| {
-                            Arc::new(EventLine {
-                                seq: e.seq,
-                                line: ServerMessage::Event(e.for_devices()).to_line(),
-                                event: e,
-                            })
-                        })
-                        .collect()
-                };
-                // A change's events with the lines the store already made of them.
-                let made = |evs: Vec<antre_core::proto::Event>, lines: Vec<String>| {
+                // A change's events with the lines the store made of them, once for every
+                // connection. No receivers is fine: nobody is connected.
+                let made = |(evs, lines): (Vec<antre_core::proto::Event>, Vec<String>)| {
                     evs.into_iter()
                         .zip(lines)
                         .map(|(e, line)| {
@@ -178,7 +166,7 @@ impl Hub {
                         let _ = tx_events.send(l);
                     }
                 };
-                let first = lines(first);
+                let first = made(first);
                 to_displays(&first);
                 to_everyone(first);
                 // `blocking_recv`: this is a plain thread, and SQLite calls block.
@@ -200,15 +188,15 @@ impl Hub {
                             // hears the call), then the reply the device waits on, then
                             // everyone else.
                             thread_committed.store(hall.last_seq(), Ordering::SeqCst);
-                            let events = made(out.events, out.lines);
+                            let events = made((out.events, out.lines));
                             to_displays(&events);
                             let _ = reply.send(out.reply);
                             to_everyone(events);
                         }
                         Job::Tick => match hall.tick(thread_clock()) {
-                            Ok(evs) => {
+                            Ok(change) => {
                                 thread_committed.store(hall.last_seq(), Ordering::SeqCst);
-                                let events = lines(evs);
+                                let events = made(change);
                                 to_displays(&events);
                                 to_everyone(events);
                             }

@@ -75,42 +75,16 @@ pub fn read(conn: &Connection, from: &str, to: &str) -> rusqlite::Result<Period>
                     counter, officer, COALESCE(queued_ms, issued_ms)
              FROM tickets WHERE day BETWEEN ?1 AND ?2 ORDER BY id",
         )?
-        .query_map([from, to], |r| {
-            Ok(TicketTimes {
-                service: r.get(0)?,
-                first_service: r.get(1)?,
-                status: r.get(2)?,
-                issued_ms: r.get(3)?,
-                called_ms: r.get(4)?,
-                serving_ms: r.get(5)?,
-                closed_ms: r.get(6)?,
-                counter: r.get(7)?,
-                officer: r.get(8)?,
-                queued_ms: r.get(9)?,
-            })
-        })?
+        .query_map([from, to], ticket_times)?
         .collect::<rusqlite::Result<_>>()?;
     let steps = tx
         .prepare(
-            "SELECT vs.service, tk.first_service, tk.issued_ms, vs.called_ms, vs.serving_ms,
-                    vs.closed_ms, vs.counter, vs.officer, vs.queued_ms
+            "SELECT vs.service, tk.first_service, 'done', tk.issued_ms, vs.called_ms,
+                    vs.serving_ms, vs.closed_ms, vs.counter, vs.officer, vs.queued_ms
              FROM visit_steps vs JOIN tickets tk ON tk.id = vs.ticket
              WHERE vs.day BETWEEN ?1 AND ?2 ORDER BY vs.closed_ms",
         )?
-        .query_map([from, to], |r| {
-            Ok(TicketTimes {
-                service: r.get(0)?,
-                first_service: r.get(1)?,
-                status: "done".into(),
-                issued_ms: r.get(2)?,
-                called_ms: r.get(3)?,
-                serving_ms: r.get(4)?,
-                closed_ms: r.get(5)?,
-                counter: r.get(6)?,
-                officer: r.get(7)?,
-                queued_ms: r.get(8)?,
-            })
-        })?
+        .query_map([from, to], ticket_times)?
         .collect::<rusqlite::Result<_>>()?;
     let transferred = tx
         .prepare(
@@ -185,4 +159,21 @@ pub fn read(conn: &Connection, from: &str, to: &str) -> rusqlite::Result<Period>
 /// SQLite fails.
 pub fn schema_version(conn: &Connection) -> rusqlite::Result<u32> {
     conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+}
+
+/// A row of `service, first_service, status, issued_ms, called_ms, serving_ms, closed_ms,
+/// counter, officer, queued_ms`: a ticket's times, or a visit's finished step's.
+fn ticket_times(r: &rusqlite::Row<'_>) -> rusqlite::Result<TicketTimes> {
+    Ok(TicketTimes {
+        service: r.get(0)?,
+        first_service: r.get(1)?,
+        status: r.get(2)?,
+        issued_ms: r.get(3)?,
+        called_ms: r.get(4)?,
+        serving_ms: r.get(5)?,
+        closed_ms: r.get(6)?,
+        counter: r.get(7)?,
+        officer: r.get(8)?,
+        queued_ms: r.get(9)?,
+    })
 }
