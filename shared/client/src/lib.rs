@@ -372,7 +372,7 @@ impl Connection {
                             Some(id) => self.answer(&id, Err(e)),
                             None => return Ended::Lost(format!("the hub closed the connection ({}): {}", e.code.as_str(), e.message)),
                         },
-                        Ok(ServerMessage::Welcome(_)) | Err(_) => {
+                        Ok(ServerMessage::Welcome(_) | ServerMessage::Paired(_)) | Err(_) => {
                             tracing::warn!("ignoring a line from the hub that is not understood");
                         }
                     }

@@ -234,6 +234,11 @@ impl HallView {
                     );
                 }
             }
+            EventKind::HallChanged => {
+                if let Some(h) = &e.hall {
+                    self.hall = Some((**h).clone());
+                }
+            }
             EventKind::Other => {}
         }
         if e.kind == EventKind::DayStarted {

@@ -49,6 +49,9 @@ pub struct Hall {
     pub queue: QueuePolicy,
     pub net: NetLimits,
     pub web: WebLimits,
+    /// Training and demo mode (`--ignore-hours`): tickets at any hour. The catalogue keeps
+    /// its hours; only issuing looks past them.
+    pub ignore_hours: bool,
 }
 
 /// How the queue is run (`[hall]` fields of the same names).
@@ -167,6 +170,8 @@ pub struct Service {
     pub hours: Option<IssuingHours>,
     pub requirements: Vec<String>,
     pub standard_minutes: Option<u32>,
+    /// A waiting ticket past this many minutes raises a console alert (`long_wait`).
+    pub max_wait_min: Option<u32>,
 }
 
 #[derive(Debug, Clone)]
@@ -196,6 +201,34 @@ impl Device {
     pub fn set_token(&mut self, token: &str) {
         self.token_sha256 = Sha256::digest(token.as_bytes()).into();
         self.sample = token.starts_with(SAMPLE_PREFIX);
+    }
+
+    /// A device that no token opens yet: it waits for its pairing code (see the console).
+    pub fn unpaired(
+        id: &str,
+        role: Role,
+        counter: Option<CounterId>,
+        zone: Option<Vec<AgencyId>>,
+    ) -> Device {
+        Device {
+            id: id.into(),
+            role,
+            token_sha256: rand::random(),
+            sample: false,
+            counter,
+            zone,
+        }
+    }
+
+    /// Gives the device the token with this SHA-256 (a paired device's).
+    pub fn set_token_sha256(&mut self, hash: [u8; 32]) {
+        self.token_sha256 = hash;
+        self.sample = false;
+    }
+
+    /// Whether this device and `other` hold the same token.
+    pub fn same_token(&self, other: &Device) -> bool {
+        self.token_sha256.ct_eq(&other.token_sha256).into()
     }
 
     /// Whether `token` is this device's, compared in constant time on the SHA-256.
@@ -242,7 +275,19 @@ pub struct ConfigError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     pub line: Option<usize>,
+    /// The field it is about, where one is (`prefix`, `services`…): the console marks it.
+    pub field: Option<String>,
     pub message: String,
+}
+
+impl Problem {
+    pub fn new(field: Option<&str>, message: impl Into<String>) -> Problem {
+        Problem {
+            line: None,
+            field: field.map(str::to_owned),
+            message: message.into(),
+        }
+    }
 }
 
 impl fmt::Display for Problem {
@@ -275,6 +320,23 @@ impl std::error::Error for ConfigError {}
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     hall: Spanned<RawHall>,
+    #[serde(default)]
+    agencies: Vec<Spanned<RawAgency>>,
+    #[serde(default)]
+    services: Vec<Spanned<RawService>>,
+    #[serde(default)]
+    counters: Vec<Spanned<RawCounter>>,
+    #[serde(default)]
+    devices: Vec<Spanned<RawDevice>>,
+}
+
+/// The catalogue as the database keeps it: the config's lists and the running text,
+/// without `[hall]`'s network settings, which stay in the file.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCatalogue {
+    #[serde(default)]
+    running_text: Vec<String>,
     #[serde(default)]
     agencies: Vec<Spanned<RawAgency>>,
     #[serde(default)]
@@ -355,6 +417,8 @@ struct RawService {
     requirements: Vec<String>,
     #[serde(default)]
     standard_minutes: Option<u32>,
+    #[serde(default)]
+    max_wait_min: Option<Spanned<u32>>,
 }
 
 #[derive(Deserialize)]
@@ -380,6 +444,9 @@ struct RawDevice {
     counter: Option<Spanned<String>>,
     #[serde(default)]
     agencies: Option<Vec<Spanned<String>>>,
+    /// Its token is a public sample (kept when the catalogue holds only the hash).
+    #[serde(default)]
+    sample: bool,
 }
 
 impl Config {
@@ -390,10 +457,10 @@ impl Config {
     /// problem found, with its line.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-            problems: vec![Problem {
-                line: None,
-                message: format!("cannot read {}: {e}", path.display()),
-            }],
+            problems: vec![Problem::new(
+                None,
+                format!("cannot read {}: {e}", path.display()),
+            )],
         })?;
         Config::parse(&text)
     }
@@ -403,7 +470,7 @@ impl Config {
     /// # Errors
     /// As [`Config::load`].
     pub fn parse(text: &str) -> Result<Config, ConfigError> {
-        let (raw, mut problems) = parse_raw(text);
+        let (raw, mut problems) = parse_raw::<RawConfig>(text);
         let Some(raw) = raw else {
             return Err(ConfigError { problems });
         };
@@ -415,6 +482,46 @@ impl Config {
                 problems.sort_by_key(|p| p.line.unwrap_or(usize::MAX));
                 Err(ConfigError { problems })
             }
+        }
+    }
+
+    /// This config with the catalogue `text` (TOML, as [`Config::catalogue_toml`] writes
+    /// it) in place of its own: the hall's network settings stay, the lists and the running
+    /// text are the catalogue's. Checked as the file is, every problem at once.
+    ///
+    /// # Errors
+    /// The text is not a catalogue, or fails validation.
+    pub fn with_catalogue(&self, text: &str) -> Result<Config, ConfigError> {
+        let (raw, mut problems) = parse_raw::<RawCatalogue>(text);
+        let Some(raw) = raw else {
+            return Err(ConfigError { problems });
+        };
+        let mut hall = self.hall.clone();
+        hall.running_text = clean_running_text(&raw.running_text);
+        match Validator::new(text).resolve(Some(hall), &raw) {
+            Ok(cfg) if problems.is_empty() => Ok(cfg),
+            Ok(_) => Err(ConfigError { problems }),
+            Err(e) => {
+                problems.extend(e.problems);
+                Err(ConfigError { problems })
+            }
+        }
+    }
+
+    /// The catalogue (agencies, services, counters, devices, running text) as TOML, as the
+    /// database keeps it and `antre-hub export-config` prints it. Devices keep only their
+    /// token's SHA-256.
+    pub fn catalogue_toml(&self) -> String {
+        let out = catalogue::Out::of(self);
+        toml::to_string(&out).expect("a catalogue serializes")
+    }
+
+    /// The hours `service` issues tickets in: its own, or none in training mode.
+    pub fn issuing_hours(&self, service: &Service) -> Option<IssuingHours> {
+        if self.hall.ignore_hours {
+            None
+        } else {
+            service.hours
         }
     }
 
@@ -507,27 +614,25 @@ impl Config {
 /// wrong type instead of stopping at the first: each is noted with its line, that line is
 /// set aside (commented out), and the text is read again. Returns what could be read, and
 /// the problems.
-fn parse_raw(text: &str) -> (Option<RawConfig>, Vec<Problem>) {
+fn parse_raw<T: serde::de::DeserializeOwned>(text: &str) -> (Option<T>, Vec<Problem>) {
     /// More than this many problems of one file: the rest would be noise.
     const MAX_PROBLEMS: usize = 100;
     let mut text = text.to_owned();
     let mut problems = vec![];
     loop {
-        let e = match toml::from_str::<RawConfig>(&text) {
+        let e = match toml::from_str::<T>(&text) {
             Ok(raw) => return (Some(raw), problems),
             Err(e) => e,
         };
         let message = e.message().trim().to_owned();
         let Some(span) = e.span() else {
-            problems.push(Problem {
-                line: None,
-                message,
-            });
+            problems.push(Problem::new(None, message));
             return (None, problems);
         };
         let line = line_of(&text, span.start);
         problems.push(Problem {
             line: Some(line),
+            field: None,
             message: message.clone(),
         });
         // Only a `key = value` line of its own can be set aside and the rest still read.
@@ -543,6 +648,136 @@ fn parse_raw(text: &str) -> (Option<RawConfig>, Vec<Problem>) {
             return (None, problems);
         }
         text.insert(start, '#');
+    }
+}
+
+/// The running text's lines, trimmed, without empty ones.
+fn clean_running_text(lines: &[String]) -> Vec<String> {
+    lines
+        .iter()
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+/// The catalogue written out (the inverse of `RawCatalogue`).
+mod catalogue {
+    use super::Config;
+    use serde::Serialize;
+
+    #[derive(Serialize)]
+    pub struct Out<'a> {
+        #[serde(skip_serializing_if = "<[String]>::is_empty")]
+        running_text: &'a [String],
+        agencies: Vec<Agency<'a>>,
+        services: Vec<Service<'a>>,
+        counters: Vec<Counter<'a>>,
+        devices: Vec<Device<'a>>,
+    }
+
+    #[derive(Serialize)]
+    struct Agency<'a> {
+        id: &'a str,
+        name: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        color: Option<&'a str>,
+    }
+
+    #[derive(Serialize)]
+    struct Service<'a> {
+        id: &'a str,
+        agency: &'a str,
+        name: &'a str,
+        prefix: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        daily_quota: Option<u32>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        hours: Option<String>,
+        #[serde(skip_serializing_if = "<[String]>::is_empty")]
+        requirements: &'a [String],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        standard_minutes: Option<u32>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        max_wait_min: Option<u32>,
+    }
+
+    #[derive(Serialize)]
+    struct Counter<'a> {
+        id: &'a str,
+        name: &'a str,
+        services: Vec<&'a str>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        breaks: Vec<String>,
+    }
+
+    #[derive(Serialize)]
+    struct Device<'a> {
+        id: &'a str,
+        role: antre_core::proto::Role,
+        token_sha256: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        counter: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        agencies: Option<Vec<&'a str>>,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        sample: bool,
+    }
+
+    impl<'a> Out<'a> {
+        pub fn of(cfg: &'a Config) -> Out<'a> {
+            Out {
+                running_text: &cfg.hall.running_text,
+                agencies: cfg
+                    .agencies
+                    .iter()
+                    .map(|a| Agency {
+                        id: a.id.as_str(),
+                        name: &a.name,
+                        color: a.color.as_deref(),
+                    })
+                    .collect(),
+                services: cfg
+                    .services
+                    .iter()
+                    .map(|s| Service {
+                        id: s.id.as_str(),
+                        agency: s.agency.as_str(),
+                        name: &s.name,
+                        prefix: &s.prefix,
+                        daily_quota: s.daily_quota,
+                        hours: s.hours.map(|h| h.to_string()),
+                        requirements: &s.requirements,
+                        standard_minutes: s.standard_minutes,
+                        max_wait_min: s.max_wait_min,
+                    })
+                    .collect(),
+                counters: cfg
+                    .counters
+                    .iter()
+                    .map(|c| Counter {
+                        id: c.id.as_str(),
+                        name: &c.name,
+                        services: c.services.iter().map(|s| s.as_str()).collect(),
+                        breaks: c.breaks.iter().map(|b| b.to_string()).collect(),
+                    })
+                    .collect(),
+                devices: cfg
+                    .devices
+                    .iter()
+                    .map(|d| Device {
+                        id: d.id.as_str(),
+                        role: d.role,
+                        token_sha256: hex::encode(d.token_sha256),
+                        counter: d.counter.as_ref().map(|c| c.as_str()),
+                        agencies: d
+                            .zone
+                            .as_ref()
+                            .map(|z| z.iter().map(|a| a.as_str()).collect()),
+                        sample: d.sample,
+                    })
+                    .collect(),
+            }
+        }
     }
 }
 
@@ -570,6 +805,16 @@ impl<'a> Validator<'a> {
     fn problem<T>(&mut self, span: &Spanned<T>, message: String) {
         self.problems.push(Problem {
             line: Some(line_of(self.text, span.span().start)),
+            field: None,
+            message,
+        });
+    }
+
+    /// A problem with one field of an entry.
+    fn problem_in<T>(&mut self, span: &Spanned<T>, field: &str, message: String) {
+        self.problems.push(Problem {
+            line: Some(line_of(self.text, span.span().start)),
+            field: Some(field.to_owned()),
             message,
         });
     }
@@ -591,6 +836,19 @@ impl<'a> Validator<'a> {
     /// returned only when there is none.
     fn run(mut self, raw: RawConfig) -> Result<Config, ConfigError> {
         let hall = self.hall(&raw.hall);
+        let catalogue = RawCatalogue {
+            running_text: vec![],
+            agencies: raw.agencies,
+            services: raw.services,
+            counters: raw.counters,
+            devices: raw.devices,
+        };
+        self.resolve(hall, &catalogue)
+    }
+
+    /// Checks the catalogue's sections, each by its own validator, and puts the config
+    /// together with `hall` (`None`: `[hall]` had problems, already noted).
+    fn resolve(mut self, hall: Option<Hall>, raw: &RawCatalogue) -> Result<Config, ConfigError> {
         self.unique_ids("agencies", &raw.agencies, |a| &a.id);
         self.unique_ids("services", &raw.services, |s| &s.id);
         self.unique_ids("counters", &raw.counters, |c| &c.id);
@@ -632,8 +890,9 @@ impl Validator<'_> {
                     && c.starts_with('#')
                     && c[1..].bytes().all(|b| b.is_ascii_hexdigit());
                 if !ok {
-                    self.problem(
+                    self.problem_in(
                         a,
+                        "color",
                         format!(
                             "agency {:?}: color must look like \"#1e88e5\", got {c:?}",
                             a.get_ref().id
@@ -663,8 +922,9 @@ impl Validator<'_> {
             let r = s.get_ref();
             let (agency, prefix) = (r.agency.get_ref(), r.prefix.get_ref());
             if !agencies.iter().any(|a| a.id.as_str() == agency) {
-                self.problem(
+                self.problem_in(
                     &r.agency,
+                    "agency",
                     format!(
                         "service {:?} names agency {agency:?}, which no [[agencies]] entry defines",
                         r.id
@@ -674,8 +934,9 @@ impl Validator<'_> {
             let prefix_ok =
                 (1..=3).contains(&prefix.len()) && prefix.bytes().all(|b| b.is_ascii_uppercase());
             if !prefix_ok {
-                self.problem(
+                self.problem_in(
                     &r.prefix,
+                    "prefix",
                     format!(
                         "service {:?}: prefix must be 1 to 3 capital letters (A-Z), got {prefix:?}",
                         r.id
@@ -683,7 +944,7 @@ impl Validator<'_> {
                 );
             }
             match prefix_owner.get(prefix.as_str()) {
-                Some(owner) if *owner != agency => self.problem(&r.prefix, format!(
+                Some(owner) if *owner != agency => self.problem_in(&r.prefix, "prefix", format!(
                     "service {:?} uses prefix {prefix:?}, which agency {owner:?} already uses: services of different agencies may not share a prefix",
                     r.id
                 )),
@@ -696,14 +957,30 @@ impl Validator<'_> {
                 Some(h) => match h.get_ref().parse::<IssuingHours>() {
                     Ok(h) => Some(h),
                     Err(e) => {
-                        self.problem(h, format!("service {:?}: {e}", r.id));
+                        self.problem_in(h, "hours", format!("service {:?}: {e}", r.id));
                         None
                     }
                 },
                 None => None,
             };
             if r.name.trim().is_empty() {
-                self.problem(s, format!("service {:?} has an empty name", r.id));
+                self.problem_in(s, "name", format!("service {:?} has an empty name", r.id));
+            }
+            if r.daily_quota == Some(0) {
+                self.problem_in(
+                    s,
+                    "daily_quota",
+                    format!(
+                    "service {:?}: a daily quota of 0 issues no ticket; leave it out for no quota",
+                    r.id
+                ),
+                );
+            }
+            if let Some(m) = r.max_wait_min.as_ref().filter(|m| *m.get_ref() == 0) {
+                self.problem_in(m, "max_wait_min", format!(
+                    "service {:?}: max_wait_min must be at least 1 minute; leave it out for no alert",
+                    r.id
+                ));
             }
             services.push(Service {
                 id: ServiceId::new(&r.id),
@@ -714,13 +991,12 @@ impl Validator<'_> {
                 hours,
                 requirements: r.requirements.clone(),
                 standard_minutes: r.standard_minutes,
+                max_wait_min: r.max_wait_min.as_ref().map(|m| *m.get_ref()),
             });
         }
         if raw.is_empty() {
-            self.problems.push(Problem {
-                line: None,
-                message: "the hall has no [[services]]".into(),
-            });
+            self.problems
+                .push(Problem::new(None, "the hall has no [[services]]"));
         }
         services
     }
@@ -731,12 +1007,20 @@ impl Validator<'_> {
         for c in raw {
             let r = c.get_ref();
             if r.services.is_empty() {
-                self.problem(c, format!("counter {:?} serves no service", r.id));
+                self.problem_in(
+                    c,
+                    "services",
+                    format!("counter {:?} serves no service", r.id),
+                );
+            }
+            if r.name.trim().is_empty() {
+                self.problem_in(c, "name", format!("counter {:?} has an empty name", r.id));
             }
             for s in &r.services {
                 if !services.iter().any(|x| x.id.as_str() == s.get_ref()) {
-                    self.problem(
+                    self.problem_in(
                         s,
+                        "services",
                         format!(
                             "counter {:?} serves {:?}, which no [[services]] entry defines",
                             r.id,
@@ -749,7 +1033,9 @@ impl Validator<'_> {
             for b in &r.breaks {
                 match b.get_ref().parse::<IssuingHours>() {
                     Ok(w) => breaks.push(w),
-                    Err(e) => self.problem(b, format!("counter {:?}, break: {e}", r.id)),
+                    Err(e) => {
+                        self.problem_in(b, "breaks", format!("counter {:?}, break: {e}", r.id))
+                    }
                 }
             }
             counters.push(Counter {
@@ -887,10 +1173,10 @@ impl Validator<'_> {
                 id: DeviceId::new(&r.id),
                 role: r.role,
                 token_sha256: hash.unwrap_or([0; 32]),
-                sample: r
-                    .token
-                    .as_deref()
-                    .is_some_and(|t| t.starts_with(SAMPLE_PREFIX)),
+                sample: r.sample
+                    || r.token
+                        .as_deref()
+                        .is_some_and(|t| t.starts_with(SAMPLE_PREFIX)),
                 counter: r.counter.as_ref().map(|c| CounterId::new(c.get_ref())),
                 zone: r
                     .agencies
@@ -973,14 +1259,10 @@ impl Validator<'_> {
             name: r.name.clone(),
             timezone: timezone?,
             listen: listen?,
-            running_text: r
-                .running_text
-                .iter()
-                .map(|t| t.trim().to_owned())
-                .filter(|t| !t.is_empty())
-                .collect(),
+            running_text: clean_running_text(&r.running_text),
             http_listen: http_listen?,
             public_url: public_url?,
+            ignore_hours: false,
             queue: QueuePolicy {
                 max_priority_in_row: r.max_priority_in_row.unwrap_or(queue.max_priority_in_row),
                 kiosk_tickets_per_minute: r.kiosk_tickets_per_minute,

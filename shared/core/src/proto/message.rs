@@ -136,6 +136,9 @@ pub struct ServiceInfo {
     /// Addition: the standard service time in minutes, if the agency published one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub standard_minutes: Option<u32>,
+    /// Addition (2026-12): past this many minutes of waiting, the console raises an alert.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_wait_min: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -432,6 +435,9 @@ pub enum EventKind {
     /// Addition (2026-12): a visit's service was finished and the ticket waits for the next
     /// (`ticket`, and `counter`: the counter it left).
     TicketRequeued,
+    /// Addition (2026-12): the hall was changed through the console (`hall`: the whole hall
+    /// object as in the welcome). Devices apply it without reconnecting.
+    HallChanged,
     /// A kind this build does not know (a newer hub): clients skip it.
     #[serde(other)]
     Other,
@@ -470,6 +476,18 @@ pub struct Event {
     /// `counter_resumed`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<CounterState>,
+    /// Addition (2026-12): the hall after the change, on `hall_changed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hall: Option<Box<HallInfo>>,
+}
+
+/// Addition (2026-12, "Pairing a device"): the hub's answer to a good `pair`: the device's
+/// new token, which only this line ever carries. The hub closes the connection after it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Paired {
+    pub device: DeviceId,
+    pub role: Role,
+    pub token: String,
 }
 
 /// Any line the hub sends.
@@ -480,6 +498,7 @@ pub enum ServerMessage {
     Ok(OkReply),
     Error(ErrorReply),
     Event(Event),
+    Paired(Paired),
 }
 
 impl Welcome {

@@ -345,7 +345,29 @@ impl RequestLine {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ClientLine {
     Hello(Hello),
-    Request { id: String, request: Request },
+    /// Addition (2026-12): a new device's pairing code, before any `hello`.
+    Pair(Pair),
+    Request {
+        id: String,
+        request: Request,
+    },
+}
+
+/// `{"type":"pair","protocol":1,"code":"…"}`: a new device asks for its token with the
+/// single-use code an admin made in the console.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pair {
+    pub protocol: u32,
+    pub code: String,
+}
+
+// Never print the code.
+impl std::fmt::Debug for Pair {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pair")
+            .field("protocol", &self.protocol)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Reads one line from a client. Errors carry the request's `id` where it could be read.
@@ -367,6 +389,11 @@ pub fn parse_client_line(line: &[u8]) -> Result<ClientLine, ErrorReply> {
         return Hello::deserialize(&value)
             .map(ClientLine::Hello)
             .map_err(|e| invalid(raw_id, format!("bad hello: {e}")));
+    }
+    if kind == "pair" {
+        return Pair::deserialize(&value)
+            .map(ClientLine::Pair)
+            .map_err(|e| invalid(raw_id, format!("bad pair: {e}")));
     }
     let request =
         Request::deserialize(&value).map_err(|e| invalid(raw_id, format!("bad {kind}: {e}")))?;

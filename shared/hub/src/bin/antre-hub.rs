@@ -9,6 +9,7 @@
 
 use antre_core::clock::system_clock;
 use antre_hub::config::Config;
+use antre_hub::hall::catalogue::Seed;
 use antre_hub::server::{self, Hub};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -340,9 +341,7 @@ fn serve(
     let http = http_addr(http.as_deref(), &cfg)?;
     if ignore_hours {
         tracing::warn!("training mode: issuing hours are not enforced");
-        for s in &mut cfg.services {
-            s.hours = None;
-        }
+        cfg.hall.ignore_hours = true;
     }
     let cfg = Arc::new(cfg);
     let addr = listen.unwrap_or(cfg.hall.listen);
@@ -405,9 +404,7 @@ fn demo(config: PathBuf, db: PathBuf, printer: String) -> anyhow::Result<()> {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
     let mut cfg = Config::load(&config)?;
-    for s in &mut cfg.services {
-        s.hours = None;
-    }
+    cfg.hall.ignore_hours = true;
     // Fresh tokens for this run, whatever the config holds: handed to each app in its
     // environment (never on a command line, where `ps` shows it), and forgotten at the end.
     let mut tokens = std::collections::HashMap::new();
@@ -420,7 +417,8 @@ fn demo(config: PathBuf, db: PathBuf, printer: String) -> anyhow::Result<()> {
     let cfg = Arc::new(cfg);
     let rt = server::runtime()?;
     rt.block_on(async move {
-        let hub = Hub::start(Arc::clone(&cfg), &db, system_clock())?;
+        // The demo's config is its catalogue, with this run's fresh tokens.
+        let hub = Hub::start_seeded(&cfg, &db, system_clock(), Seed::Config)?;
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", cfg.hall.listen.port())).await?;
         let addr = listener.local_addr()?;
         println!(

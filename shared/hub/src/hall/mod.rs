@@ -7,6 +7,7 @@
 //! returned, i.e. after the commit.
 //!
 //! - `requests`: one function per request.
+//! - [`catalogue`]: the hall's catalogue in the database, changed while the hall runs.
 //! - [`figures`]: each service's queue figures, by the core's estimate.
 //! - [`welcome`]: what a device gets on connecting (a snapshot, or the events to resume).
 //! - [`wire`]: the store's rows in the protocol's words.
@@ -14,6 +15,7 @@
 //! Who may send what is checked before a request gets here (`Request::permitted`, in the
 //! server); the wire is the server's and the web's business.
 
+pub mod catalogue;
 pub mod figures;
 pub mod forecast;
 mod requests;
@@ -60,7 +62,21 @@ impl Hall {
     /// # Errors
     /// The file cannot be opened, is newer than this code, or SQLite fails.
     pub fn open(path: &Path, cfg: Arc<Config>) -> Result<Hall, SchemaError> {
-        let store = Store::open(path)?;
+        Self::open_seeded(path, &cfg, catalogue::Seed::Database)
+    }
+
+    /// Opens the hall's database at `path` as [`Hall::open`], its catalogue from `seed`; the
+    /// hall then serves by `cfg`'s `[hall]` and the catalogue.
+    ///
+    /// # Errors
+    /// As [`Hall::open`], and the database's catalogue is no longer valid.
+    pub fn open_seeded(
+        path: &Path,
+        cfg: &Config,
+        seed: catalogue::Seed,
+    ) -> Result<Hall, SchemaError> {
+        let mut store = Store::open(path)?;
+        let cfg = Arc::new(catalogue::load(&mut store, cfg, seed)?);
         let last_seq = store.last_seq()?;
         Ok(Hall {
             store,
@@ -328,7 +344,9 @@ fn attach_figures(
     let mut touched = std::collections::BTreeSet::new();
     for p in pending.iter() {
         match p.kind {
-            EventKind::DayStarted => touched.extend(cfg.services.iter().map(|s| s.id.as_str())),
+            EventKind::DayStarted | EventKind::HallChanged => {
+                touched.extend(cfg.services.iter().map(|s| s.id.as_str()))
+            }
             EventKind::CounterOpened
             | EventKind::CounterClosed
             | EventKind::CounterPaused
@@ -404,6 +422,7 @@ fn append_events(
                 message: p.device.and_then(|d| d.2),
                 figures: p.figures,
                 state: p.state,
+                hall: p.hall,
             };
             let body = serde_json::to_string(&event.for_devices()).expect("events serialize");
             dao.append_event(seq, &body)?;
@@ -426,6 +445,7 @@ pub(crate) struct PendingEvent {
     pub device: Option<(DeviceId, PrinterStatus, Option<String>)>,
     pub figures: Vec<Figures>,
     pub state: Option<CounterState>,
+    pub hall: Option<Box<antre_core::proto::HallInfo>>,
 }
 
 impl PendingEvent {
@@ -440,6 +460,7 @@ impl PendingEvent {
             device: None,
             figures: vec![],
             state: None,
+            hall: None,
         }
     }
 }

@@ -346,7 +346,12 @@ fn issue_ticket(ctx: &mut Ctx<'_>, visit: &[ServiceId], priority: Option<Priorit
             None => 0,
             Some(_) => ctx.dao.issued_for(service.as_str())?,
         };
-        match issuing::may_issue(now_local, svc.hours, svc.daily_quota, issued_today) {
+        match issuing::may_issue(
+            now_local,
+            ctx.cfg.issuing_hours(svc),
+            svc.daily_quota,
+            issued_today,
+        ) {
             Ok(()) => {}
             Err(Refusal::ServiceClosed) => {
                 let hours = svc.hours.map(|h| h.to_string()).unwrap_or_default();

@@ -133,7 +133,11 @@ fn snapshot(dao: &Dao<'_>, cfg: &Config) -> rusqlite::Result<Snapshot> {
 }
 
 /// The hall as the welcome describes it, with each service's `open` as of `now`.
-fn hall_info(dao: &Dao<'_>, cfg: &Config, now: DateTime<Utc>) -> rusqlite::Result<HallInfo> {
+pub(crate) fn hall_info(
+    dao: &Dao<'_>,
+    cfg: &Config,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<HallInfo> {
     let issued = dao.issued_per_service()?;
     let now_local = local_time(now, cfg.hall.timezone);
     Ok(HallInfo {
@@ -157,16 +161,18 @@ fn hall_info(dao: &Dao<'_>, cfg: &Config, now: DateTime<Utc>) -> rusqlite::Resul
                 name: s.name.clone(),
                 prefix: s.prefix.clone(),
                 daily_quota: s.daily_quota,
-                hours: s.hours.map(|h| h.to_string()),
+                // In training mode the devices see no hours either (the kiosk checks them).
+                hours: cfg.issuing_hours(s).map(|h| h.to_string()),
                 open: issuing::may_issue(
                     now_local,
-                    s.hours,
+                    cfg.issuing_hours(s),
                     s.daily_quota,
                     issued.get(s.id.as_str()).copied().unwrap_or(0),
                 )
                 .is_ok(),
                 requirements: s.requirements.clone(),
                 standard_minutes: s.standard_minutes,
+                max_wait_min: s.max_wait_min,
             })
             .collect(),
         counters: cfg

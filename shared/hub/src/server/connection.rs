@@ -91,14 +91,15 @@ pub(super) async fn serve(
     mut place: Place,
     slots: Arc<Semaphore>,
 ) {
-    tune(&stream, hub.cfg.hall.net.client_send_buffer_bytes);
+    let net = hub.config().hall.net.clone();
+    tune(&stream, net.client_send_buffer_bytes);
     let (r, w) = stream.into_split();
     let mut lines = LineReader::new(r, MAX_LINE);
     let mut out = Out {
         w: BufWriter::with_capacity(64 * 1024, w),
     };
 
-    let hello_timeout = Duration::from_secs(hub.cfg.hall.net.hello_timeout_secs);
+    let hello_timeout = Duration::from_secs(net.hello_timeout_secs);
     let first = tokio::select! {
         r = tokio::time::timeout(hello_timeout, lines.next()) => r,
         _ = stop.changed() => return,
@@ -127,7 +128,26 @@ pub(super) async fn serve(
             return;
         }
         Ok(Ok(Read::Line(bytes))) => match handshake(&hub, &bytes) {
-            Ok(d) => d,
+            Ok(Handshake::Hello(d, since)) => (d, since),
+            Ok(Handshake::Pair(code)) => {
+                let line = match hub.pair(peer.ip(), code).await {
+                    Ok(paired) => {
+                        tracing::info!(%peer, device = %paired.device, "paired");
+                        ServerMessage::Paired(paired).to_line()
+                    }
+                    Err((code, message)) => {
+                        tracing::info!(%peer, code = code.as_str(), "pairing refused: {message}");
+                        ServerMessage::Error(ErrorReply::new(None, code, message)).to_line()
+                    }
+                };
+                let _ = tokio::time::timeout(REFUSAL_TIMEOUT, async {
+                    let _ = out.send(&line).await;
+                    let _ = out.flush().await;
+                    let _ = out.w.shutdown().await;
+                })
+                .await;
+                return;
+            }
             Err((code, message)) => {
                 tracing::info!(%peer, code = code.as_str(), "handshake refused: {message}");
                 let _ = tokio::time::timeout(REFUSAL_TIMEOUT, out.fail(code, &message)).await;
@@ -151,15 +171,34 @@ pub(super) async fn serve(
         return;
     };
     tracing::info!(%peer, device = %device.id, role = device.role.as_str(), since, "connected");
+    hub.seen(&device.id, true);
     let why = session(&hub, &device, since, &mut lines, &mut out, &mut stop).await;
+    hub.seen(&device.id, false);
     let _ = out.w.shutdown().await;
     tracing::info!(%peer, device = %device.id, "disconnected: {why}");
 }
 
-/// Reads the `hello`: the protocol version, then the device and its token.
-fn handshake(hub: &Hub, line: &[u8]) -> Result<(Device, u64), (ErrorCode, String)> {
+/// What a connection's first line asks for.
+enum Handshake {
+    /// A device's `hello`, checked: the device and the `seq` it resumes from.
+    Hello(Device, u64),
+    /// A new device's pairing code, to check.
+    Pair(String),
+}
+
+/// Reads the `hello` (the protocol version, then the device and its token), or a `pair`.
+fn handshake(hub: &Hub, line: &[u8]) -> Result<Handshake, (ErrorCode, String)> {
     let hello = match parse_client_line(line) {
         Ok(ClientLine::Hello(h)) => h,
+        Ok(ClientLine::Pair(p)) if p.protocol == PROTOCOL_VERSION => {
+            return Ok(Handshake::Pair(p.code))
+        }
+        Ok(ClientLine::Pair(_)) => {
+            return Err((
+                ErrorCode::UnsupportedProtocol,
+                "this hub speaks protocol 1".into(),
+            ))
+        }
         // A hello that does not parse says what is wrong with it ("bad hello: since …").
         Err(e) if e.message.starts_with("bad hello") => {
             return Err((ErrorCode::InvalidRequest, e.message))
@@ -177,8 +216,8 @@ fn handshake(hub: &Hub, line: &[u8]) -> Result<(Device, u64), (ErrorCode, String
             "this hub speaks protocol 1".into(),
         ));
     }
-    match hub.cfg.device(hello.device.as_str()) {
-        Some(d) if d.token_matches(&hello.token) => Ok((d.clone(), hello.since)),
+    match hub.config().device(hello.device.as_str()) {
+        Some(d) if d.token_matches(&hello.token) => Ok(Handshake::Hello(d.clone(), hello.since)),
         _ => Err((
             ErrorCode::Unauthorized,
             "unknown device or wrong token".into(),
@@ -214,6 +253,7 @@ async fn session(
         }
     };
     let mut last = data.seq;
+    let mut catalogue = hub.watch_config();
     let (welcome, resume) = data.into_welcome(device);
     if let Err(e) = out
         .send(&ServerMessage::Welcome(welcome.for_devices()).to_line())
@@ -233,6 +273,18 @@ async fn session(
     loop {
         tokio::select! {
             _ = stop.changed() => return "the hub is shutting down",
+            Ok(()) = catalogue.changed() => {
+                // Removed, or paired again with a new token: this connection's token is
+                // no longer the device's.
+                let still = catalogue
+                    .borrow_and_update()
+                    .device(device.id.as_str())
+                    .is_some_and(|d| d.same_token(device) && d.role == device.role);
+                if !still {
+                    tracing::info!(device = %device.id, "revoked: closing its connection");
+                    return out.fail(ErrorCode::Unauthorized, "revoked").await;
+                }
+            }
             read = lines.next() => {
                 let bytes = match read {
                     Ok(Read::Line(b)) => b,
@@ -297,7 +349,7 @@ async fn forward(out: &mut Out, e: &EventLine, last: &mut u64) -> Result<(), End
 /// The reply to one line after the handshake.
 async fn answer(hub: &Hub, device: &Device, line: &[u8]) -> ServerMessage {
     match parse_client_line(line) {
-        Ok(ClientLine::Hello(_)) => ServerMessage::Error(ErrorReply::new(
+        Ok(ClientLine::Hello(_) | ClientLine::Pair(_)) => ServerMessage::Error(ErrorReply::new(
             None,
             ErrorCode::InvalidRequest,
             "hello was already said on this connection",

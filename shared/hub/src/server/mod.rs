@@ -98,13 +98,25 @@ enum Job {
         reply: oneshot::Sender<ServerMessage>,
     },
     Tick,
+    /// Anything else the writer does for the console (the catalogue, users, pairing): runs on
+    /// the hall, returns the events it committed, and answers its caller itself.
+    Run(WriterTask),
     /// Finish: the writer stops after the jobs queued before this one.
     Stop,
 }
 
+/// What a [`Hub::run`] job committed: events, and the same as device lines.
+pub type Change = (Vec<antre_core::proto::Event>, Vec<String>);
+
+/// Work for the writer thread ([`Hub::run`]).
+type WriterTask = Box<dyn FnOnce(&mut Hall, DateTime<Utc>) -> Change + Send>;
+
 /// The hub's shared state: config, the writer, and the event broadcast.
 pub struct Hub {
-    cfg: Arc<Config>,
+    /// The config the hall serves by now: `[hall]` from the file, the catalogue from the
+    /// database. It changes when the console changes the catalogue; connections watch it
+    /// (a revoked device's close at once).
+    cfg: watch::Sender<Arc<Config>>,
     db: PathBuf,
     clock: Clock,
     jobs: mpsc::Sender<Job>,
@@ -116,7 +128,23 @@ pub struct Hub {
     committed: Arc<std::sync::atomic::AtomicU64>,
     writer: Mutex<Option<std::thread::JoinHandle<()>>>,
     checkpointer: Mutex<Option<Checkpointer>>,
+    /// Which devices are connected, and since when (or since when not).
+    presence: Mutex<std::collections::HashMap<antre_core::domain::DeviceId, Presence>>,
+    /// When this hub started: devices not seen since are offline since then.
+    pub started: DateTime<Utc>,
+    /// Wrong pairing codes per address in the last minute.
+    pair_failures: Mutex<std::collections::HashMap<std::net::IpAddr, Vec<std::time::Instant>>>,
 }
+
+/// Whether a device is connected, and since when it is (or is not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Presence {
+    pub connections: u32,
+    pub since: DateTime<Utc>,
+}
+
+/// Wrong pairing codes one address may send per minute; more get `busy`.
+pub const PAIR_FAILURES_PER_MINUTE: usize = 5;
 
 impl Hub {
     /// Opens the database and starts the writer thread.
@@ -124,12 +152,29 @@ impl Hub {
     /// # Errors
     /// The database cannot be opened or upgraded.
     pub fn start(cfg: Arc<Config>, db: &Path, clock: Clock) -> Result<Arc<Hub>, SchemaError> {
-        let mut hall = Hall::open(db, Arc::clone(&cfg))?;
+        Self::start_seeded(&cfg, db, clock, crate::hall::catalogue::Seed::Database)
+    }
+
+    /// As [`Hub::start`], the catalogue from `seed` (the demo takes its config's).
+    ///
+    /// # Errors
+    /// As [`Hub::start`].
+    pub fn start_seeded(
+        cfg: &Config,
+        db: &Path,
+        clock: Clock,
+        seed: crate::hall::catalogue::Seed,
+    ) -> Result<Arc<Hub>, SchemaError> {
+        let mut hall = Hall::open_seeded(db, cfg, seed)?;
+        let cfg = Arc::clone(hall.config());
+        let (cfg_tx, _) = watch::channel(Arc::clone(&cfg));
+        let writer_cfg = cfg_tx.clone();
         // Checkpoints run on their own connection and thread (PASSIVE: they never block
         // the writer), so no request pays for copying the WAL back.
         hall.store().checkpoint_elsewhere()?;
         // Start the day now, so the first welcome already sees today.
-        let first = hall.tick(clock())?;
+        let started = clock();
+        let first = hall.tick(started)?;
         let (jobs, mut rx) = mpsc::channel::<Job>(WRITE_QUEUE);
         let (events, _) = broadcast::channel(cfg.hall.net.client_buffer_events);
         let (display_events, _) = broadcast::channel(cfg.hall.net.client_buffer_events);
@@ -202,6 +247,18 @@ impl Hub {
                             }
                             Err(e) => tracing::error!(error = %e, "day check failed"),
                         },
+                        Job::Run(f) => {
+                            let change = f(&mut hall, thread_clock());
+                            thread_committed.store(hall.last_seq(), Ordering::SeqCst);
+                            // The catalogue changed: everyone serves by the new one before
+                            // its event goes out.
+                            if !Arc::ptr_eq(hall.config(), &writer_cfg.borrow()) {
+                                writer_cfg.send_replace(Arc::clone(hall.config()));
+                            }
+                            let events = made(change);
+                            to_displays(&events);
+                            to_everyone(events);
+                        }
                         Job::Stop => break,
                     }
                 }
@@ -211,7 +268,7 @@ impl Hub {
             })
             .expect("spawning the writer thread");
         Ok(Arc::new(Hub {
-            cfg,
+            cfg: cfg_tx,
             db: db.to_owned(),
             clock,
             jobs,
@@ -220,11 +277,85 @@ impl Hub {
             committed,
             writer: Mutex::new(Some(writer)),
             checkpointer: Mutex::new(checkpointer),
+            pair_failures: Mutex::default(),
+            presence: Mutex::default(),
+            started,
         }))
     }
 
-    pub fn config(&self) -> &Arc<Config> {
-        &self.cfg
+    /// The config the hall serves by now.
+    pub fn config(&self) -> Arc<Config> {
+        Arc::clone(&self.cfg.borrow())
+    }
+
+    /// Notes that `device` connected (`up`) or disconnected.
+    pub fn seen(&self, device: &antre_core::domain::DeviceId, up: bool) {
+        let now = self.now();
+        let mut all = self.presence.lock().expect("presence lock");
+        let p = all.entry(device.clone()).or_insert(Presence {
+            connections: 0,
+            since: now,
+        });
+        let was_online = p.connections > 0;
+        p.connections = if up {
+            p.connections + 1
+        } else {
+            p.connections.saturating_sub(1)
+        };
+        if was_online != (p.connections > 0) {
+            p.since = now;
+        }
+    }
+
+    /// Whether `device` is connected now, and since when it is (or is not).
+    pub fn presence(&self, device: &antre_core::domain::DeviceId) -> Presence {
+        let all = self.presence.lock().expect("presence lock");
+        all.get(device).copied().unwrap_or(Presence {
+            connections: 0,
+            since: self.started,
+        })
+    }
+
+    /// Reads the database on a reader connection, away from the writer.
+    ///
+    /// # Errors
+    /// SQLite fails.
+    pub async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&crate::store::dao::Dao<'_>) -> rusqlite::Result<T> + Send + 'static,
+    ) -> anyhow::Result<T> {
+        let (db, now) = (self.db.clone(), self.now());
+        let out = tokio::task::spawn_blocking(move || {
+            let conn = open_reader(&db)?;
+            crate::store::read(&conn, |tx| {
+                let day = tx.dao("", 0).stored_day()?.unwrap_or_default();
+                f(&tx.dao(&day, now.timestamp_millis()))
+            })
+        })
+        .await??;
+        Ok(out)
+    }
+
+    /// Follows the config as the console changes it.
+    pub fn watch_config(&self) -> watch::Receiver<Arc<Config>> {
+        self.cfg.subscribe()
+    }
+
+    /// Runs `f` on the writer thread, on the hall, at the hub's time, and returns what it
+    /// returned; the events it committed are broadcast after it. `None`: the hub is
+    /// overloaded or shutting down, and `f` did not run.
+    pub async fn run<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Hall, DateTime<Utc>) -> (R, Change) + Send + 'static,
+    ) -> Option<R> {
+        let (tx, rx) = oneshot::channel();
+        let job = Job::Run(Box::new(move |hall, now| {
+            let (r, change) = f(hall, now);
+            let _ = tx.send(r);
+            change
+        }));
+        self.jobs.try_send(job).ok()?;
+        rx.await.ok()
     }
 
     /// The hub's clock.
@@ -279,12 +410,65 @@ impl Hub {
         })
     }
 
+    /// Pairs a new device with its single-use `code` (the protocol's `pair`), for a
+    /// connection from `peer`: its new token, or why not. More than
+    /// [`PAIR_FAILURES_PER_MINUTE`] wrong codes a minute from one address get `busy`, even a
+    /// right one, so codes cannot be guessed.
+    pub async fn pair(
+        &self,
+        peer: std::net::IpAddr,
+        code: String,
+    ) -> Result<antre_core::proto::Paired, (ErrorCode, &'static str)> {
+        let minute = Duration::from_secs(60);
+        let too_many = {
+            let mut failures = self.pair_failures.lock().expect("pair lock");
+            let now = std::time::Instant::now();
+            failures.retain(|_, v| {
+                v.retain(|t| now.duration_since(*t) < minute);
+                !v.is_empty()
+            });
+            failures
+                .get(&peer)
+                .is_some_and(|v| v.len() >= PAIR_FAILURES_PER_MINUTE)
+        };
+        if too_many {
+            return Err((
+                ErrorCode::Busy,
+                "too many wrong pairing codes from this address; wait a minute",
+            ));
+        }
+        let paired = self
+            .run(move |hall, now| match hall.pair(now, &code) {
+                Ok(p) => (Ok(p), (vec![], vec![])),
+                Err(e) => {
+                    tracing::error!(error = ?e, "pairing failed");
+                    (Err(()), (vec![], vec![]))
+                }
+            })
+            .await;
+        match paired {
+            Some(Ok(Some(p))) => Ok(p),
+            Some(Ok(None)) => {
+                let mut failures = self.pair_failures.lock().expect("pair lock");
+                failures
+                    .entry(peer)
+                    .or_default()
+                    .push(std::time::Instant::now());
+                Err((
+                    ErrorCode::Unauthorized,
+                    "unknown, used or expired pairing code",
+                ))
+            }
+            Some(Err(())) | None => Err((ErrorCode::Busy, "the hub could not pair now; try again")),
+        }
+    }
+
     /// Reads what a device that last applied `since` needs to catch up.
     ///
     /// # Errors
     /// The database cannot be read.
     pub async fn welcome(&self, since: u64) -> anyhow::Result<WelcomeData> {
-        let (db, cfg, now) = (self.db.clone(), Arc::clone(&self.cfg), (self.clock)());
+        let (db, cfg, now) = (self.db.clone(), self.config(), (self.clock)());
         let data = tokio::task::spawn_blocking(move || {
             let conn = open_reader(&db)?;
             welcome::welcome(&conn, &cfg, now, since)
@@ -393,11 +577,10 @@ pub async fn run(
     let (done_tx, mut done_rx) = mpsc::channel::<()>(1);
     // Devices that said hello hold `slots`; sockets that have not yet, a place in
     // `admission`, apart: a flood of the second kind never takes the first kind's room.
-    let slots = Arc::new(Semaphore::new(hub.cfg.hall.net.max_connections));
-    let admission = admission::Admission::new(
-        hub.cfg.hall.net.max_unauthenticated,
-        hub.cfg.hall.net.unauthenticated_per_client,
-    );
+    let net = hub.config().hall.net.clone();
+    let slots = Arc::new(Semaphore::new(net.max_connections));
+    let admission =
+        admission::Admission::new(net.max_unauthenticated, net.unauthenticated_per_client);
 
     let ticker = {
         let hub = Arc::clone(&hub);

@@ -78,6 +78,11 @@ impl<'a> Dao<'a> {
         Dao { conn, day, now_ms }
     }
 
+    /// The connection, for the store's other row modules.
+    pub(super) fn conn(&self) -> &'a Connection {
+        self.conn
+    }
+
     // --- meta and the day -------------------------------------------------------------
 
     /// The service day the store is at (`None` on a new database).

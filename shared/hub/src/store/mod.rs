@@ -6,9 +6,11 @@
 //!
 //! - [`schema`]: the tables and their upgrades.
 //! - [`dao`]: typed reads and writes.
+//! - [`console`]: the console's rows (catalogue, users, audit, pairing codes).
 //! - [`rows`]: the rows.
 //! - [`period`]: what a report reads of a period.
 
+pub mod console;
 pub mod dao;
 pub mod period;
 pub mod rows;
@@ -156,6 +158,35 @@ pub fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
     let conn = connect(path)?;
     conn.pragma_update(None, "query_only", true)?;
     Ok(conn)
+}
+
+/// Runs `f` in one write transaction on the database at `path`, for the command line
+/// (`antre-hub user add` and the like) while a hub may be running: through the store when
+/// no hub holds it (upgrading it if needed), else on a connection of its own beside the
+/// hub's, which SQLite serializes with the hub's writes. Such a database must already be at
+/// this code's schema.
+///
+/// # Errors
+/// The database cannot be opened, is at another schema, or `f` or SQLite fails.
+pub fn write_beside<T>(
+    path: &Path,
+    f: impl FnOnce(&Tx<'_>) -> rusqlite::Result<T>,
+) -> Result<T, SchemaError> {
+    match Store::open(path) {
+        Ok(mut store) => Ok(store.write(f)?),
+        Err(SchemaError::InUse { .. }) => {
+            let mut conn = connect(path)?;
+            let found: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            if found != schema::VERSION {
+                return Err(SchemaError::TooNew { found });
+            }
+            let tx = Tx(conn.transaction_with_behavior(TransactionBehavior::Immediate)?);
+            let out = f(&tx)?;
+            tx.0.commit()?;
+            Ok(out)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// A connection that copies the WAL back into the database file, on its own thread.

@@ -4,11 +4,11 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The schema version this code writes.
-pub const VERSION: u32 = 9;
+pub const VERSION: u32 = 10;
 
 /// Upgrades, in order: `MIGRATIONS[i]` takes a file from version `i` to `i + 1`.
 /// Never edit one that has shipped; add the next.
-const MIGRATIONS: [&str; VERSION as usize] = [V1, V2, V3, V4, V5, V6, V7, V8, V9];
+const MIGRATIONS: [&str; VERSION as usize] = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
 
 /// Version 1: the queue.
 const V1: &str = r#"
@@ -221,6 +221,41 @@ CREATE INDEX tickets_waiting ON tickets (day, service, priority, queued_ms, id)
 CREATE INDEX tickets_done ON tickets (day, service, closed_ms) WHERE status = 'done';
 "#;
 
+/// Version 10: the console. The hall's catalogue (agencies, services, counters, devices,
+/// running text) lives here from now on, as the TOML `antre-hub export-config` prints; the
+/// console's users (argon2id hashes only), its audit trail, and devices' pairing codes
+/// (their SHA-256 only).
+const V10: &str = r#"
+CREATE TABLE catalogue (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    toml       TEXT    NOT NULL,
+    changed_ms INTEGER NOT NULL
+);
+CREATE TABLE users (
+    name       TEXT PRIMARY KEY,
+    role       TEXT    NOT NULL,   -- admin | supervisor | viewer
+    agencies   TEXT,               -- comma-separated; NULL: every agency
+    hash       TEXT    NOT NULL,   -- argon2id, PHC string
+    created_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE audit (
+    id     INTEGER PRIMARY KEY,
+    at_ms  INTEGER NOT NULL,
+    user   TEXT    NOT NULL,
+    action TEXT    NOT NULL,
+    target TEXT,
+    before TEXT,
+    after  TEXT
+);
+CREATE INDEX audit_by_time ON audit (at_ms);
+CREATE TABLE pairings (
+    code_sha256 TEXT PRIMARY KEY,
+    device      TEXT    NOT NULL,  -- the device to add, as JSON
+    expires_ms  INTEGER NOT NULL,
+    used        INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+"#;
+
 /// Why a database cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum SchemaError {
@@ -249,6 +284,8 @@ pub enum SchemaError {
         user: String,
         why: String,
     },
+    #[error("the hall's catalogue in the database is not valid any more: {0}")]
+    Catalogue(String),
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
 }

@@ -47,7 +47,8 @@ struct Shared {
 #[derive(Clone)]
 pub struct Live {
     shared: Arc<Mutex<Shared>>,
-    cfg: Arc<Config>,
+    /// The hub's config as the console changes it.
+    cfg: watch::Receiver<Arc<Config>>,
     /// The `seq` the view has applied, for those waiting on a change.
     seq: watch::Receiver<u64>,
 }
@@ -62,7 +63,7 @@ impl Live {
         let mut view = HallView::default();
         let mut events = hub.subscribe();
         load(&hub, &mut view).await?;
-        let cfg = Arc::clone(hub.config());
+        let cfg = hub.watch_config();
         let (tx, seq) = watch::channel(view.seq);
         let shared = Arc::new(Mutex::new(Shared {
             view,
@@ -144,7 +145,8 @@ impl Live {
     pub fn rendered(&self) -> Arc<Rendered> {
         let mut s = self.shared.lock().expect("the web view lock");
         if s.rendered.generation != s.generation {
-            let mut fresh = render_all(&s.view, &self.cfg);
+            let cfg = Arc::clone(&self.cfg.borrow());
+            let mut fresh = render_all(&s.view, &cfg);
             fresh.generation = s.generation;
             s.rendered = Arc::new(fresh);
         }
