@@ -236,6 +236,7 @@ mod tests {
             open: true,
             requirements: vec![],
             standard_minutes: None,
+            max_wait_min: None,
         }
     }
 

@@ -44,6 +44,9 @@ pub struct Hall {
     pub running_text: Vec<String>,
     /// Where the hub serves its web pages (phones, web displays); `None`: no web server.
     pub http_listen: Option<SocketAddr>,
+    /// Where the hub serves the hall's console (`None`: no console). Default: this machine
+    /// only, 127.0.0.1:8081.
+    pub console_listen: Option<SocketAddr>,
     /// The address phones reach the web pages at, for QR codes, e.g. `http://192.168.1.10:8080`.
     pub public_url: Option<String>,
     pub queue: QueuePolicy,
@@ -379,6 +382,8 @@ struct RawHall {
     http_listen: Option<Spanned<String>>,
     #[serde(default)]
     public_url: Option<Spanned<String>>,
+    #[serde(default)]
+    console_listen: Option<Spanned<String>>,
     #[serde(default)]
     http_requests_per_minute: Option<u32>,
     #[serde(default)]
@@ -1229,6 +1234,17 @@ impl Validator<'_> {
                 }
             },
         };
+        let console_listen = match &r.console_listen {
+            None => Some(Some(crate::console::DEFAULT_LISTEN)),
+            Some(l) if l.get_ref() == "off" => Some(None),
+            Some(l) => match l.get_ref().parse::<SocketAddr>() {
+                Ok(a) => Some(Some(a)),
+                Err(_) => {
+                    self.problem(l, format!("console_listen must be an address and port such as \"127.0.0.1:8081\", or \"off\", got {:?}", l.get_ref()));
+                    None
+                }
+            },
+        };
         let public_url = match &r.public_url {
             None => Some(None),
             Some(u) => {
@@ -1262,6 +1278,7 @@ impl Validator<'_> {
             running_text: clean_running_text(&r.running_text),
             http_listen: http_listen?,
             public_url: public_url?,
+            console_listen: console_listen?,
             ignore_hours: false,
             queue: QueuePolicy {
                 max_priority_in_row: r.max_priority_in_row.unwrap_or(queue.max_priority_in_row),

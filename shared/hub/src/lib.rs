@@ -13,6 +13,7 @@
 //! `antre-client`.
 
 pub mod config;
+pub mod console;
 pub mod hall;
 pub mod report;
 pub mod server;

@@ -80,6 +80,7 @@ pub struct TestHub {
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
     web: Option<(oneshot::Sender<()>, tokio::task::JoinHandle<()>)>,
+    console: Option<(oneshot::Sender<()>, tokio::task::JoinHandle<()>)>,
 }
 
 impl TestHub {
@@ -131,6 +132,7 @@ impl TestHub {
             stop: Some(stop),
             task: Some(task),
             web: None,
+            console: None,
         }
     }
 
@@ -165,8 +167,34 @@ impl TestHub {
         addr
     }
 
+    /// Starts the hall's console on 127.0.0.1 (a free port) and returns its address.
+    ///
+    /// # Panics
+    /// The console cannot start.
+    pub async fn start_console(&mut self) -> SocketAddr {
+        let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .await
+            .expect("bind the console port");
+        let addr = listener.local_addr().expect("local addr");
+        let (stop, stopped) = oneshot::channel::<()>();
+        let hub = Arc::clone(&self.hub);
+        let task = tokio::spawn(async move {
+            crate::console::serve(listener, hub, async {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("the console serves");
+        });
+        self.console = Some((stop, task));
+        addr
+    }
+
     /// Stops the hub gracefully and waits until the database is closed.
     pub async fn stop(mut self) {
+        if let Some((stop, task)) = self.console.take() {
+            let _ = stop.send(());
+            let _ = task.await;
+        }
         if let Some((stop, task)) = self.web.take() {
             let _ = stop.send(());
             let _ = task.await;

@@ -2,6 +2,9 @@
 //!
 //! ```text
 //! antre-hub serve --config hall.toml --db antre.db [--listen ADDR]
+//! antre-hub user add NAME --role admin|supervisor|viewer [--agency ID]... --db antre.db
+//! antre-hub user passwd|remove NAME --db antre.db;  antre-hub user list --db antre.db
+//! antre-hub export-config --config hall.toml --db antre.db;  antre-hub import-config ... FILE
 //! antre-hub check-config hall.toml
 //! antre-hub report --config hall.toml --db antre.db --date 2026-11-27 [--to D] --format html --out DIR
 //! antre-hub simulate-day --config hall.toml --db sim.db --date 2026-11-27 --visitors 3000
@@ -41,6 +44,10 @@ enum Command {
         /// `[hall] http_listen` (default 0.0.0.0:8080).
         #[arg(long, env = "ANTRE_HTTP")]
         http: Option<String>,
+        /// Address and port of the hall's console, or `off`; overrides `[hall]
+        /// console_listen` (default 127.0.0.1:8081: this machine only).
+        #[arg(long, env = "ANTRE_CONSOLE")]
+        console: Option<String>,
         /// Training and demo mode: issue tickets at any hour (quotas still apply).
         #[arg(long)]
         ignore_hours: bool,
@@ -111,6 +118,29 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// The console's users: add (or change), passwd, list, remove. Passwords are read from
+    /// standard input (a terminal asks twice); stored as argon2id hashes only.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Print the hall's catalogue (agencies, services, counters, devices, running text) as
+    /// the database holds it, as TOML; devices with their token's SHA-256 only.
+    ExportConfig {
+        #[arg(long, env = "ANTRE_CONFIG")]
+        config: PathBuf,
+        #[arg(long, env = "ANTRE_DB")]
+        db: PathBuf,
+    },
+    /// Replace the database's catalogue with FILE's (a catalogue as export-config prints it,
+    /// or a whole config file). The hub must be stopped.
+    ImportConfig {
+        #[arg(long, env = "ANTRE_CONFIG")]
+        config: PathBuf,
+        #[arg(long, env = "ANTRE_DB")]
+        db: PathBuf,
+        file: PathBuf,
+    },
     /// Check a config and print what it defines; exits non-zero on problems.
     CheckConfig {
         /// The hall's config (TOML).
@@ -127,6 +157,7 @@ fn main() -> ExitCode {
             db,
             listen,
             http,
+            console,
             ignore_hours,
             time_scale,
             time_start,
@@ -134,11 +165,14 @@ fn main() -> ExitCode {
             config,
             db,
             listen,
-            http,
+            (http, console),
             ignore_hours,
             time_scale.map(|scale| (scale, time_start)),
         ),
         Command::CheckConfig { config } => check_config(config),
+        Command::User { command } => user(command),
+        Command::ExportConfig { config, db } => export_config(config, db),
+        Command::ImportConfig { config, db, file } => import_config(config, db, file),
         Command::Report {
             config,
             db,
@@ -168,6 +202,154 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user, or give an existing one a new role and password.
+    Add {
+        name: String,
+        #[arg(long, value_enum)]
+        role: UserRole,
+        /// The agency a supervisor (or a viewer) is limited to; repeat for several.
+        #[arg(long = "agency", value_name = "ID")]
+        agencies: Vec<String>,
+        #[arg(long, env = "ANTRE_DB")]
+        db: PathBuf,
+        /// The hall's config, to check the agencies (default: config/mpp-among-warga.toml).
+        #[arg(long, env = "ANTRE_CONFIG")]
+        config: Option<PathBuf>,
+    },
+    /// Give a user a new password.
+    Passwd {
+        name: String,
+        #[arg(long, env = "ANTRE_DB")]
+        db: PathBuf,
+    },
+    /// List the users (never a password).
+    List {
+        #[arg(long, env = "ANTRE_DB")]
+        db: PathBuf,
+    },
+    /// Remove a user.
+    Remove {
+        name: String,
+        #[arg(long, env = "ANTRE_DB")]
+        db: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum UserRole {
+    Admin,
+    Supervisor,
+    Viewer,
+}
+
+/// Reads a password from standard input: asked twice on a terminal, one line otherwise.
+fn read_password() -> anyhow::Result<String> {
+    use std::io::{BufRead, IsTerminal};
+    let stdin = std::io::stdin();
+    let read = || -> anyhow::Result<String> {
+        let mut line = String::new();
+        stdin.lock().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\n', '\r']).to_owned())
+    };
+    if !stdin.is_terminal() {
+        return read();
+    }
+    eprint!(
+        "Password (at least {} characters): ",
+        antre_hub::console::auth::MIN_PASSWORD_CHARS
+    );
+    let first = read()?;
+    eprint!("Again: ");
+    let second = read()?;
+    anyhow::ensure!(
+        first == second,
+        "the two passwords differ; nothing was saved"
+    );
+    Ok(first)
+}
+
+/// Who the audit trail names for what is done on this machine's command line.
+fn cli_actor() -> String {
+    format!("cli:{}", antre_hub::store::user_name())
+}
+
+fn user(command: UserCommand) -> anyhow::Result<()> {
+    use antre_hub::console::{auth::Role, users};
+    match command {
+        UserCommand::Add {
+            name,
+            role,
+            agencies,
+            db,
+            config,
+        } => {
+            let config = config.unwrap_or_else(|| PathBuf::from("config/mpp-among-warga.toml"));
+            let cfg = Config::load(&config)?;
+            // The agencies the database knows, if it has a catalogue already.
+            let cfg = match antre_hub::hall::Hall::catalogue_of(&db, &cfg)? {
+                Some(c) => c,
+                None => cfg,
+            };
+            let role = match role {
+                UserRole::Admin => Role::Admin,
+                UserRole::Supervisor => Role::Supervisor,
+                UserRole::Viewer => Role::Viewer,
+            };
+            let agencies = (!agencies.is_empty()).then_some(agencies);
+            let password = read_password()?;
+            users::add(&db, &cfg, &cli_actor(), &name, role, agencies, &password)?;
+            println!("user {name} saved ({})", role.as_str());
+        }
+        UserCommand::Passwd { name, db } => {
+            let password = read_password()?;
+            users::passwd(&db, &cli_actor(), &name, &password)?;
+            println!("the password of {name} is changed");
+        }
+        UserCommand::List { db } => {
+            for u in users::list(&db)? {
+                let agencies = u
+                    .agencies
+                    .map_or_else(|| "all agencies".to_owned(), |a| a.join(", "));
+                println!("{}\t{}\t{agencies}", u.name, u.role);
+            }
+        }
+        UserCommand::Remove { name, db } => {
+            users::remove(&db, &cli_actor(), &name)?;
+            println!("user {name} removed");
+        }
+    }
+    Ok(())
+}
+
+fn export_config(config: PathBuf, db: PathBuf) -> anyhow::Result<()> {
+    let cfg = Config::load(&config)?;
+    let cfg = antre_hub::hall::Hall::catalogue_of(&db, &cfg)?
+        .context("the database has no catalogue yet: the hub takes it from the config file when it first starts")?;
+    print!("{}", cfg.catalogue_toml());
+    Ok(())
+}
+
+fn import_config(config: PathBuf, db: PathBuf, file: PathBuf) -> anyhow::Result<()> {
+    let cfg = Config::load(&config)?;
+    let text =
+        std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+    // A whole config file, or a catalogue alone.
+    let new = match Config::parse(&text) {
+        Ok(c) => cfg.with_catalogue(&c.catalogue_toml())?,
+        Err(_) => cfg.with_catalogue(&text)?,
+    };
+    antre_hub::hall::Hall::import_catalogue(&db, &new, &cli_actor())
+        .with_context(|| format!("importing into {} (stop the hub first)", db.display()))?;
+    println!(
+        "the catalogue of {} is now {}'s",
+        db.display(),
+        file.display()
+    );
+    Ok(())
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -304,6 +486,31 @@ fn http_addr(flag: Option<&str>, cfg: &Config) -> anyhow::Result<Option<std::net
     }
 }
 
+/// Starts the console on `addr`; it stops when `stop` fires.
+async fn start_console(
+    addr: std::net::SocketAddr,
+    hub: &Arc<Hub>,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("listening for the console on {addr}"))?;
+    let local = listener.local_addr()?;
+    tracing::info!(addr = %local, "the console is served");
+    println!("console on http://{local}/console");
+    let hub = Arc::clone(hub);
+    tokio::spawn(async move {
+        let mut stop = stop;
+        let shutdown = async move {
+            let _ = stop.wait_for(|s| *s).await;
+        };
+        if let Err(e) = antre_hub::console::serve(listener, hub, shutdown).await {
+            tracing::error!(error = %e, "the console stopped");
+        }
+    });
+    Ok(())
+}
+
 /// Starts the web pages on `addr` beside the protocol port; they stop when `stop` fires.
 async fn start_web(
     addr: std::net::SocketAddr,
@@ -333,19 +540,28 @@ fn serve(
     config: PathBuf,
     db: PathBuf,
     listen: Option<std::net::SocketAddr>,
-    http: Option<String>,
+    (http, console): (Option<String>, Option<String>),
     ignore_hours: bool,
     time_scale: Option<(f64, Option<chrono::DateTime<chrono::FixedOffset>>)>,
 ) -> anyhow::Result<()> {
     let mut cfg = Config::load(&config)?;
     let http = http_addr(http.as_deref(), &cfg)?;
+    let console = match console.as_deref() {
+        None => cfg.hall.console_listen,
+        Some("off") => None,
+        Some(a) => Some(a.parse().with_context(|| {
+            format!(
+                "--console must be an address and port such as 127.0.0.1:8081, or off; got {a:?}"
+            )
+        })?),
+    };
     if ignore_hours {
         tracing::warn!("training mode: issuing hours are not enforced");
         cfg.hall.ignore_hours = true;
     }
     let cfg = Arc::new(cfg);
     let addr = listen.unwrap_or(cfg.hall.listen);
-    let listeners: Vec<_> = std::iter::once(addr).chain(http).collect();
+    let listeners: Vec<_> = std::iter::once(addr).chain(http).chain(console).collect();
     cfg.check_samples(&listeners)?;
     let clock = match time_scale {
         None => system_clock(),
@@ -361,6 +577,8 @@ fn serve(
     rt.block_on(async move {
         let hub = Hub::start(Arc::clone(&cfg), &db, clock)
             .with_context(|| format!("opening the database {}", db.display()))?;
+        // The devices may come from the database's catalogue: check its tokens too.
+        hub.config().check_samples(&listeners)?;
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .with_context(|| format!("listening on {addr}"))?;
@@ -373,6 +591,9 @@ fn serve(
         // One plain line on stdout first, for scripts and tests that start the hub on port 0.
         println!("listening on {}", listener.local_addr()?);
         let (stop_web, web_stopping) = tokio::sync::watch::channel(false);
+        if let Some(addr) = console {
+            start_console(addr, &hub, web_stopping.clone()).await?;
+        }
         if let Some(addr) = http {
             start_web(addr, &hub, web_stopping).await?;
         }

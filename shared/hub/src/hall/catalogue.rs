@@ -88,6 +88,43 @@ pub(super) fn load(store: &mut Store, cfg: &Config, seed: Seed) -> Result<Config
 }
 
 impl Hall {
+    /// The config `cfg` with the catalogue the database at `path` holds, if it holds one
+    /// (for the command line, while a hub may be running).
+    ///
+    /// # Errors
+    /// The database cannot be read, or its catalogue is not valid.
+    pub fn catalogue_of(path: &std::path::Path, cfg: &Config) -> anyhow::Result<Option<Config>> {
+        if !path.exists() {
+            return Ok(None);
+        }
+        let text = crate::store::write_beside(path, |tx| tx.dao("", 0).catalogue())?;
+        Ok(match text {
+            Some(t) => Some(cfg.with_catalogue(&t)?),
+            None => None,
+        })
+    }
+
+    /// Replaces the catalogue of the database at `path` with `cfg`'s, audited as `actor`'s
+    /// (`antre-hub import-config`; the hub must be stopped).
+    ///
+    /// # Errors
+    /// The database cannot be opened (a hub holds it) or written.
+    pub fn import_catalogue(
+        path: &std::path::Path,
+        cfg: &Config,
+        actor: &str,
+    ) -> Result<(), SchemaError> {
+        let mut store = Store::open(path)?;
+        let now = Utc::now().timestamp_millis();
+        store.write(|tx| {
+            let dao = tx.dao("", now);
+            // The trail names the change, not the catalogue: it holds token hashes.
+            dao.set_catalogue(&cfg.catalogue_toml())?;
+            dao.audit(actor, "import-config", Some("catalogue"), None, None)
+        })?;
+        Ok(())
+    }
+
     /// Changes the catalogue by `edit`, which gets the config served now, the catalogue as a
     /// TOML table to change in place, and the store (to look at the day), and returns what
     /// the audit trail says of it (`actor` is who did it). Returns the change's events (one

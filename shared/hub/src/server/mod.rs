@@ -109,7 +109,10 @@ enum Job {
 pub type Change = (Vec<antre_core::proto::Event>, Vec<String>);
 
 /// Work for the writer thread ([`Hub::run`]).
-type WriterTask = Box<dyn FnOnce(&mut Hall, DateTime<Utc>) -> Change + Send>;
+type WriterTask = Box<dyn FnOnce(&mut Hall, DateTime<Utc>) -> (Change, Answer) + Send>;
+
+/// Answers the caller of a [`Hub::run`] job: called after the hub serves by what it did.
+type Answer = Box<dyn FnOnce() + Send>;
 
 /// The hub's shared state: config, the writer, and the event broadcast.
 pub struct Hub {
@@ -248,7 +251,7 @@ impl Hub {
                             Err(e) => tracing::error!(error = %e, "day check failed"),
                         },
                         Job::Run(f) => {
-                            let change = f(&mut hall, thread_clock());
+                            let (change, answer) = f(&mut hall, thread_clock());
                             thread_committed.store(hall.last_seq(), Ordering::SeqCst);
                             // The catalogue changed: everyone serves by the new one before
                             // its event goes out.
@@ -257,6 +260,7 @@ impl Hub {
                             }
                             let events = made(change);
                             to_displays(&events);
+                            answer();
                             to_everyone(events);
                         }
                         Job::Stop => break,
@@ -351,8 +355,10 @@ impl Hub {
         let (tx, rx) = oneshot::channel();
         let job = Job::Run(Box::new(move |hall, now| {
             let (r, change) = f(hall, now);
-            let _ = tx.send(r);
-            change
+            let answer: Answer = Box::new(move || {
+                let _ = tx.send(r);
+            });
+            (change, answer)
         }));
         self.jobs.try_send(job).ok()?;
         rx.await.ok()

@@ -136,6 +136,11 @@ impl Live {
         let _ = tokio::time::timeout(Duration::from_secs(2), seq.wait_for(|&s| s >= target)).await;
     }
 
+    /// Reads the view as it is now (the console's live hall).
+    pub fn with_view<R>(&self, f: impl FnOnce(&HallView) -> R) -> R {
+        f(&self.shared.lock().expect("the web view lock").view)
+    }
+
     /// A receiver that wakes when the hall changed.
     pub fn changes(&self) -> watch::Receiver<u64> {
         self.seq.clone()

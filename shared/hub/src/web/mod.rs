@@ -32,7 +32,7 @@ use tokio::net::TcpListener;
 use tower::ServiceExt;
 
 /// A JSON error: `{"error": code, "message": words}`.
-fn error(status: StatusCode, code: &str, message: &str) -> Response {
+pub(crate) fn error(status: StatusCode, code: &str, message: &str) -> Response {
     (
         status,
         Json(serde_json::json!({"error": code, "message": message})),
@@ -41,7 +41,7 @@ fn error(status: StatusCode, code: &str, message: &str) -> Response {
 }
 
 /// Answers `408` when a request is not handled within `limit` (a body that trickles in).
-async fn in_time(
+pub(crate) async fn in_time(
     axum::extract::State(limit): axum::extract::State<Duration>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
@@ -129,7 +129,7 @@ fn hub_web_limits(web: &Web) -> WebLimits {
 /// sitting idle between requests), a place among a bounded number per client address and
 /// in all, and `TCP_NODELAY`. Half-sent requests are closed after the limit; a flood from one
 /// address is turned away at the door and everyone else is served.
-async fn accept(
+pub(crate) async fn accept(
     listener: TcpListener,
     app: Router,
     limits: &WebLimits,

@@ -23,6 +23,8 @@ pub struct Reply {
     pub status: u16,
     pub content_type: String,
     pub body: String,
+    /// The `Set-Cookie` header, if any.
+    pub set_cookie: Option<String>,
 }
 
 impl Reply {
@@ -78,16 +80,32 @@ impl Http {
             .get("content-type")
             .map(|v| v.to_str().unwrap().to_owned())
             .unwrap_or_default();
+        let set_cookie = res
+            .headers()
+            .get("set-cookie")
+            .map(|v| v.to_str().unwrap().to_owned());
         let body = res.into_body().collect().await.unwrap().to_bytes();
         Reply {
             status,
             content_type,
             body: String::from_utf8_lossy(&body).into_owned(),
+            set_cookie,
         }
     }
 
     pub async fn get(&self, path: &str) -> Reply {
         Self::read(self.send("GET", path, None, &[]).await).await
+    }
+
+    /// Any request, with headers (a cookie, a CSRF token).
+    pub async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        Self::read(self.send(method, path, body, headers).await).await
     }
 
     pub async fn post(&self, path: &str, body: &str) -> Reply {

@@ -1,0 +1,1312 @@
+//! The console's JSON API (`/console/api/v1/…`, CONSOLE.md). Errors are
+//! `{"error": code, "message": words}`; invalid changes add `"problems"`, every one at once.
+
+// A handler's refusal is the response it answers with, made once per request: boxing it
+// would only add an allocation.
+#![allow(clippy::result_large_err)]
+
+use super::auth::{self, Role, Session};
+use super::Console;
+use crate::config::{Config, Device, Problem};
+use crate::hall::catalogue::{entries, list, Audit, ChangeError};
+use antre_core::domain::day::rfc3339_ms;
+use antre_core::domain::TicketStatus;
+use antre_core::proto::{Event, Request, ServerMessage};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::convert::Infallible;
+use std::time::Duration;
+
+/// How long a pairing code is valid.
+const PAIRING_VALID: Duration = Duration::from_secs(15 * 60);
+/// Letters of a pairing code: no 0/O or 1/I/L to mix up on a device's keyboard.
+const PAIRING_LETTERS: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+const PAIRING_CHARS: usize = 10;
+/// A device offline this long raises an alert.
+const OFFLINE_ALERT: chrono::Duration = chrono::Duration::minutes(1);
+/// How often the live stream looks for new alerts.
+const ALERT_CHECK: Duration = Duration::from_secs(5);
+
+fn fail(status: StatusCode, code: &str, message: &str) -> Response {
+    crate::web::error(status, code, message)
+}
+
+fn forbidden() -> Response {
+    fail(
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        "Peran Anda tidak mengizinkan ini. (Your role does not allow this.)",
+    )
+}
+
+fn invalid(problems: &[Problem]) -> Response {
+    let list: Vec<Value> = problems
+        .iter()
+        .map(|p| json!({"field": p.field, "message": p.message}))
+        .collect();
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({
+            "error": "invalid",
+            "message": "Perubahan tidak disimpan; perbaiki isian yang ditandai. (Not saved; fix the fields marked.)",
+            "problems": list,
+        })),
+    )
+        .into_response()
+}
+
+fn busy() -> Response {
+    fail(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "busy",
+        "Hub sedang sibuk; tidak ada yang berubah, coba lagi. (Busy; nothing changed, try again.)",
+    )
+}
+
+pub async fn not_found() -> Response {
+    fail(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "Halaman tidak ada. (No such page.)",
+    )
+}
+
+/// The session of the request's cookie.
+fn session_of(c: &Console, headers: &HeaderMap) -> Result<(String, Session), Response> {
+    let token = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == auth::COOKIE)
+        .map(|(_, v)| v.to_owned());
+    match token.and_then(|t| c.sessions.get(&t).map(|s| (t, s))) {
+        Some(s) => Ok(s),
+        None => Err(fail(
+            StatusCode::UNAUTHORIZED,
+            "login_required",
+            "Silakan masuk dulu. (Please log in.)",
+        )),
+    }
+}
+
+/// The session of a request that changes something: it must carry the session's CSRF token.
+fn changing(c: &Console, headers: &HeaderMap) -> Result<Session, Response> {
+    let (_, s) = session_of(c, headers)?;
+    let given = headers
+        .get("x-csrf-token")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    if !bool::from(subtle::ConstantTimeEq::ct_eq(
+        given.as_bytes(),
+        s.csrf.as_bytes(),
+    )) {
+        return Err(fail(
+            StatusCode::FORBIDDEN,
+            "csrf",
+            "Token CSRF tidak ada atau salah; muat ulang halaman. (Missing or wrong CSRF token; reload the page.)",
+        ));
+    }
+    Ok(s)
+}
+
+/// A JSON body, or a clear error.
+fn body<T: serde::de::DeserializeOwned>(bytes: &Bytes) -> Result<T, Response> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        invalid(&[Problem::new(
+            None,
+            format!("Isi permintaan tidak terbaca (the body is not what was expected): {e}"),
+        )])
+    })
+}
+
+/// Whether the session may act on (or see) `service`.
+fn sees_service(s: &Session, cfg: &Config, service: &str) -> bool {
+    cfg.service(service)
+        .is_some_and(|svc| s.sees(svc.agency.as_str()))
+}
+
+/// Whether the session sees `counter`: it serves one of the session's services.
+fn sees_counter(s: &Session, cfg: &Config, counter: &str) -> bool {
+    cfg.counter(counter)
+        .is_some_and(|c| c.services.iter().any(|x| sees_service(s, cfg, x.as_str())))
+}
+
+/// Writes a line of the audit trail (a login, an act on a counter).
+async fn record(c: &Console, user: &str, a: Audit) {
+    let user = user.to_owned();
+    let done = c
+        .hub
+        .run(move |hall, now| (hall.audit(now, &user, &a), (vec![], vec![])))
+        .await;
+    if !matches!(done, Some(Ok(()))) {
+        tracing::error!("console: could not write the audit trail");
+    }
+}
+
+fn action(action: &str, target: &str) -> Audit {
+    Audit {
+        action: action.into(),
+        target: Some(target.into()),
+        ..Audit::default()
+    }
+}
+
+// --- logging in ---------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+pub struct LoginBody {
+    user: String,
+    password: String,
+}
+
+/// `POST /login`.
+pub async fn login(State(c): State<Console>, bytes: Bytes) -> Response {
+    let b: LoginBody = match body(&bytes) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    if c.sessions.is_locked(&b.user) {
+        return locked();
+    }
+    let name = b.user.clone();
+    let row = match c.hub.read(move |dao| dao.user(&name)).await {
+        Ok(r) => r,
+        Err(_) => return busy(),
+    };
+    let password = b.password.clone();
+    // An unknown user costs the same hash as a known one: the answer tells nothing apart.
+    let hash = row.as_ref().map(|r| r.hash.clone());
+    let good = tokio::task::spawn_blocking(move || match hash {
+        Some(h) => auth::password_matches(&password, &h),
+        None => {
+            let _ = auth::password_matches(&password, DUMMY_HASH);
+            false
+        }
+    })
+    .await
+    .unwrap_or(false);
+    let Some(row) = row.filter(|_| good) else {
+        let locked_now = c.sessions.failed(&b.user);
+        record(&c, &b.user, action("login_failed", &b.user)).await;
+        if locked_now {
+            record(&c, &b.user, action("locked", &b.user)).await;
+            return locked();
+        }
+        return fail(
+            StatusCode::UNAUTHORIZED,
+            "wrong_login",
+            "Nama pengguna atau kata sandi salah. (Wrong user or password.)",
+        );
+    };
+    let Some(role) = Role::parse(&row.role) else {
+        return forbidden();
+    };
+    c.sessions.succeeded(&row.name);
+    let (token, s) = c.sessions.open(&row.name, role, row.agencies.clone());
+    record(&c, &row.name, action("login", &row.name)).await;
+    let cookie = format!(
+        "{}={token}; HttpOnly; SameSite=Strict; Path=/console; Max-Age={}",
+        auth::COOKIE,
+        auth::SESSION_IDLE.as_secs()
+    );
+    (
+        [(header::SET_COOKIE, cookie)],
+        Json(json!({
+            "user": s.user,
+            "role": s.role,
+            "agencies": s.agencies,
+            "csrf": s.csrf,
+        })),
+    )
+        .into_response()
+}
+
+/// A valid argon2id hash of nothing anyone knows, to spend the same time on unknown users.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3mNqJmd4s0M2b6N2ZfYs1T8K2m1bq0Yt0x7D1w2rQ2c";
+
+fn locked() -> Response {
+    fail(
+        StatusCode::TOO_MANY_REQUESTS,
+        "locked",
+        "Terlalu banyak kata sandi salah; pengguna ini dikunci 15 menit. (Too many wrong passwords; this user is locked for 15 minutes.)",
+    )
+}
+
+/// `POST /logout`.
+pub async fn logout(State(c): State<Console>, headers: HeaderMap) -> Response {
+    let s = match changing(&c, &headers) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if let Ok((token, _)) = session_of(&c, &headers) {
+        c.sessions.close(&token);
+    }
+    record(&c, &s.user, action("logout", &s.user)).await;
+    let clear = format!(
+        "{}=; HttpOnly; SameSite=Strict; Path=/console; Max-Age=0",
+        auth::COOKIE
+    );
+    ([(header::SET_COOKIE, clear)], Json(json!({"ok": true}))).into_response()
+}
+
+// --- the live hall ------------------------------------------------------------------------
+
+fn minutes_since(at: &str, now: DateTime<Utc>) -> Option<i64> {
+    let t = DateTime::parse_from_rfc3339(at).ok()?;
+    Some((now - t.with_timezone(&Utc)).num_minutes().max(0))
+}
+
+/// The alerts of the hall now, as the session sees it.
+fn alerts(c: &Console, s: &Session, cfg: &Config, now: DateTime<Utc>) -> Vec<Value> {
+    let tz = cfg.hall.timezone;
+    let mut out = vec![];
+    c.live.with_view(|view| {
+        for t in view
+            .tickets
+            .iter()
+            .filter(|t| t.status == TicketStatus::Waiting)
+        {
+            let Some(svc) = cfg.service(t.service.as_str()) else {
+                continue;
+            };
+            let (Some(max), true) = (svc.max_wait_min, s.sees(svc.agency.as_str())) else {
+                continue;
+            };
+            let since = t.queued_at.as_deref().unwrap_or(&t.issued_at);
+            if let Some(waited) = minutes_since(since, now).filter(|&m| m >= i64::from(max)) {
+                out.push(json!({
+                    "kind": "long_wait", "service": t.service, "ticket": t.code,
+                    "waited_min": waited, "at": rfc3339_ms(now.timestamp_millis(), tz),
+                }));
+            }
+        }
+        for d in &cfg.devices {
+            let p = c.hub.presence(&d.id);
+            if p.connections == 0 && now - p.since > OFFLINE_ALERT {
+                out.push(json!({
+                    "kind": "device_offline", "device": d.id,
+                    "since": rfc3339_ms(p.since.timestamp_millis(), tz),
+                }));
+            }
+            if let Some(st) = view.devices.get(&d.id).filter(|st| !st.printer.can_print()) {
+                out.push(json!({"kind": "printer", "device": d.id, "status": st.printer}));
+            }
+        }
+    });
+    out
+}
+
+/// `GET /hall`: the live hall as the session sees it.
+pub async fn hall(State(c): State<Console>, headers: HeaderMap) -> Response {
+    let (_, s) = match session_of(&c, &headers) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let cfg = c.hub.config();
+    let now = c.hub.now();
+    let alerts = alerts(&c, &s, &cfg, now);
+    let tz = cfg.hall.timezone;
+    let body = c.live.with_view(|view| {
+        let mut hall = json!(view.hall);
+        if let Some(services) = hall.get_mut("services").and_then(Value::as_array_mut) {
+            services.retain(|x| x["agency"].as_str().is_some_and(|a| s.sees(a)));
+        }
+        if let Some(counters) = hall.get_mut("counters").and_then(Value::as_array_mut) {
+            counters.retain(|x| x["id"].as_str().is_some_and(|id| sees_counter(&s, &cfg, id)));
+        }
+        let counters: Vec<Value> = cfg
+            .counters
+            .iter()
+            .filter(|k| sees_counter(&s, &cfg, k.id.as_str()))
+            .map(|k| match view.counters.get(&k.id) {
+                Some(st) => json!(st),
+                None => json!({"id": k.id, "open": false, "officer": null, "current": null, "paused": null}),
+            })
+            .collect();
+        let waiting: Vec<Value> = cfg
+            .services
+            .iter()
+            .filter(|svc| s.sees(svc.agency.as_str()))
+            .map(|svc| {
+                let queue = view.tickets.iter().filter(|t| {
+                    t.status == TicketStatus::Waiting && t.service == svc.id
+                });
+                let longest = queue
+                    .clone()
+                    .filter_map(|t| minutes_since(t.queued_at.as_deref().unwrap_or(&t.issued_at), now))
+                    .max();
+                json!({"service": svc.id, "count": queue.count(), "longest_wait_min": longest})
+            })
+            .collect();
+        let devices: Vec<Value> = cfg
+            .devices
+            .iter()
+            .map(|d| {
+                let p = c.hub.presence(&d.id);
+                json!({
+                    "id": d.id, "role": d.role, "online": p.connections > 0,
+                    "since": rfc3339_ms(p.since.timestamp_millis(), tz),
+                    "status": view.devices.get(&d.id).map(|st| st.printer),
+                })
+            })
+            .collect();
+        let mine: Vec<_> = view
+            .tickets
+            .iter()
+            .chain(view.cancelled.values())
+            .filter(|t| sees_service(&s, &cfg, t.service.as_str()))
+            .collect();
+        let count = |st: TicketStatus| mine.iter().filter(|t| t.status == st).count();
+        let waits: Vec<i64> = mine
+            .iter()
+            .filter_map(|t| {
+                let called = DateTime::parse_from_rfc3339(t.called_at.as_deref()?).ok()?;
+                let queued = DateTime::parse_from_rfc3339(t.queued_at.as_deref().unwrap_or(&t.issued_at)).ok()?;
+                Some((called - queued).num_seconds().max(0))
+            })
+            .collect();
+        let wait_avg_min = (!waits.is_empty())
+            .then(|| (waits.iter().sum::<i64>() as f64 / waits.len() as f64 / 60.0 * 10.0).round() / 10.0);
+        json!({
+            "hall": hall,
+            "counters": counters,
+            "waiting": waiting,
+            "devices": devices,
+            "alerts": alerts,
+            "today": {
+                "issued": mine.len(),
+                "served": count(TicketStatus::Done),
+                "no_show": count(TicketStatus::NoShow),
+                "cancelled": count(TicketStatus::Cancelled),
+                "wait_avg_min": wait_avg_min,
+            },
+            "you": {"user": s.user, "role": s.role, "agencies": s.agencies, "csrf": s.csrf},
+        })
+    });
+    Json(body).into_response()
+}
+
+/// Whether the session sees event `e`: its ticket's service or its counter is theirs.
+fn sees_event(s: &Session, cfg: &Config, e: &Event) -> bool {
+    if s.agencies.is_none() {
+        return true;
+    }
+    e.ticket
+        .as_ref()
+        .is_some_and(|t| sees_service(s, cfg, t.service.as_str()))
+        || e.counter
+            .as_ref()
+            .is_some_and(|k| sees_counter(s, cfg, k.as_str()))
+        || (e.ticket.is_none() && e.counter.is_none())
+}
+
+/// `GET /events`: every protocol event as SSE (`id:` its seq; `Last-Event-ID` resumes),
+/// plus `event: alert` for each new alert.
+pub async fn events(State(c): State<Console>, headers: HeaderMap) -> Response {
+    let (_, s) = match session_of(&c, &headers) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let since = headers
+        .get("last-event-id")
+        .and_then(|h| h.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(0);
+    let mut rx = c.hub.subscribe();
+    let missed = if since > 0 {
+        match c.hub.welcome(since).await {
+            Ok(w) => w.resume,
+            Err(_) => return busy(),
+        }
+    } else {
+        vec![]
+    };
+    let (tx, out) = tokio::sync::mpsc::channel::<SseEvent>(256);
+    let mut stopping = c.stopping.clone();
+    tokio::spawn(async move {
+        let mut last = since;
+        let mut sent_alerts = std::collections::HashSet::new();
+        let mut tick = tokio::time::interval(ALERT_CHECK);
+        let send = |e: &Event, last: &mut u64| {
+            *last = e.seq;
+            let cfg = c.hub.config();
+            sees_event(&s, &cfg, e).then(|| {
+                SseEvent::default()
+                    .id(e.seq.to_string())
+                    .data(serde_json::to_string(&e.for_devices()).expect("events serialize"))
+            })
+        };
+        for e in &missed {
+            if let Some(ev) = send(e, &mut last) {
+                if tx.send(ev).await.is_err() {
+                    return;
+                }
+            }
+        }
+        loop {
+            let ev = tokio::select! {
+                _ = stopping.changed() => return,
+                _ = tick.tick() => {
+                    let cfg = c.hub.config();
+                    for a in alerts(&c, &s, &cfg, c.hub.now()) {
+                        let key = format!("{}{}{}{}", a["kind"], a["ticket"], a["device"], a["status"]);
+                        if sent_alerts.insert(key) {
+                            let _ = tx.send(SseEvent::default().event("alert").data(a.to_string())).await;
+                        }
+                    }
+                    continue;
+                }
+                r = rx.recv() => match r {
+                    Ok(line) if line.seq > last => send(&line.event, &mut last),
+                    Ok(_) => None,
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => return,
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                },
+            };
+            if let Some(ev) = ev {
+                if tx.send(ev).await.is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    let stream = futures_util::stream::unfold(out, |mut out| async move {
+        out.recv().await.map(|e| (Ok::<_, Infallible>(e), out))
+    });
+    Sse::new(stream)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response()
+}
+
+// --- acting on the hall -------------------------------------------------------------------
+
+/// The console user as the device its requests are made by: an admin, named after the user.
+fn as_device(s: &Session) -> Device {
+    Device::internal(
+        &format!("console:{}", s.user),
+        antre_core::proto::Role::Admin,
+    )
+}
+
+/// Runs a protocol request for the console user and answers as CONSOLE.md says.
+async fn execute(c: &Console, s: &Session, req: Request, audit_as: Audit) -> Response {
+    let id = auth::secret(16);
+    match c.hub.execute(&as_device(s), &id, Ok(req)).await {
+        ServerMessage::Ok(ok) => {
+            record(c, &s.user, audit_as).await;
+            Json(json!({"ticket": ok.ticket, "counter": ok.counter})).into_response()
+        }
+        ServerMessage::Error(e) => {
+            let status = match e.code {
+                antre_core::proto::ErrorCode::InvalidRequest => StatusCode::BAD_REQUEST,
+                antre_core::proto::ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+                antre_core::proto::ErrorCode::Busy | antre_core::proto::ErrorCode::Internal => {
+                    StatusCode::SERVICE_UNAVAILABLE
+                }
+                _ => StatusCode::CONFLICT,
+            };
+            fail(status, e.code.as_str(), &e.message)
+        }
+        _ => busy(),
+    }
+}
+
+/// `POST /counters/{id}/{action}`: open, close, pause, resume, call_next, recall, finish,
+/// no_show, transfer — the protocol's requests on the counter's behalf.
+pub async fn act(
+    State(c): State<Console>,
+    headers: HeaderMap,
+    Path((counter, what)): Path<(String, String)>,
+    bytes: Bytes,
+) -> Response {
+    let s = match changing(&c, &headers) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let cfg = c.hub.config();
+    if cfg.counter(&counter).is_none() {
+        return fail(
+            StatusCode::NOT_FOUND,
+            "unknown_counter",
+            &format!("Loket {counter} tidak ada. (No counter {counter}.)"),
+        );
+    }
+    if s.role == Role::Viewer || !sees_counter(&s, &cfg, &counter) {
+        return forbidden();
+    }
+    let kind = match what.as_str() {
+        "open" => "open_counter",
+        "close" => "close_counter",
+        "pause" => "pause_counter",
+        "resume" => "resume_counter",
+        "call_next" | "recall" | "finish" | "no_show" | "transfer" => what.as_str(),
+        _ => return not_found().await,
+    };
+    let mut fields = if bytes.is_empty() {
+        serde_json::Map::new()
+    } else {
+        match body::<serde_json::Map<String, Value>>(&bytes) {
+            Ok(m) => m,
+            Err(r) => return r,
+        }
+    };
+    fields.insert("type".into(), json!(kind));
+    fields.insert("counter".into(), json!(counter));
+    let after = Value::Object(fields.clone()).to_string();
+    let req = match Request::deserialize(Value::Object(fields)) {
+        Ok(r) => r,
+        Err(e) => return invalid(&[Problem::new(None, e.to_string())]),
+    };
+    if let Err(m) = req.validate() {
+        return invalid(&[Problem::new(None, m)]);
+    }
+    let a = Audit {
+        action: format!("counter_{what}"),
+        target: Some(counter),
+        before: None,
+        after: Some(after),
+    };
+    execute(&c, &s, req, a).await
+}
+
+/// `POST /tickets/{code}/cancel` (an admin, or a supervisor of the ticket's service).
+pub async fn cancel(
+    State(c): State<Console>,
+    headers: HeaderMap,
+    Path(raw): Path<String>,
+) -> Response {
+    let s = match changing(&c, &headers) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let Ok(code) = raw
+        .parse::<antre_core::domain::TicketCode>()
+        .map(|c| c.to_string())
+    else {
+        return fail(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "Nomor tiket tidak dikenali; contoh: A-012. (Not a ticket code; e.g. A-012.)",
+        );
+    };
+    let cfg = c.hub.config();
+    let service = c.live.with_view(|v| {
+        v.tickets
+            .iter()
+            .find(|t| t.code == code)
+            .map(|t| t.service.clone())
+    });
+    let allowed = match s.role {
+        Role::Admin => true,
+        Role::Supervisor => service.is_none_or(|svc| sees_service(&s, &cfg, svc.as_str())),
+        Role::Viewer => false,
+    };
+    if !allowed {
+        return forbidden();
+    }
+    let req = Request::CancelTicket {
+        ticket: code.clone(),
+        key: None,
+    };
+    execute(&c, &s, req, action("ticket_cancel", &code)).await
+}
+
+// --- the catalogue ------------------------------------------------------------------------
+
+/// Runs a catalogue change for the session and answers it.
+async fn change(
+    c: &Console,
+    s: &Session,
+    ok: StatusCode,
+    edit: impl FnOnce(
+            &Config,
+            &mut toml::Table,
+            &crate::store::dao::Dao<'_>,
+        ) -> Result<(Audit, Value), ChangeError>
+        + Send
+        + 'static,
+) -> Response {
+    let user = s.user.clone();
+    let done = c
+        .hub
+        .run(move |hall, now| {
+            let mut answer = Value::Null;
+            let r = hall.change_catalogue(now, &user, |cfg, table, dao| {
+                let (audit, a) = edit(cfg, table, dao)?;
+                answer = a;
+                Ok(audit)
+            });
+            match r {
+                Ok(change) => (Ok(answer), change),
+                Err(e) => (Err(e), (vec![], vec![])),
+            }
+        })
+        .await;
+    match done {
+        Some(Ok(answer)) => (ok, Json(answer)).into_response(),
+        Some(Err(ChangeError::Invalid(p))) => invalid(&p),
+        Some(Err(ChangeError::NotFound(what))) => fail(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            &format!("Tidak ditemukan: {what}. (Not found: {what}.)"),
+        ),
+        Some(Err(ChangeError::Conflict(code, m))) => fail(StatusCode::CONFLICT, code, &m),
+        Some(Err(ChangeError::Db(e))) => {
+            tracing::error!(error = %e, "console: the catalogue change failed");
+            busy()
+        }
+        None => busy(),
+    }
+}
+
+/// The service fields a console sends, checked for their type; every problem at once.
+fn service_fields(v: &Value, with_id: bool) -> Result<toml::Table, Vec<Problem>> {
+    let Some(obj) = v.as_object() else {
+        return Err(vec![Problem::new(
+            None,
+            "Isi harus objek JSON. (The body must be a JSON object.)",
+        )]);
+    };
+    let mut problems = vec![];
+    let mut t = toml::Table::new();
+    for (k, v) in obj {
+        let kind = match k.as_str() {
+            "id" if with_id => "text",
+            "agency" | "name" | "prefix" | "hours" => "text",
+            "daily_quota" | "standard_minutes" | "max_wait_min" => "number",
+            "requirements" => "texts",
+            _ => {
+                problems.push(Problem::new(
+                    Some(k),
+                    format!("Isian {k:?} tidak dikenal. (Unknown field {k:?}.)"),
+                ));
+                continue;
+            }
+        };
+        let value = match (kind, v) {
+            (_, Value::Null) => continue,
+            ("text", Value::String(s)) => toml::Value::String(s.trim().to_owned()),
+            ("number", Value::Number(n))
+                if n.as_u64().is_some_and(|n| n <= u64::from(u32::MAX)) =>
+            {
+                toml::Value::Integer(n.as_u64().unwrap_or(0) as i64)
+            }
+            ("texts", Value::Array(a)) if a.iter().all(Value::is_string) => toml::Value::Array(
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(|s| toml::Value::String(s.to_owned()))
+                    .collect(),
+            ),
+            ("text", _) => {
+                problems.push(Problem::new(
+                    Some(k),
+                    format!("{k}: harus teks. (must be text.)"),
+                ));
+                continue;
+            }
+            ("number", _) => {
+                problems.push(Problem::new(Some(k), format!("{k}: harus bilangan bulat 0 atau lebih. (must be a whole number, 0 or more.)")));
+                continue;
+            }
+            _ => {
+                problems.push(Problem::new(
+                    Some(k),
+                    format!("{k}: harus daftar teks. (must be a list of texts.)"),
+                ));
+                continue;
+            }
+        };
+        t.insert(k.clone(), value);
+    }
+    for need in ["agency", "name", "prefix"]
+        .iter()
+        .chain(with_id.then_some(&"id"))
+    {
+        if !t.contains_key(*need) {
+            problems.push(Problem::new(
+                Some(need),
+                format!("{need}: wajib diisi. (required.)"),
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(t)
+    } else {
+        Err(problems)
+    }
+}
+
+fn service_json(cfg: &Config, id: &str) -> Value {
+    cfg.service(id).map_or(Value::Null, |s| {
+        json!({
+            "id": s.id, "agency": s.agency, "name": s.name, "prefix": s.prefix,
+            "daily_quota": s.daily_quota, "hours": s.hours.map(|h| h.to_string()),
+            "requirements": s.requirements, "standard_minutes": s.standard_minutes,
+            "max_wait_min": s.max_wait_min,
+        })
+    })
+}
+
+/// `GET /services`.
+pub async fn services(State(c): State<Console>, headers: HeaderMap) -> Response {
+    let (_, s) = match session_of(&c, &headers) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let cfg = c.hub.config();
+    let list: Vec<Value> = cfg
+        .services
+        .iter()
+        .filter(|x| s.sees(x.agency.as_str()))
+        .map(|x| service_json(&cfg, x.id.as_str()))
+        .collect();
+    Json(list).into_response()
+}
+
+/// Whether the session may change a service of `agency`.
+fn may_change(s: &Session, agency: Option<&str>) -> bool {
+    match s.role {
+        Role::Admin => true,
+        Role::Supervisor => agency.is_some_and(|a| s.sees(a)),
+        Role::Viewer => false,
+    }
+}
+
+/// `POST /services`: a new service.
+pub async fn create_service(
+    State(c): State<Console>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Response {
+    let s = match changing(&c, &headers) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let v: Value = match body(&bytes) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let fields = match service_fields(&v, true) {
+        Ok(f) => f,
+        Err(p) => return invalid(&p),
+    };
+    if !may_change(&s, fields.get("agency").and_then(|a| a.as_str())) {
+        return forbidden();
+    }
+    let id = fields["id"].as_str().unwrap_or_default().to_owned();
+    change(&c, &s, StatusCode::CREATED, move |cfg, table, _| {
+        if cfg.service(&id).is_some() {
+            return Err(ChangeError::Invalid(vec![Problem::new(
+                Some("id"),
+                format!("Layanan {id:?} sudah ada. (Service {id:?} exists already.)"),
+            )]));
+        }
+        let after = toml::to_string(&fields).ok();
+        list(table, "services").push(toml::Value::Table(fields));
+        Ok((
+            Audit {
+                action: "service_create".into(),
+                target: Some(id.clone()),
+                before: None,
+                after,
+            },
+            json!({"id": id}),
+        ))
+    })
+    .await
+}
+
+/// `PUT /services/{id}`: the whole service.
+pub async fn put_service(
+    State(c): State<Console>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> Response {
+    let s = match changing(&c, &headers) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let v: Value = match body(&bytes) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let mut fields = match service_fields(&v, false) {
+        Ok(f) => f,
+        Err(p) => return invalid(&p),
+    };
+    let cfg = c.hub.config();
+    let Some(old) = cfg.service(&id) else {
+        return fail(
+            StatusCode::NOT_FOUND,
+            "unknown_service",
+            &format!("Layanan {id} tidak ada. (No service {id}.)"),
+        );
+    };
+    // Both the agency it is in and the one it moves to must be the supervisor's.
+    if !may_change(&s, Some(old.agency.as_str()))
+        || !may_change(&s, fields.get("agency").and_then(|a| a.as_str()))
+    {
+        return forbidden();
+    }
+    fields.insert("id".into(), toml::Value::String(id.clone()));
+    change(&c, &s, StatusCode::OK, move |cfg, table, _| {
+        let before = Some(service_json(cfg, &id).to_string());
+        let entry = entries(table, "services")
+            .find(|e| e.get("id").and_then(|v| v.as_str()) == Some(id.as_str()))
+            .ok_or_else(|| ChangeError::NotFound(format!("service {id}")))?;
+        *entry = fields;
+        Ok((
+            Audit {
+                action: "service_update".into(),
+                target: Some(id.clone()),
+                before,
+                after: Some(v.to_string()),
+            },
+            json!({"id": id}),
+        ))
+    })
+    .await
+}
+
+/// `DELETE /services/{id}` (409 `in_use` if it has tickets today).
+pub async fn delete_service(
+    State(c): State<Console>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let s = match changing(&c, &headers) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let cfg = c.hub.config();
+    if !may_change(&s, cfg.service(&id).map(|x| x.agency.as_str())) {
+        return forbidden();
+    }
+    change(&c, &s, StatusCode::OK, move |cfg, table, dao| {
+        if cfg.service(&id).is_none() {
+            return Err(ChangeError::NotFound(format!("service {id}")));
+        }
+        if dao.issued_per_service()?.get(id.as_str()).copied().unwrap_or(0) > 0 {
+            return Err(ChangeError::Conflict(
+                "in_use",
+                format!("Layanan {id} sudah punya tiket hari ini; hapus besok. (Service {id} has tickets today; remove it tomorrow.)"),
+            ));
+        }
+        let before = Some(service_json(cfg, &id).to_string());
+        list(table, "services").retain(|e| e.get("id").and_then(|v| v.as_str()) != Some(id.as_str()));
+        Ok((
+            Audit { action: "service_delete".into(), target: Some(id.clone()), before, after: None },
+            json!({"id": id}),
+        ))
+    })
+    .await
+}
+
+/// `PUT /running_text` `["…", "…"]` (admin).
+pub async fn running_text(State(c): State<Console>, headers: HeaderMap, bytes: Bytes) -> Response {
+    let s = match changing(&c, &headers) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if s.role != Role::Admin {
+        return forbidden();
+    }
+    let lines: Vec<String> = match body(&bytes) {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    change(&c, &s, StatusCode::OK, move |cfg, table, _| {
+        let before = serde_json::to_string(&cfg.hall.running_text).ok();
+        let after = serde_json::to_string(&lines).ok();
+        table.insert(
+            "running_text".into(),
+            toml::Value::Array(lines.iter().cloned().map(toml::Value::String).collect()),
+        );
+        Ok((
+            Audit {
+                action: "running_text".into(),
+                target: None,
+                before,
+                after,
+            },
+            json!(lines),
+        ))
+    })
+    .await
+}
+
+// --- devices ------------------------------------------------------------------------------
+
+/// `GET /devices` (admin).
+pub async fn devices(State(c): State<Console>, headers: HeaderMap) -> Response {
+    let (_, s) = match session_of(&c, &headers) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if s.role != Role::Admin {
+        return forbidden();
+    }
+    let cfg = c.hub.config();
+    let tz = cfg.hall.timezone;
+    let list: Vec<Value> = cfg
+        .devices
+        .iter()
+        .map(|d| {
+            let p = c.hub.presence(&d.id);
+            json!({
+                "id": d.id, "role": d.role, "counter": d.counter, "agencies": d.zone,
+                "online": p.connections > 0,
+                "since": rfc3339_ms(p.since.timestamp_millis(), tz),
+            })
+        })
+        .collect();
+    Json(list).into_response()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewDevice {
+    id: String,
+    role: antre_core::proto::Role,
+    #[serde(default)]
+    counter: Option<String>,
+    #[serde(default)]
+    agencies: Option<Vec<String>>,
+}
+
+/// `POST /devices` (admin): the device is added (no token opens it yet) and gets a
+/// single-use pairing code, valid 15 minutes. An existing device gets a new code: its old
+/// token works until it pairs.
+pub async fn add_device(State(c): State<Console>, headers: HeaderMap, bytes: Bytes) -> Response {
+    let s = match changing(&c, &headers) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if s.role != Role::Admin {
+        return forbidden();
+    }
+    let d: NewDevice = match body(&bytes) {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    let code: String = (0..PAIRING_CHARS)
+        .map(|_| {
+            let i = rand::Rng::gen_range(&mut rand::rngs::OsRng, 0..PAIRING_LETTERS.len());
+            PAIRING_LETTERS[i] as char
+        })
+        .collect();
+    let cfg = c.hub.config();
+    let id = d.id.trim().to_owned();
+    if cfg.device(&id).is_none() {
+        let r = change(&c, &s, StatusCode::CREATED, {
+            let id = id.clone();
+            move |_, table, _| {
+                let mut t = toml::Table::new();
+                t.insert("id".into(), toml::Value::String(id.clone()));
+                t.insert("role".into(), toml::Value::String(d.role.as_str().into()));
+                // No token opens it until it pairs: the hash of 32 random bytes nobody has.
+                t.insert(
+                    "token_sha256".into(),
+                    toml::Value::String(hex::encode(rand::random::<[u8; 32]>())),
+                );
+                if let Some(k) = d.counter {
+                    t.insert("counter".into(), toml::Value::String(k));
+                }
+                if let Some(a) = d.agencies {
+                    t.insert(
+                        "agencies".into(),
+                        toml::Value::Array(a.into_iter().map(toml::Value::String).collect()),
+                    );
+                }
+                let after = serde_json::json!({"role": d.role}).to_string();
+                list(table, "devices").push(toml::Value::Table(t));
+                Ok((
+                    Audit {
+                        action: "device_add".into(),
+                        target: Some(id.clone()),
+                        before: None,
+                        after: Some(after),
+                    },
+                    Value::Null,
+                ))
+            }
+        })
+        .await;
+        if r.status() != StatusCode::CREATED {
+            return r;
+        }
+    }
+    let expires = c.hub.now() + chrono::Duration::from_std(PAIRING_VALID).expect("15 minutes");
+    let (device, pairing) = (id.clone(), code.clone());
+    let done = c
+        .hub
+        .run(move |hall, now| {
+            (
+                hall.add_pairing(now, &device, &pairing, expires),
+                (vec![], vec![]),
+            )
+        })
+        .await;
+    if !matches!(done, Some(Ok(()))) {
+        return busy();
+    }
+    record(&c, &s.user, action("device_pairing_code", &id)).await;
+    let tz = cfg.hall.timezone;
+    (
+        StatusCode::CREATED,
+        Json(json!({
+            "id": id,
+            "pairing_code": code,
+            "expires_at": rfc3339_ms(expires.timestamp_millis(), tz),
+        })),
+    )
+        .into_response()
+}
+
+/// `DELETE /devices/{id}` (admin): revoked; its connections close at once.
+pub async fn revoke(
+    State(c): State<Console>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let s = match changing(&c, &headers) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if s.role != Role::Admin {
+        return forbidden();
+    }
+    change(&c, &s, StatusCode::OK, move |cfg, table, dao| {
+        let Some(d) = cfg.device(&id) else {
+            return Err(ChangeError::NotFound(format!("device {id}")));
+        };
+        let before = json!({"role": d.role, "counter": d.counter}).to_string();
+        list(table, "devices")
+            .retain(|e| e.get("id").and_then(|v| v.as_str()) != Some(id.as_str()));
+        dao.drop_pairings_of(&id)?;
+        Ok((
+            Audit {
+                action: "device_revoke".into(),
+                target: Some(id.clone()),
+                before: Some(before),
+                after: None,
+            },
+            json!({"id": id}),
+        ))
+    })
+    .await
+}
+
+// --- users and the audit trail ------------------------------------------------------------
+
+/// `GET /users` (admin; never a password).
+pub async fn users(State(c): State<Console>, headers: HeaderMap) -> Response {
+    let (_, s) = match session_of(&c, &headers) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if s.role != Role::Admin {
+        return forbidden();
+    }
+    match c.hub.read(|dao| dao.users()).await {
+        Ok(rows) => Json(
+            rows.iter()
+                .map(|u| json!({"name": u.name, "role": u.role, "agencies": u.agencies}))
+                .collect::<Vec<_>>(),
+        )
+        .into_response(),
+        Err(_) => busy(),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    name: String,
+    role: Role,
+    #[serde(default)]
+    agencies: Option<Vec<String>>,
+    password: String,
+}
+
+/// `POST /users` (admin).
+pub async fn add_user(State(c): State<Console>, headers: HeaderMap, bytes: Bytes) -> Response {
+    let s = match changing(&c, &headers) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if s.role != Role::Admin {
+        return forbidden();
+    }
+    let u: NewUser = match body(&bytes) {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let cfg = c.hub.config();
+    let mut problems = super::users::check(&cfg, &u.name, u.role, u.agencies.as_deref());
+    let password = u.password;
+    let hash = match tokio::task::spawn_blocking(move || auth::hash_password(&password)).await {
+        Ok(Ok(h)) => Some(h),
+        Ok(Err(m)) => {
+            problems.push(Problem::new(
+                Some("password"),
+                format!(
+                    "{m} (kata sandi minimal {} karakter)",
+                    auth::MIN_PASSWORD_CHARS
+                ),
+            ));
+            None
+        }
+        Err(_) => return busy(),
+    };
+    if !problems.is_empty() {
+        return invalid(&problems);
+    }
+    let row = crate::store::console::UserRow {
+        name: u.name.clone(),
+        role: u.role.as_str().into(),
+        agencies: u.agencies,
+        hash: hash.unwrap_or_default(),
+        created_ms: c.hub.now().timestamp_millis(),
+    };
+    let actor = s.user.clone();
+    let done = c
+        .hub
+        .run(move |hall, now| {
+            let after = json!({"role": row.role, "agencies": row.agencies}).to_string();
+            let r = hall.write_rows(now, |dao| {
+                dao.put_user(&row)?;
+                dao.audit(&actor, "user_add", Some(&row.name), None, Some(&after))
+            });
+            (r, (vec![], vec![]))
+        })
+        .await;
+    match done {
+        Some(Ok(())) => {
+            c.sessions.close_user(&u.name);
+            (
+                StatusCode::CREATED,
+                Json(json!({"name": u.name, "role": u.role})),
+            )
+                .into_response()
+        }
+        _ => busy(),
+    }
+}
+
+/// `DELETE /users/{name}` (admin).
+pub async fn remove_user(
+    State(c): State<Console>,
+    headers: HeaderMap,
+    Path(name): Path<String>,
+) -> Response {
+    let s = match changing(&c, &headers) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if s.role != Role::Admin {
+        return forbidden();
+    }
+    let (actor, who) = (s.user.clone(), name.clone());
+    let done = c
+        .hub
+        .run(move |hall, now| {
+            let r = hall.write_rows(now, |dao| {
+                let gone = dao.remove_user(&who)?;
+                if gone {
+                    dao.audit(&actor, "user_remove", Some(&who), None, None)?;
+                }
+                Ok(gone)
+            });
+            (r, (vec![], vec![]))
+        })
+        .await;
+    match done {
+        Some(Ok(true)) => {
+            c.sessions.close_user(&name);
+            Json(json!({"name": name})).into_response()
+        }
+        Some(Ok(false)) => fail(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            &format!("Pengguna {name} tidak ada. (No user {name}.)"),
+        ),
+        _ => busy(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Period {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// `GET /audit?from=YYYY-MM-DD&to=YYYY-MM-DD` (admin, or a viewer of the whole hall).
+pub async fn audit_trail(
+    State(c): State<Console>,
+    headers: HeaderMap,
+    Query(p): Query<Period>,
+) -> Response {
+    let (_, s) = match session_of(&c, &headers) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if !(s.role == Role::Admin || (s.role == Role::Viewer && s.agencies.is_none())) {
+        return forbidden();
+    }
+    let cfg = c.hub.config();
+    let tz = cfg.hall.timezone;
+    let today = antre_core::domain::day::service_day(c.hub.now(), tz);
+    let day = |d: &Option<String>| -> Result<chrono::NaiveDate, Response> {
+        match d {
+            None => Ok(today),
+            Some(t) => chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").map_err(|_| {
+                invalid(&[Problem::new(
+                    Some("from"),
+                    format!(
+                        "{t:?}: tulis tanggal sebagai YYYY-MM-DD. (Write dates as YYYY-MM-DD.)"
+                    ),
+                )])
+            }),
+        }
+    };
+    let (from, to) = match (day(&p.from), day(&p.to)) {
+        (Ok(f), Ok(t)) => (f, t),
+        (Err(r), _) | (_, Err(r)) => return r,
+    };
+    let start = |d: chrono::NaiveDate| {
+        d.and_hms_opt(0, 0, 0)
+            .and_then(|t| t.and_local_timezone(tz).earliest())
+            .map_or(0, |t| t.timestamp_millis())
+    };
+    let (from_ms, to_ms) = (start(from), start(to + chrono::Duration::days(1)));
+    match c
+        .hub
+        .read(move |dao| dao.audit_between(from_ms, to_ms))
+        .await
+    {
+        Ok(rows) => Json(
+            rows.iter()
+                .map(|r| {
+                    json!({
+                        "at": rfc3339_ms(r.at_ms, tz), "user": r.user, "action": r.action,
+                        "target": r.target, "before": r.before, "after": r.after,
+                    })
+                })
+                .collect::<Vec<_>>(),
+        )
+        .into_response(),
+        Err(_) => busy(),
+    }
+}
