@@ -1,4 +1,5 @@
 //! `antre-counter --hub ADDR --device ID --token SECRET`: the counter terminal.
+//! `antre-counter pair --hub ADDR --code CODE --config FILE`: pairs it (its token in FILE).
 
 use antre_client::settings::DeviceArgs;
 use antre_client::Client;
@@ -13,6 +14,8 @@ use slint::ComponentHandle;
     about = "Antre counter terminal (loket)"
 )]
 struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
     #[command(flatten)]
     device: DeviceArgs,
     /// Start maximized (the counter PC's normal mode).
@@ -20,9 +23,19 @@ struct Cli {
     maximized: bool,
 }
 
+#[derive(clap::Subcommand)]
+enum Command {
+    /// Pair this counter terminal with the hub: the code from the console is exchanged for
+    /// its token, kept in --config (mode 0600) with the hub and the device id.
+    Pair(antre_client::pairing::PairArgs),
+}
+
 fn main() -> anyhow::Result<()> {
     antre_client::init_logging();
     let cli = Cli::parse();
+    if let Some(Command::Pair(args)) = &cli.command {
+        return antre_client::pairing::pair_command(args);
+    }
     let settings = cli.device.resolve()?;
     // The network lives on its own runtime thread; the UI thread runs Slint's event loop.
     let rt = tokio::runtime::Runtime::new()?;

@@ -47,6 +47,9 @@ enum Command {
         #[arg(long)]
         text: bool,
     },
+    /// Pair this display with the hub: the code from the console is exchanged for its token,
+    /// kept in --config (mode 0600) with the hub and the device id.
+    Pair(antre_client::pairing::PairArgs),
 }
 
 #[derive(Args, Default)]
@@ -121,6 +124,7 @@ fn main() -> ExitCode {
             counter,
             text,
         }) => announce(&cli, ticket, counter, *text),
+        Some(Command::Pair(args)) => antre_client::pairing::pair_command(args),
         None => run(&cli),
     };
     match result {

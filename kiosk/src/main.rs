@@ -1,6 +1,7 @@
 //! `antre-kiosk --hub ADDR --device ID --token SECRET [--printer SPEC]`: the ticket kiosk
 //! (without a printer, every ticket is given on the screen for the visitor's phone).
 //! `antre-kiosk print-test --printer SPEC`: a sample ticket, for the technician.
+//! `antre-kiosk pair --hub ADDR --code CODE --config FILE`: pairs the kiosk (its token in FILE).
 
 use antre_kiosk::printer::{status_words, Printer, PrinterSpec};
 use antre_kiosk::settings::KioskArgs;
@@ -28,6 +29,9 @@ enum Command {
         #[arg(long, default_value = "80")]
         paper: Paper,
     },
+    /// Pair this kiosk with the hub: the code from the console is exchanged for the kiosk's
+    /// token, kept in --config (mode 0600) with the hub and the device id.
+    Pair(antre_client::pairing::PairArgs),
 }
 
 fn main() -> ExitCode {
@@ -35,6 +39,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::PrintTest { printer, paper }) => print_test(printer, paper),
+        Some(Command::Pair(args)) => antre_client::pairing::pair_command(&args),
         None => antre_kiosk::run(&cli.kiosk),
     };
     match result {

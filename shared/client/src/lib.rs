@@ -12,6 +12,7 @@
 //! - [`settings`]: how an app is told its hub, device and token.
 
 pub mod lines;
+pub mod pairing;
 pub mod settings;
 pub mod view;
 
