@@ -790,3 +790,183 @@ async fn the_web_display_passes_lighthouse_and_holds_still_on_a_call() {
     tv.close().await.unwrap();
     hub.stop().await;
 }
+
+/// The next event of `kind` a device's client applied.
+async fn until_event(
+    updates: &mut tokio::sync::mpsc::UnboundedReceiver<antre_client::Update>,
+    kind: antre_core::proto::EventKind,
+) -> antre_core::proto::Event {
+    loop {
+        let u = tokio::time::timeout(PATIENCE, updates.recv())
+            .await
+            .expect("the event arrives in time")
+            .expect("the client runs");
+        if let antre_client::Update::Event(e) = u {
+            if e.kind == kind {
+                return *e;
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_console_in_chromium_runs_the_hall_live() {
+    use antre_core::proto::EventKind;
+    let config = sample_config();
+    let mut hub = TestHub::start(&config).await;
+    let console = hub.start_console().await;
+    let cfg = Config::parse(&config).unwrap();
+    antre_hub::console::users::add(
+        &hub.db,
+        &cfg,
+        "test",
+        "ani",
+        antre_hub::console::auth::Role::Admin,
+        None,
+        "rahasia-aula-123",
+    )
+    .unwrap();
+    let (desk, _d) = Client::start(device_settings(&config, &hub, "counter-1"));
+    let (_wall, mut wall_updates) = Client::start(device_settings(&config, &hub, "display-1"));
+    let (_kiosk, mut kiosk_updates) = Client::start(device_settings(&config, &hub, "kiosk-1"));
+
+    let driver = chromedriver();
+    let profile = tempfile::tempdir().unwrap();
+    let b = browser(&driver, profile.path(), (1280, 1000)).await;
+    b.goto(&format!("http://{console}/console")).await.unwrap();
+    until(&b, "the login form", "document.getElementById('user')").await;
+    shot(&b, "console-login").await;
+    b.find(Locator::Id("user"))
+        .await
+        .unwrap()
+        .send_keys("ani")
+        .await
+        .unwrap();
+    b.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys("salah-sekali-123")
+        .await
+        .unwrap();
+    b.find(Locator::Css("#login-form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until(
+        &b,
+        "the wrong password is said",
+        "document.getElementById('login-message').textContent.includes('salah')",
+    )
+    .await;
+    b.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys("rahasia-aula-123")
+        .await
+        .unwrap();
+    b.find(Locator::Css("#login-form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until(
+        &b,
+        "the counters",
+        "document.querySelector('[data-counter=\"1\"]')",
+    )
+    .await;
+
+    // The officer opens Loket 1 at the counter: the console shows it without a reload.
+    desk.request(Request::OpenCounter {
+        counter: "1".into(),
+        officer: "Sri".into(),
+    })
+    .await
+    .unwrap();
+    until(
+        &b,
+        "Loket 1 open live",
+        "document.querySelector('[data-counter=\"1\"]').classList.contains('open')",
+    )
+    .await;
+
+    // Paused from the console with a reason: the wall display hears it.
+    b.execute(
+        "const c = document.querySelector('[data-counter=\"1\"]'); c.querySelector('select').value = 'salat'; [...c.querySelectorAll('button')].find(x => x.textContent === 'Jeda').click();",
+        vec![],
+    )
+    .await
+    .unwrap();
+    let paused = until_event(&mut wall_updates, EventKind::CounterPaused).await;
+    let state = paused.state.expect("the pause's state");
+    assert_eq!(state.paused.expect("paused").reason, PauseReason::Salat);
+    until(
+        &b,
+        "the pause shown",
+        "document.querySelector('[data-counter=\"1\"]').classList.contains('paused')",
+    )
+    .await;
+
+    // A service renamed in the page: the connected kiosk gets hall_changed with the name.
+    b.execute(
+        "const r = document.querySelector('[data-service=\"dukcapil-ktp\"]'); const i = r.querySelector('input'); i.value = 'KTP Elektronik (baru)'; r.querySelector('button').click();",
+        vec![],
+    )
+    .await
+    .unwrap();
+    let changed = until_event(&mut kiosk_updates, EventKind::HallChanged).await;
+    let hall = changed.hall.expect("the hall");
+    let ktp = hall
+        .services
+        .iter()
+        .find(|s| s.id.as_str() == "dukcapil-ktp")
+        .unwrap();
+    assert_eq!(ktp.name, "KTP Elektronik (baru)");
+    until(
+        &b,
+        "saved",
+        "document.getElementById('service-message').textContent.includes('Tersimpan')",
+    )
+    .await;
+    shot(&b, "console-hall").await;
+
+    // A device added from the page shows its pairing code.
+    b.find(Locator::Id("dev-id"))
+        .await
+        .unwrap()
+        .send_keys("kiosk-9")
+        .await
+        .unwrap();
+    b.find(Locator::Css("#device-form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until(
+        &b,
+        "the pairing code",
+        "document.getElementById('pairing-code').textContent.length >= 8",
+    )
+    .await;
+    shot(&b, "console-devices").await;
+
+    // In English with one tap.
+    b.find(Locator::Id("lang"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until(
+        &b,
+        "English",
+        "document.getElementById('counters-h').textContent === 'Counters'",
+    )
+    .await;
+    b.close().await.unwrap();
+    hub.stop().await;
+}

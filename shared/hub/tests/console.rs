@@ -247,6 +247,12 @@ async fn the_console_acts_for_a_counter_and_the_devices_see_it() {
     assert_eq!(e["kind"], "counter_paused");
     assert_eq!(e["state"]["paused"]["reason"], "salat");
     assert_eq!(e["state"]["paused"]["until"], "12:30");
+    let h = ani.get("/console/api/v1/hall").await.json();
+    assert_eq!(
+        h["counters"][0]["paused"]["reason"], "salat",
+        "{}",
+        h["counters"][0]
+    );
     // While paused the queue's own rule answers, as a 409 with the protocol's code.
     let r = ani
         .send("POST", "/console/api/v1/counters/1/call_next", json!({}))

@@ -8,7 +8,7 @@ const EN = {
   today: "Today", counters: "Counters", waiting: "Waiting per service", service: "Service", count: "Count",
   longest: "Longest (minutes)", devices: "Devices", role: "Role", status: "Status", adddevice: "Add a device",
   counterof: "Counter (for counter devices)", makecode: "Make a pairing code",
-  typecode: "Type on the device: antre-kiosk pair --hub ADDRESS --code CODE (valid 15 minutes)",
+  typecode: "Type on the device: antre-kiosk pair --hub ADDRESS --code CODE --config FILE (valid 15 minutes)",
   services: "Services", name: "Name", prefix: "Prefix", quota: "Quota", maxwait: "Wait limit (minutes)",
 };
 const ID = {};
@@ -156,12 +156,16 @@ async function renderServices() {
 }
 
 let pending = null;
+let asked = 0;
+// One read of the hall per burst of events; an answer older than the newest one shown is
+// dropped, so a slow answer never puts an old state back.
 function refresh() {
   if (pending) return;
   pending = setTimeout(async () => {
     pending = null;
+    const mine = ++asked;
     const r = await call("GET", "/hall");
-    if (r.ok) render(r.data);
+    if (r.ok && mine === asked) render(r.data);
   }, 100);
 }
 
