@@ -830,7 +830,10 @@ impl KioskApp {
                     }
                     _ => antre_core::domain::issuing::Refusal::ServiceClosed,
                 };
-                let reason = self.words().say(model::closed_reason(&info, why, now));
+                let holiday = model::holiday(v);
+                let reason = self
+                    .words()
+                    .say(model::closed_reason(&info, why, now, holiday));
                 Some(if several {
                     format!("{}: {reason}", info.name)
                 } else {

@@ -46,6 +46,9 @@ fn waiting(view: &HallView, service: &str) -> u32 {
 
 /// Whether `s` can issue now, and if not, why (the hub decides; this is what the tile shows).
 pub fn availability(view: &HallView, s: &ServiceInfo, now: NaiveTime) -> Result<(), Refusal> {
+    if holiday(view).is_some() {
+        return Err(Refusal::ServiceClosed);
+    }
     let hours = s
         .hours
         .as_deref()
@@ -53,8 +56,21 @@ pub fn availability(view: &HallView, s: &ServiceInfo, now: NaiveTime) -> Result<
     issuing::may_issue(now, hours, s.daily_quota, issued_today(view, s.id.as_str()))
 }
 
-/// Why a service is closed, and when it opens again.
-pub fn closed_reason(s: &ServiceInfo, why: Refusal, now: NaiveTime) -> Say {
+/// The reason the hall issues no ticket today, if today is a holiday.
+pub fn holiday(view: &HallView) -> Option<String> {
+    view.hall.as_ref()?.holiday_today().map(str::to_owned)
+}
+
+/// Why a service is closed, and when it opens again; on a holiday, the holiday's reason.
+pub fn closed_reason(
+    s: &ServiceInfo,
+    why: Refusal,
+    now: NaiveTime,
+    holiday: Option<String>,
+) -> Say {
+    if let (Refusal::ServiceClosed, Some(reason)) = (why, holiday) {
+        return Say::Holiday { reason };
+    }
     match why {
         Refusal::QuotaExhausted => Say::QuotaUsedUp,
         Refusal::ServiceClosed => {
@@ -132,7 +148,7 @@ pub fn services(
             let (open, reason) = match availability(view, s, now) {
                 _ if chosen.contains(&s.id) => (false, w.say(Say::AlreadyOnTicket)),
                 Ok(()) => (true, String::new()),
-                Err(why) => (false, w.say(closed_reason(s, why, now))),
+                Err(why) => (false, w.say(closed_reason(s, why, now, holiday(view)))),
             };
             Service {
                 id: s.id.to_string(),
@@ -254,19 +270,19 @@ mod tests {
         );
         assert_eq!(availability(&view, &s, at(8, 0)), Ok(()));
         assert_eq!(
-            closed_reason(&s, Refusal::ServiceClosed, at(7, 0)),
+            closed_reason(&s, Refusal::ServiceClosed, at(7, 0), None),
             Say::NotOpenYet { at: "08:00".into() }
         );
         assert_eq!(
-            closed_reason(&s, Refusal::ServiceClosed, at(16, 0)),
+            closed_reason(&s, Refusal::ServiceClosed, at(16, 0), None),
             Say::ClosedForToday { at: "08:00".into() }
         );
         assert_eq!(
-            closed_reason(&info(None, None), Refusal::ServiceClosed, at(16, 0)),
+            closed_reason(&info(None, None), Refusal::ServiceClosed, at(16, 0), None),
             Say::ServiceClosed
         );
         assert_eq!(
-            closed_reason(&s, Refusal::QuotaExhausted, at(9, 0)),
+            closed_reason(&s, Refusal::QuotaExhausted, at(9, 0), None),
             Say::QuotaUsedUp
         );
     }

@@ -16,6 +16,8 @@ pub enum Say {
     ClosedForToday { at: String },
     /// "Layanan sedang tutup."
     ServiceClosed,
+    /// "Hari ini libur: {0}. Tidak ada pengambilan tiket."
+    Holiday { reason: String },
     /// "Tutup"
     AgencyClosed,
     /// "{0} menunggu"
@@ -111,6 +113,7 @@ impl Words for KioskWords<'_> {
         match s {
             Say::QuotaUsedUp => self.invoke_quota_used_up(),
             Say::NotOpenYet { at } => self.invoke_not_open_yet(at.into()),
+            Say::Holiday { reason } => self.invoke_holiday(reason.into()),
             Say::ClosedForToday { at } => self.invoke_closed_for_today(at.into()),
             Say::ServiceClosed => self.invoke_service_closed(),
             Say::AgencyClosed => self.invoke_agency_closed(),
@@ -168,6 +171,7 @@ impl Say {
             Say::NotOpenYet { at: x() },
             Say::ClosedForToday { at: x() },
             Say::ServiceClosed,
+            Say::Holiday { reason: x() },
             Say::AgencyClosed,
             Say::AgencyWaiting { n: x() },
             Say::AlreadyOnTicket,

@@ -30,6 +30,8 @@ pub struct Config {
     pub services: Vec<Service>,
     pub counters: Vec<Counter>,
     pub devices: Vec<Device>,
+    /// Days on which no ticket is issued.
+    pub holidays: Vec<Holiday>,
     service_index: HashMap<ServiceId, usize>,
     counter_index: HashMap<CounterId, usize>,
     device_index: HashMap<DeviceId, usize>,
@@ -155,6 +157,13 @@ pub const DEFAULT_HTTP_LISTEN: SocketAddr = SocketAddr::V4(std::net::SocketAddrV
     std::net::Ipv4Addr::UNSPECIFIED,
     8080,
 ));
+
+/// A day the hall issues no ticket, with the reason the kiosk shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holiday {
+    pub date: chrono::NaiveDate,
+    pub reason: String,
+}
 
 #[derive(Debug, Clone)]
 pub struct Agency {
@@ -331,6 +340,15 @@ struct RawConfig {
     counters: Vec<Spanned<RawCounter>>,
     #[serde(default)]
     devices: Vec<Spanned<RawDevice>>,
+    #[serde(default)]
+    holidays: Vec<Spanned<RawHoliday>>,
+}
+
+#[derive(Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+struct RawHoliday {
+    date: String,
+    reason: String,
 }
 
 /// The catalogue as the database keeps it: the config's lists and the running text,
@@ -348,6 +366,8 @@ struct RawCatalogue {
     counters: Vec<Spanned<RawCounter>>,
     #[serde(default)]
     devices: Vec<Spanned<RawDevice>>,
+    #[serde(default)]
+    holidays: Vec<Spanned<RawHoliday>>,
 }
 
 #[derive(Deserialize)]
@@ -521,6 +541,14 @@ impl Config {
         toml::to_string(&out).expect("a catalogue serializes")
     }
 
+    /// Why no ticket is issued on service day `day`, if it is a holiday.
+    pub fn holiday(&self, day: chrono::NaiveDate) -> Option<&str> {
+        antre_core::domain::issuing::holiday(
+            day,
+            self.holidays.iter().map(|h| (h.date, h.reason.as_str())),
+        )
+    }
+
     /// The hours `service` issues tickets in: its own, or none in training mode.
     pub fn issuing_hours(&self, service: &Service) -> Option<IssuingHours> {
         if self.hall.ignore_hours {
@@ -678,6 +706,14 @@ mod catalogue {
         services: Vec<Service<'a>>,
         counters: Vec<Counter<'a>>,
         devices: Vec<Device<'a>>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        holidays: Vec<Holiday<'a>>,
+    }
+
+    #[derive(Serialize)]
+    struct Holiday<'a> {
+        date: String,
+        reason: &'a str,
     }
 
     #[derive(Serialize)]
@@ -781,6 +817,14 @@ mod catalogue {
                         sample: d.sample,
                     })
                     .collect(),
+                holidays: cfg
+                    .holidays
+                    .iter()
+                    .map(|h| Holiday {
+                        date: h.date.to_string(),
+                        reason: &h.reason,
+                    })
+                    .collect(),
             }
         }
     }
@@ -847,6 +891,7 @@ impl<'a> Validator<'a> {
             services: raw.services,
             counters: raw.counters,
             devices: raw.devices,
+            holidays: raw.holidays,
         };
         self.resolve(hall, &catalogue)
     }
@@ -862,6 +907,7 @@ impl<'a> Validator<'a> {
         let services = self.services(&raw.services, &agencies);
         let counters = self.counters(&raw.counters, &services);
         let devices = self.devices(&raw.devices, &agencies, &counters);
+        let holidays = self.holidays(&raw.holidays);
         if !self.problems.is_empty() {
             return Err(ConfigError {
                 problems: self.problems,
@@ -877,6 +923,7 @@ impl<'a> Validator<'a> {
             services,
             counters,
             devices,
+            holidays,
         })
     }
 }
@@ -887,6 +934,43 @@ fn index<K: std::hash::Hash + Eq>(ids: impl Iterator<Item = K>) -> HashMap<K, us
 }
 
 impl Validator<'_> {
+    /// `[[holidays]]`: a date (YYYY-MM-DD) once each, and a reason the kiosk can show.
+    fn holidays(&mut self, raw: &[Spanned<RawHoliday>]) -> Vec<Holiday> {
+        let mut out: Vec<Holiday> = vec![];
+        for h in raw {
+            let r = h.get_ref();
+            let Ok(date) = chrono::NaiveDate::parse_from_str(r.date.trim(), "%Y-%m-%d") else {
+                self.problem_in(
+                    h,
+                    "date",
+                    format!(
+                        "holiday {:?}: write the date as YYYY-MM-DD, e.g. 2026-12-25",
+                        r.date
+                    ),
+                );
+                continue;
+            };
+            if r.reason.trim().is_empty() {
+                self.problem_in(
+                    h,
+                    "reason",
+                    format!(
+                    "holiday {date}: give the reason the kiosk shows (e.g. \"Hari Raya Natal\")"
+                ),
+                );
+            }
+            if out.iter().any(|o| o.date == date) {
+                self.problem_in(h, "date", format!("holiday {date} is given twice"));
+            }
+            out.push(Holiday {
+                date,
+                reason: r.reason.trim().to_owned(),
+            });
+        }
+        out.sort_by_key(|h| h.date);
+        out
+    }
+
     /// `[[agencies]]`: a colour, where given, as `#rrggbb`.
     fn agencies(&mut self, raw: &[Spanned<RawAgency>]) -> Vec<Agency> {
         for a in raw {

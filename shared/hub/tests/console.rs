@@ -696,3 +696,154 @@ async fn the_console_is_not_on_the_visitors_listener() {
     assert_eq!(staff.get("/api/v1/tickets/A-001").await.status, 404);
     hub.stop().await;
 }
+
+#[tokio::test]
+async fn counters_agencies_and_holidays_change_while_the_hall_runs() {
+    let mut hub = TestHub::start(&hall_config(100, "")).await;
+    let console = hub.start_console().await;
+    add_user(&hub, "ani", Role::Admin, None);
+    let ani = Login::as_user(console, "ani", PASSWORD).await;
+    let mut desk = hub.connect("counter-1").await;
+    let (mut kiosk, w) = hub.connect_since("kiosk-1", 0).await;
+    let today = w["hall"]["day"].as_str().unwrap().to_owned();
+
+    // Loket 1 serves KK only from now on; its officer's terminal hears it.
+    let r = ani
+        .send(
+            "PUT",
+            "/console/api/v1/counters/1",
+            json!({"name": "Loket 1 (KK)", "services": ["kk"]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let e = desk.event().await;
+    assert_eq!(e["kind"], "hall_changed");
+    let one = e["hall"]["counters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "1")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (one["name"].clone(), one["services"].clone()),
+        (json!("Loket 1 (KK)"), json!(["kk"]))
+    );
+    // A counter serving a service nobody defined: refused, with the field.
+    let r = ani
+        .send(
+            "PUT",
+            "/console/api/v1/counters/1",
+            json!({"name": "Loket 1", "services": ["paspor"]}),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(r.json()["problems"][0]["field"], "services", "{}", r.body);
+    // An open counter is not removed; a new one is added.
+    desk.open("1", "Sri").await;
+    let r = ani
+        .send("DELETE", "/console/api/v1/counters/1", json!({}))
+        .await;
+    assert_eq!(
+        (r.status, r.json()["error"].clone()),
+        (409, json!("in_use")),
+        "{}",
+        r.body
+    );
+    let r = ani
+        .send(
+            "POST",
+            "/console/api/v1/counters",
+            json!({"id": "4", "name": "Loket 4", "services": ["bpjs"]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let list = ani.get("/console/api/v1/counters").await.json();
+    assert_eq!(list.as_array().unwrap().len(), 4, "{list}");
+
+    // Agencies: a colour must be #rrggbb; one with services stays.
+    let r = ani
+        .send(
+            "PUT",
+            "/console/api/v1/agencies/bpjs",
+            json!({"name": "BPJS Kesehatan", "color": "biru"}),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(r.json()["problems"][0]["field"], "color", "{}", r.body);
+    let r = ani
+        .send("DELETE", "/console/api/v1/agencies/dukcapil", json!({}))
+        .await;
+    assert_eq!(
+        (r.status, r.json()["error"].clone()),
+        (409, json!("in_use")),
+        "{}",
+        r.body
+    );
+    let r = ani
+        .send(
+            "POST",
+            "/console/api/v1/agencies",
+            json!({"id": "bapenda", "name": "Bapenda", "color": "#2e7d32"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+
+    // A holiday today: no ticket, and the kiosk is told why.
+    let r = ani
+        .send(
+            "PUT",
+            "/console/api/v1/holidays",
+            json!([{"date": "2026-13-01", "reason": "x"}]),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(r.json()["problems"][0]["field"], "date", "{}", r.body);
+    let r = ani
+        .send(
+            "PUT",
+            "/console/api/v1/holidays",
+            json!([{"date": today, "reason": "Cuti bersama"}]),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let e = loop {
+        let e = kiosk.event().await;
+        if e["kind"] == "hall_changed" && e["hall"]["holidays"].is_array() {
+            break e;
+        }
+    };
+    assert_eq!(
+        e["hall"]["holidays"],
+        json!([{"date": today, "reason": "Cuti bersama"}])
+    );
+    assert!(
+        e["hall"]["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["open"] == false),
+        "{e}"
+    );
+    let refused = kiosk
+        .err(
+            json!({"type":"issue_ticket","service":"bpjs","priority":null}),
+            "service_closed",
+        )
+        .await;
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("Cuti bersama"),
+        "{refused}"
+    );
+    assert_eq!(
+        ani.get("/console/api/v1/holidays").await.json(),
+        json!([{"date": today, "reason": "Cuti bersama"}])
+    );
+    let r = ani.send("PUT", "/console/api/v1/holidays", json!([])).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    kiosk.issue("bpjs", None).await;
+    hub.stop().await;
+}

@@ -44,6 +44,18 @@ impl FromStr for IssuingHours {
     }
 }
 
+/// The reason the hall is closed on service day `day`, if it is one of `holidays` (dates on
+/// which no ticket is issued, set in the console).
+pub fn holiday<'a>(
+    day: chrono::NaiveDate,
+    holidays: impl IntoIterator<Item = (chrono::NaiveDate, &'a str)>,
+) -> Option<&'a str> {
+    holidays
+        .into_iter()
+        .find(|(d, _)| *d == day)
+        .map(|(_, reason)| reason)
+}
+
 /// Why a ticket was not issued. Each refusal is recorded as unmet demand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

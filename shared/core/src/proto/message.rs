@@ -166,6 +166,32 @@ pub struct HallInfo {
     /// `{public_url}/t/{code}` in the ticket's QR code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_url: Option<String>,
+    /// Addition (2026-12): days on which no ticket is issued, with the reason the kiosk
+    /// shows (set in the console); today's and those to come.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub holidays: Vec<HolidayInfo>,
+}
+
+/// Addition (2026-12): a day the hall issues no ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HolidayInfo {
+    /// `YYYY-MM-DD`, a service day.
+    pub date: String,
+    pub reason: String,
+}
+
+impl HallInfo {
+    /// The reason no ticket is issued on the hall's service day, if it is a holiday.
+    pub fn holiday_today(&self) -> Option<&str> {
+        let day = chrono::NaiveDate::parse_from_str(&self.day, "%Y-%m-%d").ok()?;
+        crate::domain::issuing::holiday(
+            day,
+            self.holidays.iter().filter_map(|h| {
+                let d = chrono::NaiveDate::parse_from_str(&h.date, "%Y-%m-%d").ok()?;
+                Some((d, h.reason.as_str()))
+            }),
+        )
+    }
 }
 
 impl HallInfo {

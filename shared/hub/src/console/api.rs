@@ -671,80 +671,24 @@ async fn change(
 
 /// The service fields a console sends, checked for their type; every problem at once.
 fn service_fields(v: &Value, with_id: bool) -> Result<toml::Table, Vec<Problem>> {
-    let Some(obj) = v.as_object() else {
-        return Err(vec![Problem::new(
-            None,
-            "Isi harus objek JSON. (The body must be a JSON object.)",
-        )]);
-    };
-    let mut problems = vec![];
-    let mut t = toml::Table::new();
-    for (k, v) in obj {
-        let kind = match k.as_str() {
-            "id" if with_id => "text",
-            "agency" | "name" | "prefix" | "hours" => "text",
-            "daily_quota" | "standard_minutes" | "max_wait_min" => "number",
-            "requirements" => "texts",
-            _ => {
-                problems.push(Problem::new(
-                    Some(k),
-                    format!("Isian {k:?} tidak dikenal. (Unknown field {k:?}.)"),
-                ));
-                continue;
-            }
-        };
-        let value = match (kind, v) {
-            (_, Value::Null) => continue,
-            ("text", Value::String(s)) => toml::Value::String(s.trim().to_owned()),
-            ("number", Value::Number(n))
-                if n.as_u64().is_some_and(|n| n <= u64::from(u32::MAX)) =>
-            {
-                toml::Value::Integer(n.as_u64().unwrap_or(0) as i64)
-            }
-            ("texts", Value::Array(a)) if a.iter().all(Value::is_string) => toml::Value::Array(
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(|s| toml::Value::String(s.to_owned()))
-                    .collect(),
-            ),
-            ("text", _) => {
-                problems.push(Problem::new(
-                    Some(k),
-                    format!("{k}: harus teks. (must be text.)"),
-                ));
-                continue;
-            }
-            ("number", _) => {
-                problems.push(Problem::new(Some(k), format!("{k}: harus bilangan bulat 0 atau lebih. (must be a whole number, 0 or more.)")));
-                continue;
-            }
-            _ => {
-                problems.push(Problem::new(
-                    Some(k),
-                    format!("{k}: harus daftar teks. (must be a list of texts.)"),
-                ));
-                continue;
-            }
-        };
-        t.insert(k.clone(), value);
-    }
-    for need in ["agency", "name", "prefix"]
-        .iter()
-        .chain(with_id.then_some(&"id"))
-    {
-        if !t.contains_key(*need) {
-            problems.push(Problem::new(
-                Some(need),
-                format!("{need}: wajib diisi. (required.)"),
-            ));
-        }
-    }
-    if problems.is_empty() {
-        Ok(t)
-    } else {
-        Err(problems)
-    }
+    entry_fields(v, &SERVICES, with_id)
 }
+
+const SERVICES: Section = Section {
+    list: "services",
+    noun: "service",
+    fields: &[
+        ("agency", Kind::Text),
+        ("name", Kind::Text),
+        ("prefix", Kind::Text),
+        ("hours", Kind::Text),
+        ("daily_quota", Kind::Number),
+        ("standard_minutes", Kind::Number),
+        ("max_wait_min", Kind::Number),
+        ("requirements", Kind::Texts),
+    ],
+    required: &["agency", "name", "prefix"],
+};
 
 fn service_json(cfg: &Config, id: &str) -> Value {
     cfg.service(id).map_or(Value::Null, |s| {
@@ -1309,4 +1253,404 @@ pub async fn audit_trail(
         .into_response(),
         Err(_) => busy(),
     }
+}
+
+// --- agencies, counters, holidays ---------------------------------------------------------
+
+/// What a field of a catalogue entry holds, as the console sends it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Text,
+    Number,
+    Texts,
+}
+
+/// One list of the catalogue that the console edits whole entries of.
+struct Section {
+    /// Its name in the catalogue (`counters`) and in the audit trail (`counter`).
+    list: &'static str,
+    noun: &'static str,
+    fields: &'static [(&'static str, Kind)],
+    required: &'static [&'static str],
+}
+
+const AGENCIES: Section = Section {
+    list: "agencies",
+    noun: "agency",
+    fields: &[("name", Kind::Text), ("color", Kind::Text)],
+    required: &["name"],
+};
+
+const COUNTERS: Section = Section {
+    list: "counters",
+    noun: "counter",
+    fields: &[
+        ("name", Kind::Text),
+        ("services", Kind::Texts),
+        ("breaks", Kind::Texts),
+    ],
+    required: &["name", "services"],
+};
+
+/// An entry of `section` from a console's JSON, checked for its fields' types; every
+/// problem at once.
+fn entry_fields(v: &Value, section: &Section, with_id: bool) -> Result<toml::Table, Vec<Problem>> {
+    let Some(obj) = v.as_object() else {
+        return Err(vec![Problem::new(
+            None,
+            "Isi harus objek JSON. (The body must be a JSON object.)",
+        )]);
+    };
+    let mut problems = vec![];
+    let mut t = toml::Table::new();
+    for (k, v) in obj {
+        let kind = match section.fields.iter().find(|(f, _)| f == k) {
+            Some((_, kind)) => *kind,
+            None if k == "id" && with_id => Kind::Text,
+            None => {
+                problems.push(Problem::new(
+                    Some(k),
+                    format!("Isian {k:?} tidak dikenal. (Unknown field {k:?}.)"),
+                ));
+                continue;
+            }
+        };
+        match to_toml(v, kind) {
+            Ok(Some(value)) => {
+                t.insert(k.clone(), value);
+            }
+            Ok(None) => {}
+            Err(m) => problems.push(Problem::new(Some(k), format!("{k}: {m}"))),
+        }
+    }
+    let id = with_id.then_some("id");
+    for need in section.required.iter().copied().chain(id) {
+        if !t.contains_key(need) {
+            problems.push(Problem::new(
+                Some(need),
+                format!("{need}: wajib diisi. (required.)"),
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(t)
+    } else {
+        Err(problems)
+    }
+}
+
+/// A JSON value as the TOML of a field of `kind`; `None` for null (the field left out).
+fn to_toml(v: &Value, kind: Kind) -> Result<Option<toml::Value>, &'static str> {
+    Ok(Some(match (kind, v) {
+        (_, Value::Null) => return Ok(None),
+        (Kind::Text, Value::String(s)) => toml::Value::String(s.trim().to_owned()),
+        (Kind::Number, Value::Number(n)) => {
+            match n.as_u64().filter(|&n| n <= u64::from(u32::MAX)) {
+                Some(n) => toml::Value::Integer(n as i64),
+                None => {
+                    return Err(
+                        "harus bilangan bulat 0 atau lebih. (must be a whole number, 0 or more.)",
+                    )
+                }
+            }
+        }
+        (Kind::Texts, Value::Array(a)) if a.iter().all(Value::is_string) => toml::Value::Array(
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(|s| toml::Value::String(s.trim().to_owned()))
+                .collect(),
+        ),
+        (Kind::Text, _) => return Err("harus teks. (must be text.)"),
+        (Kind::Number, _) => {
+            return Err("harus bilangan bulat 0 atau lebih. (must be a whole number, 0 or more.)")
+        }
+        (Kind::Texts, _) => return Err("harus daftar teks. (must be a list of texts.)"),
+    }))
+}
+
+/// The entry `id` of `list` in the catalogue, as JSON (for the audit trail and answers).
+fn entry_json(cfg: &Config, list: &str, id: &str) -> Value {
+    let mut t: toml::Table = toml::from_str(&cfg.catalogue_toml()).expect("a catalogue reads back");
+    let found = entries(&mut t, list)
+        .find(|e| e.get("id").and_then(|v| v.as_str()) == Some(id))
+        .map_or(Value::Null, |e| {
+            serde_json::to_value(&*e).unwrap_or(Value::Null)
+        });
+    found
+}
+
+/// Whether entry `id` of `section` cannot be removed today, and why (409 `in_use`).
+fn in_use(
+    section: &Section,
+    cfg: &Config,
+    dao: &crate::store::dao::Dao<'_>,
+    id: &str,
+) -> Result<Option<String>, ChangeError> {
+    Ok(match section.list {
+        "counters" if dao.counter(id)?.open => Some(format!(
+            "Loket {id} sedang buka; tutup dulu. (Counter {id} is open; close it first.)"
+        )),
+        "agencies" if cfg.services.iter().any(|s| s.agency.as_str() == id) => Some(format!(
+            "Instansi {id} masih punya layanan; pindahkan atau hapus dulu. (Agency {id} still has services.)"
+        )),
+        _ => None,
+    })
+}
+
+/// `GET /agencies`, `GET /counters`.
+async fn list_section(c: &Console, headers: &HeaderMap, section: &Section) -> Response {
+    let (_, s) = match session_of(c, headers) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let cfg = c.hub.config();
+    let ids: Vec<String> = match section.list {
+        "agencies" => cfg
+            .agencies
+            .iter()
+            .filter(|a| s.sees(a.id.as_str()))
+            .map(|a| a.id.to_string())
+            .collect(),
+        _ => cfg
+            .counters
+            .iter()
+            .filter(|k| sees_counter(&s, &cfg, k.id.as_str()))
+            .map(|k| k.id.to_string())
+            .collect(),
+    };
+    Json(
+        ids.iter()
+            .map(|id| entry_json(&cfg, section.list, id))
+            .collect::<Vec<_>>(),
+    )
+    .into_response()
+}
+
+/// `POST` (create, `id` in the body) or `PUT /{id}` (the whole entry) of `section` (admin).
+async fn put_section(
+    c: &Console,
+    headers: &HeaderMap,
+    section: &'static Section,
+    id: Option<String>,
+    bytes: &Bytes,
+) -> Response {
+    let s = match changing(c, headers) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if s.role != Role::Admin {
+        return forbidden();
+    }
+    let v: Value = match body(bytes) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let mut fields = match entry_fields(&v, section, id.is_none()) {
+        Ok(f) => f,
+        Err(p) => return invalid(&p),
+    };
+    let creating = id.is_none();
+    let id = match id {
+        Some(id) => {
+            fields.insert("id".into(), toml::Value::String(id.clone()));
+            id
+        }
+        None => fields["id"].as_str().unwrap_or_default().to_owned(),
+    };
+    let status = if creating {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    change(c, &s, status, move |cfg, table, _| {
+        let before = entry_json(cfg, section.list, &id);
+        let existing = entries(table, section.list)
+            .find(|e| e.get("id").and_then(|v| v.as_str()) == Some(id.as_str()));
+        match (existing, creating) {
+            (Some(_), true) => {
+                return Err(ChangeError::Invalid(vec![Problem::new(
+                    Some("id"),
+                    format!("{id:?} sudah ada. ({id:?} exists already.)"),
+                )]))
+            }
+            (Some(e), false) => {
+                // What the console does not edit stays (a counter's breaks, say).
+                for (k, v) in fields {
+                    e.insert(k, v);
+                }
+                for (k, _) in section.fields {
+                    if !v.get(*k).is_some_and(|x| !x.is_null())
+                        && section.required.iter().all(|r| r != k)
+                    {
+                        e.remove(*k);
+                    }
+                }
+            }
+            (None, false) => return Err(ChangeError::NotFound(format!("{} {id}", section.noun))),
+            (None, true) => list(table, section.list).push(toml::Value::Table(fields)),
+        }
+        Ok((
+            Audit {
+                action: format!(
+                    "{}_{}",
+                    section.noun,
+                    if creating { "create" } else { "update" }
+                ),
+                target: Some(id.clone()),
+                before: (!before.is_null()).then(|| before.to_string()),
+                after: Some(v.to_string()),
+            },
+            json!({"id": id}),
+        ))
+    })
+    .await
+}
+
+/// `DELETE /{id}` of `section` (admin; 409 `in_use` while it is in use today).
+async fn delete_section(
+    c: &Console,
+    headers: &HeaderMap,
+    section: &'static Section,
+    id: String,
+) -> Response {
+    let s = match changing(c, headers) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if s.role != Role::Admin {
+        return forbidden();
+    }
+    change(c, &s, StatusCode::OK, move |cfg, table, dao| {
+        let before = entry_json(cfg, section.list, &id);
+        if before.is_null() {
+            return Err(ChangeError::NotFound(format!("{} {id}", section.noun)));
+        }
+        if let Some(why) = in_use(section, cfg, dao, &id)? {
+            return Err(ChangeError::Conflict("in_use", why));
+        }
+        list(table, section.list)
+            .retain(|e| e.get("id").and_then(|v| v.as_str()) != Some(id.as_str()));
+        Ok((
+            Audit {
+                action: format!("{}_delete", section.noun),
+                target: Some(id.clone()),
+                before: Some(before.to_string()),
+                after: None,
+            },
+            json!({"id": id}),
+        ))
+    })
+    .await
+}
+
+pub async fn agencies(State(c): State<Console>, headers: HeaderMap) -> Response {
+    list_section(&c, &headers, &AGENCIES).await
+}
+pub async fn create_agency(State(c): State<Console>, headers: HeaderMap, bytes: Bytes) -> Response {
+    put_section(&c, &headers, &AGENCIES, None, &bytes).await
+}
+pub async fn put_agency(
+    State(c): State<Console>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> Response {
+    put_section(&c, &headers, &AGENCIES, Some(id), &bytes).await
+}
+pub async fn delete_agency(
+    State(c): State<Console>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    delete_section(&c, &headers, &AGENCIES, id).await
+}
+pub async fn counters(State(c): State<Console>, headers: HeaderMap) -> Response {
+    list_section(&c, &headers, &COUNTERS).await
+}
+pub async fn create_counter(
+    State(c): State<Console>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Response {
+    put_section(&c, &headers, &COUNTERS, None, &bytes).await
+}
+pub async fn put_counter(
+    State(c): State<Console>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> Response {
+    put_section(&c, &headers, &COUNTERS, Some(id), &bytes).await
+}
+pub async fn delete_counter(
+    State(c): State<Console>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    delete_section(&c, &headers, &COUNTERS, id).await
+}
+
+/// `GET /holidays`: `[{"date","reason"}]`, oldest first.
+pub async fn holidays(State(c): State<Console>, headers: HeaderMap) -> Response {
+    if let Err(r) = session_of(&c, &headers) {
+        return r;
+    }
+    let cfg = c.hub.config();
+    Json(
+        cfg.holidays
+            .iter()
+            .map(|h| json!({"date": h.date.to_string(), "reason": h.reason}))
+            .collect::<Vec<_>>(),
+    )
+    .into_response()
+}
+
+#[derive(Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct HolidayBody {
+    date: String,
+    reason: String,
+}
+
+/// `PUT /holidays` `[{"date","reason"}]`: the whole list (admin).
+pub async fn put_holidays(State(c): State<Console>, headers: HeaderMap, bytes: Bytes) -> Response {
+    let s = match changing(&c, &headers) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if s.role != Role::Admin {
+        return forbidden();
+    }
+    let days: Vec<HolidayBody> = match body(&bytes) {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    change(&c, &s, StatusCode::OK, move |cfg, table, _| {
+        let before = serde_json::to_string(
+            &cfg.holidays
+                .iter()
+                .map(|h| json!({"date": h.date.to_string(), "reason": h.reason}))
+                .collect::<Vec<_>>(),
+        )
+        .ok();
+        let after = serde_json::to_string(&days).ok();
+        let list = list(table, "holidays");
+        list.clear();
+        for d in &days {
+            let mut t = toml::Table::new();
+            t.insert("date".into(), toml::Value::String(d.date.clone()));
+            t.insert("reason".into(), toml::Value::String(d.reason.clone()));
+            list.push(toml::Value::Table(t));
+        }
+        Ok((
+            Audit {
+                action: "holidays".into(),
+                target: None,
+                before,
+                after,
+            },
+            json!(days),
+        ))
+    })
+    .await
 }

@@ -81,6 +81,26 @@ pub async fn serve(
         )
         .route(&format!("{v1}/running_text"), put(api::running_text))
         .route(
+            &format!("{v1}/agencies"),
+            get(api::agencies).post(api::create_agency),
+        )
+        .route(
+            &format!("{v1}/agencies/{{id}}"),
+            put(api::put_agency).delete(api::delete_agency),
+        )
+        .route(
+            &format!("{v1}/counters"),
+            get(api::counters).post(api::create_counter),
+        )
+        .route(
+            &format!("{v1}/counters/{{id}}"),
+            put(api::put_counter).delete(api::delete_counter),
+        )
+        .route(
+            &format!("{v1}/holidays"),
+            get(api::holidays).put(api::put_holidays),
+        )
+        .route(
             &format!("{v1}/devices"),
             get(api::devices).post(api::add_device),
         )

@@ -340,6 +340,15 @@ fn issue_ticket(ctx: &mut Ctx<'_>, visit: &[ServiceId], priority: Option<Priorit
     // Quota and hours for every service of the visit, now: a later service counts against
     // its quota from the issue on.
     let now_local = local_time(ctx.now, ctx.tz());
+    // A holiday closes every service; the kiosk shows its reason.
+    let day = chrono::NaiveDate::parse_from_str(ctx.dao.day, "%Y-%m-%d").ok();
+    if let Some(reason) = day.and_then(|d| ctx.cfg.holiday(d)) {
+        return refuse_for(
+            ErrorCode::ServiceClosed,
+            format!("no tickets today, a holiday: {reason}"),
+            &visit[0],
+        );
+    }
     for (service, svc) in visit.iter().zip(&services) {
         // Counting is only needed against a quota.
         let issued_today: u32 = match svc.daily_quota {

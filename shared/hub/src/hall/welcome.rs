@@ -140,6 +140,8 @@ pub(crate) fn hall_info(
 ) -> rusqlite::Result<HallInfo> {
     let issued = dao.issued_per_service()?;
     let now_local = local_time(now, cfg.hall.timezone);
+    let today = chrono::NaiveDate::parse_from_str(dao.day, "%Y-%m-%d").ok();
+    let holiday = today.and_then(|d| cfg.holiday(d)).is_some();
     Ok(HallInfo {
         name: cfg.hall.name.clone(),
         day: dao.day.to_owned(),
@@ -163,13 +165,14 @@ pub(crate) fn hall_info(
                 daily_quota: s.daily_quota,
                 // In training mode the devices see no hours either (the kiosk checks them).
                 hours: cfg.issuing_hours(s).map(|h| h.to_string()),
-                open: issuing::may_issue(
-                    now_local,
-                    cfg.issuing_hours(s),
-                    s.daily_quota,
-                    issued.get(s.id.as_str()).copied().unwrap_or(0),
-                )
-                .is_ok(),
+                open: !holiday
+                    && issuing::may_issue(
+                        now_local,
+                        cfg.issuing_hours(s),
+                        s.daily_quota,
+                        issued.get(s.id.as_str()).copied().unwrap_or(0),
+                    )
+                    .is_ok(),
                 requirements: s.requirements.clone(),
                 standard_minutes: s.standard_minutes,
                 max_wait_min: s.max_wait_min,
@@ -187,5 +190,15 @@ pub(crate) fn hall_info(
         timezone: Some(cfg.hall.timezone.name().to_owned()),
         running_text: cfg.hall.running_text.clone(),
         public_url: cfg.hall.public_url.clone(),
+        // Today's and those to come: the kiosk needs no more.
+        holidays: cfg
+            .holidays
+            .iter()
+            .filter(|h| today.is_none_or(|t| h.date >= t))
+            .map(|h| antre_core::proto::HolidayInfo {
+                date: h.date.to_string(),
+                reason: h.reason.clone(),
+            })
+            .collect(),
     })
 }
