@@ -1479,7 +1479,7 @@ async fn put_section(
                     e.insert(k, v);
                 }
                 for (k, _) in section.fields {
-                    if !v.get(*k).is_some_and(|x| !x.is_null())
+                    if v.get(*k).is_none_or(|x| x.is_null())
                         && section.required.iter().all(|r| r != k)
                     {
                         e.remove(*k);
