@@ -847,3 +847,59 @@ async fn counters_agencies_and_holidays_change_while_the_hall_runs() {
     kiosk.issue("bpjs", None).await;
     hub.stop().await;
 }
+
+#[tokio::test]
+async fn the_report_comes_in_three_formats_and_a_supervisors_holds_its_agencies() {
+    let mut hub = TestHub::start(&hall_config(100, "")).await;
+    let console = hub.start_console().await;
+    add_user(&hub, "ani", Role::Admin, None);
+    add_user(&hub, "bayu", Role::Supervisor, Some(vec!["bpjs"]));
+    let ani = Login::as_user(console, "ani", PASSWORD).await;
+    let bayu = Login::as_user(console, "bayu", PASSWORD).await;
+    let mut kiosk = hub.connect("kiosk-1").await;
+    kiosk.issue("ktp", None).await;
+    kiosk.issue("kk", None).await;
+    kiosk.issue("bpjs", None).await;
+
+    let all = ani.get("/console/api/v1/report").await;
+    assert_eq!(all.status, 200, "{}", all.body);
+    assert_eq!(all.json()["totals"]["issued"], 3);
+    let mine = bayu.get("/console/api/v1/report?format=json").await.json();
+    assert_eq!(mine["totals"]["issued"], 1, "{mine}");
+    assert_eq!(mine["agencies"], json!(["bpjs"]));
+    let services: Vec<&str> = mine["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["service"].as_str().unwrap())
+        .collect();
+    assert_eq!(services, ["bpjs"]);
+
+    let html = ani.get("/console/api/v1/report?format=html").await;
+    assert!(
+        html.content_type.starts_with("text/html"),
+        "{}",
+        html.content_type
+    );
+    assert!(html.body.contains("<svg"), "charts as in the HTML report");
+    let csv = ani.get("/console/api/v1/report?format=csv").await;
+    assert_eq!(csv.content_type, "application/zip");
+    assert!(csv.body.as_bytes().starts_with(b"PK"), "a zip file");
+
+    // Bad dates, in words, all at once.
+    let r = ani
+        .get("/console/api/v1/report?from=kemarin&to=2026-01-01&format=pdf")
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    let fields: Vec<String> = r.json()["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["field"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        fields.contains(&"from".to_owned()) && fields.contains(&"format".to_owned()),
+        "{fields:?}"
+    );
+    hub.stop().await;
+}

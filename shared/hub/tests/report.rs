@@ -523,3 +523,152 @@ async fn typed_text_reaches_the_csv_as_text() {
     assert!(!officers.contains(['\u{0}', '\u{1b}']), "{officers:?}");
     hub.stop().await;
 }
+
+/// The weeks and months of a long period, worked out by hand from a calendar.
+#[test]
+fn a_long_period_is_cut_into_weeks_or_months() {
+    let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    // A month or less: no trend.
+    assert!(report::trend_buckets(d("2026-11-01"), d("2026-12-01")).is_empty());
+    // 2 November 2026 is a Monday of ISO week 45; 20 December a Sunday of week 51: 49 days.
+    let weeks = report::trend_buckets(d("2026-11-02"), d("2026-12-20"));
+    let labels: Vec<&str> = weeks.iter().map(|(l, _, _)| l.as_str()).collect();
+    assert_eq!(
+        labels,
+        ["2026-W45", "2026-W46", "2026-W47", "2026-W48", "2026-W49", "2026-W50", "2026-W51"]
+    );
+    assert_eq!((weeks[0].1, weeks[0].2), (d("2026-11-02"), d("2026-11-08")));
+    // A Thursday start: the first week is cut to the period (15–18 October, week 42).
+    let cut = report::trend_buckets(d("2026-10-15"), d("2026-11-30"));
+    assert_eq!(
+        (cut[0].0.as_str(), cut[0].1, cut[0].2),
+        ("2026-W42", d("2026-10-15"), d("2026-10-18"))
+    );
+    assert_eq!(cut.last().unwrap().2, d("2026-11-30"));
+    // A year: twelve months, February with its 28 days.
+    let months = report::trend_buckets(d("2026-01-01"), d("2026-12-31"));
+    assert_eq!(months.len(), 12);
+    assert_eq!(
+        (months[1].0.as_str(), months[1].1, months[1].2),
+        ("2026-02", d("2026-02-01"), d("2026-02-28"))
+    );
+    assert_eq!(months[11].0, "2026-12");
+}
+
+/// Two simulated days a month apart: the period's report has a weekly trend whose weeks add
+/// up to the period (counted with plain SQL), a supervisor's holds its agency only, and the
+/// wait chart's agency names fit (measured by ImageMagick in the font the page uses).
+#[test]
+fn a_period_has_its_trend_a_scope_and_whole_agency_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../config/mpp-among-warga.toml"
+    );
+    let db = dir.path().join("period.db");
+    let db_s = db.to_str().unwrap();
+    for date in ["2026-11-03", "2026-11-27"] {
+        let (ok, out, err) = hub_cmd(&[
+            "simulate-day",
+            "--config",
+            config,
+            "--db",
+            db_s,
+            "--date",
+            date,
+            "--visitors",
+            "400",
+        ]);
+        assert!(ok, "{out}{err}");
+    }
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let count = |sql: &str| -> u64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    let all = count("SELECT COUNT(*) FROM tickets");
+    let first_week =
+        count("SELECT COUNT(*) FROM tickets WHERE day BETWEEN '2026-11-02' AND '2026-11-08'");
+    let bpjs = count("SELECT COUNT(*) FROM tickets WHERE first_service LIKE 'bpjs-kes-%'");
+    assert!(first_week > 0 && first_week < all);
+
+    let cfg = Config::load(std::path::Path::new(config)).unwrap();
+    let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let reader = report::open(&db).unwrap();
+    let r = Report::read(&reader, &cfg, d("2026-11-01"), d("2026-12-15")).unwrap();
+    assert_eq!(r.totals.issued, all);
+    assert_eq!(
+        r.trend.iter().map(|t| t.issued).sum::<u64>(),
+        all,
+        "the weeks add up"
+    );
+    let week45 = r.trend.iter().find(|t| t.label == "2026-W45").unwrap();
+    assert_eq!(week45.issued, first_week);
+    assert!(report::html::page(&r, &cfg).contains("Tren per minggu"));
+    assert!(report::csv::tables(&r)
+        .iter()
+        .any(|(name, _)| name.ends_with("-trend.csv")));
+
+    // BPJS Kesehatan's supervisor sees BPJS Kesehatan only.
+    let scope = vec!["bpjs-kesehatan".to_owned()];
+    let mine = Report::read_for(
+        &reader,
+        &cfg,
+        d("2026-11-01"),
+        d("2026-12-15"),
+        Some(&scope),
+    )
+    .unwrap();
+    assert!(bpjs > 0);
+    assert_eq!(mine.totals.issued, bpjs);
+    assert!(
+        mine.services.iter().all(|s| s.agency == "bpjs-kesehatan"),
+        "{:?}",
+        mine.services
+    );
+    assert!(mine.aspirations.is_empty());
+    assert!(mine
+        .wait_distribution
+        .iter()
+        .all(|w| w.agency == "bpjs-kesehatan"));
+
+    // Every agency name in the wait chart fits left of its bar.
+    let html = report::html::page(&r, &cfg);
+    let mut checked = 0;
+    for piece in html.split("<text ").skip(1) {
+        let (attrs, rest) = piece.split_once('>').unwrap();
+        let name = rest.split("</text>").next().unwrap().trim();
+        if !attrs.contains("text-anchor=\"end\"") || !cfg.agencies.iter().any(|a| a.name == name) {
+            continue;
+        }
+        let attr = |k: &str| -> f64 {
+            let v = attrs
+                .split(&format!("{k}=\""))
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap();
+            v.parse().unwrap()
+        };
+        let out = Command::new("convert")
+            .args([
+                "-font",
+                "DejaVu-Sans",
+                "-pointsize",
+                &attr("font-size").to_string(),
+            ])
+            .arg(format!("label:{name}"))
+            .args(["-format", "%w", "info:"])
+            .output()
+            .expect("ImageMagick is installed (apt imagemagick)");
+        let width: f64 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
+        assert!(
+            attr("x") >= width,
+            "{name:?} is {width} px wide but ends at x = {}",
+            attr("x")
+        );
+        checked += 1;
+    }
+    assert!(
+        checked >= 5,
+        "the wait chart's agency names were found ({checked})"
+    );
+}

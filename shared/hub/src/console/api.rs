@@ -1654,3 +1654,109 @@ pub async fn put_holidays(State(c): State<Console>, headers: HeaderMap, bytes: B
     })
     .await
 }
+
+#[derive(Deserialize)]
+pub struct ReportQuery {
+    from: Option<String>,
+    to: Option<String>,
+    format: Option<String>,
+}
+
+/// `GET /report?from=YYYY-MM-DD&to=YYYY-MM-DD&format=json|csv|html`: the report of
+/// `antre-hub report` (CSV as one zip of its tables); a supervisor's or an agency viewer's
+/// holds its agencies only.
+pub async fn report(
+    State(c): State<Console>,
+    headers: HeaderMap,
+    Query(q): Query<ReportQuery>,
+) -> Response {
+    let (_, s) = match session_of(&c, &headers) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let cfg = c.hub.config();
+    let today = antre_core::domain::day::service_day(c.hub.now(), cfg.hall.timezone);
+    let mut problems = vec![];
+    let mut day = |field: &str, d: &Option<String>| match d {
+        None => today,
+        Some(t) => chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").unwrap_or_else(|_| {
+            problems.push(Problem::new(
+                Some(field),
+                format!("{t:?}: tulis tanggal sebagai YYYY-MM-DD. (Write dates as YYYY-MM-DD.)"),
+            ));
+            today
+        }),
+    };
+    let from = day("from", &q.from);
+    let to = q.to.as_ref().map_or(from, |_| day("to", &q.to));
+    let format = q.format.as_deref().unwrap_or("json");
+    if !matches!(format, "json" | "csv" | "html") {
+        problems.push(Problem::new(
+            Some("format"),
+            "format: json, csv atau html. (json, csv or html.)",
+        ));
+    }
+    if to < from {
+        problems.push(Problem::new(
+            Some("to"),
+            "Tanggal akhir sebelum tanggal awal. (The period ends before it starts.)",
+        ));
+    }
+    if (to - from).num_days() > 366 {
+        problems.push(Problem::new(
+            Some("to"),
+            "Paling lama satu tahun sekali minta. (At most a year at a time.)",
+        ));
+    }
+    if !problems.is_empty() {
+        return invalid(&problems);
+    }
+    let db = c.hub.database().to_owned();
+    let agencies = s.agencies.clone();
+    let format = format.to_owned();
+    let made =
+        tokio::task::spawn_blocking(move || -> anyhow::Result<(Vec<u8>, &'static str, String)> {
+            let conn = crate::report::open(&db)?;
+            let r = crate::report::Report::read_for(&conn, &cfg, from, to, agencies.as_deref())?;
+            Ok(match format.as_str() {
+                "csv" => (
+                    crate::report::csv::zip(&r)?,
+                    "application/zip",
+                    format!("{}.zip", r.stem()),
+                ),
+                "html" => (
+                    crate::report::html::page(&r, &cfg).into_bytes(),
+                    "text/html; charset=utf-8",
+                    format!("{}.html", r.stem()),
+                ),
+                _ => (
+                    r.json().into_bytes(),
+                    "application/json",
+                    format!("{}.json", r.stem()),
+                ),
+            })
+        })
+        .await;
+    match made {
+        Ok(Ok((body, kind, name))) => {
+            let disposition = if kind.starts_with("text/html") || kind == "application/json" {
+                format!("inline; filename=\"{name}\"")
+            } else {
+                format!("attachment; filename=\"{name}\"")
+            };
+            (
+                [
+                    (header::CONTENT_TYPE, kind.to_owned()),
+                    (header::CONTENT_DISPOSITION, disposition),
+                ],
+                body,
+            )
+                .into_response()
+        }
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "console: the report failed");
+            busy()
+        }
+        Err(_) => busy(),
+    }
+}

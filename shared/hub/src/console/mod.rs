@@ -108,6 +108,7 @@ pub async fn serve(
         .route(&format!("{v1}/users"), get(api::users).post(api::add_user))
         .route(&format!("{v1}/users/{{name}}"), delete(api::remove_user))
         .route(&format!("{v1}/audit"), get(api::audit_trail))
+        .route(&format!("{v1}/report"), get(api::report))
         .fallback(api::not_found)
         .layer(axum::middleware::from_fn_with_state(
             Duration::from_secs(limits.http_header_timeout_secs),

@@ -95,6 +95,99 @@ pub fn per_hour(r: &Report) -> String {
     })
 }
 
+/// A long period's trend: tickets and served per week or month (bars), the average wait
+/// (line, right axis).
+pub fn trend(r: &Report) -> String {
+    let rows = &r.trend;
+    svg((900, 320), |root| {
+        root.fill(&WHITE)?;
+        let n = rows.len().max(1);
+        let top = rows
+            .iter()
+            .map(|t| t.issued.max(t.served))
+            .max()
+            .unwrap_or(1)
+            .max(1) as f64
+            * 1.15;
+        let wait_top = rows.iter().map(|t| t.wait_avg_min).fold(1.0, f64::max) * 1.2;
+        let mut chart = ChartBuilder::on(root)
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(52)
+            .right_y_label_area_size(52)
+            .build_cartesian_2d(-0.5..n as f64 - 0.5, 0.0..top)?
+            .set_secondary_coord(-0.5..n as f64 - 0.5, 0.0..wait_top);
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(WHITE)
+            .bold_line_style(GRID)
+            .x_labels(n)
+            .x_label_formatter(&|x| {
+                let i = x.round();
+                if (x - i).abs() > 0.01 || i < 0.0 {
+                    return String::new();
+                }
+                rows.get(i as usize)
+                    .map(|t| t.label.clone())
+                    .unwrap_or_default()
+            })
+            .y_label_formatter(&|y| format!("{y:.0}"))
+            .y_desc("tiket")
+            .label_style((FONT, 13).into_font().color(&INK))
+            .axis_desc_style((FONT, 13).into_font().color(&INK))
+            .draw()?;
+        chart
+            .configure_secondary_axes()
+            .y_desc("menit tunggu")
+            .label_style((FONT, 13).into_font().color(&INK))
+            .axis_desc_style((FONT, 13).into_font().color(&INK))
+            .draw()?;
+        let bar = |i: usize, left: f64, v: u64, color: RGBColor| {
+            let x = i as f64;
+            Rectangle::new(
+                [(x + left, 0.0), (x + left + 0.38, v as f64)],
+                color.filled(),
+            )
+        };
+        chart
+            .draw_series(
+                rows.iter()
+                    .enumerate()
+                    .map(|(i, t)| bar(i, -0.4, t.issued, BLUE)),
+            )?
+            .label("Tiket")
+            .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], BLUE.filled()));
+        chart
+            .draw_series(
+                rows.iter()
+                    .enumerate()
+                    .map(|(i, t)| bar(i, 0.02, t.served, GREEN)),
+            )?
+            .label("Dilayani")
+            .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], GREEN.filled()));
+        chart
+            .draw_secondary_series(LineSeries::new(
+                // Weeks without a call have no average: the line goes over them.
+                rows.iter()
+                    .enumerate()
+                    .filter(|(_, t)| t.served + t.no_show > 0)
+                    .map(|(i, t)| (i as f64, t.wait_avg_min)),
+                RED.stroke_width(3),
+            ))?
+            .label("Rata-rata tunggu (menit)")
+            .legend(|(x, y)| PathElement::new([(x, y), (x + 14, y)], RED.stroke_width(3)));
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .label_font((FONT, 13).into_font().color(&INK))
+            .background_style(WHITE.mix(0.9))
+            .border_style(GRID)
+            .draw()?;
+        Ok(())
+    })
+}
+
 /// The class colours, from a short wait (green) to a long one (red).
 fn class_color(i: usize) -> RGBColor {
     const COLORS: [RGBColor; WAIT_CLASSES_MIN.len() + 1] = [
@@ -123,11 +216,25 @@ pub fn class_names() -> Vec<String> {
     names
 }
 
-/// Per agency, one bar of 100 %: the share of visitors in each waiting-time class.
+/// The room, in pixels, that labels of `chars` characters take at `size` px: DejaVu Sans's
+/// widest common letters are about 0.62 em, and a margin.
+pub fn label_room(chars: usize, size: u32) -> u32 {
+    (chars as f64 * f64::from(size) * 0.62).ceil() as u32 + 16
+}
+
+/// Per agency, one bar of 100 %: the share of visitors in each waiting-time class. The
+/// names get the room their longest one needs ("Dinas Kependudukan dan Pencatatan Sipil"
+/// whole), and the chart grows wider by as much.
 pub fn wait_distribution(r: &Report, agency_name: impl Fn(&str) -> String) -> String {
     let rows = &r.wait_distribution;
     let height = 70 + 34 * rows.len().max(1) as u32 + 40;
-    svg((900, height), |root| {
+    let longest = rows
+        .iter()
+        .map(|d| agency_name(&d.agency).chars().count())
+        .max()
+        .unwrap_or(10);
+    let names_room = label_room(longest, 13).max(170);
+    svg((730 + names_room, height), |root| {
         root.fill(&WHITE)?;
         let (legend, body) = root.split_vertically(40);
         let names = class_names();
@@ -147,7 +254,7 @@ pub fn wait_distribution(r: &Report, agency_name: impl Fn(&str) -> String) -> St
         let mut chart = ChartBuilder::on(&body)
             .margin(12)
             .x_label_area_size(30)
-            .y_label_area_size(170)
+            .y_label_area_size(names_room)
             .build_cartesian_2d(0.0..100.0, (0..n - 1).into_segmented())?;
         chart
             .configure_mesh()

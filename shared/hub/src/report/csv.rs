@@ -83,7 +83,7 @@ pub fn tables(r: &Report) -> Vec<(String, String)> {
         lower = edge;
     }
     wait_header.push(format!("{lower}+_min"));
-    vec![
+    let mut out = vec![
         (
             name("services"),
             table(
@@ -185,7 +185,55 @@ pub fn tables(r: &Report) -> Vec<(String, String)> {
                 }),
             ),
         ),
-    ]
+    ];
+    if !r.trend.is_empty() {
+        out.push((
+            name("trend"),
+            table(
+                &[
+                    "period",
+                    "from",
+                    "to",
+                    "issued",
+                    "served",
+                    "no_show",
+                    "wait_avg_min",
+                    "ikm_respondents",
+                    "ikm",
+                ],
+                r.trend.iter().map(|t| {
+                    vec![
+                        t.label.clone(),
+                        t.from.clone(),
+                        t.to.clone(),
+                        n(t.issued),
+                        n(t.served),
+                        n(t.no_show),
+                        f(t.wait_avg_min),
+                        n(t.ikm_respondents),
+                        f(t.ikm),
+                    ]
+                }),
+            ),
+        ));
+    }
+    out
+}
+
+/// The tables as one zip file (the console's CSV download).
+///
+/// # Errors
+/// The archive cannot be written (in memory: never in practice).
+pub fn zip(r: &Report) -> zip::result::ZipResult<Vec<u8>> {
+    use std::io::Write;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, body) in tables(r) {
+        w.start_file(name, opts)?;
+        w.write_all(body.as_bytes())?;
+    }
+    Ok(w.finish()?.into_inner())
 }
 
 /// Writes the tables into `dir` (created if missing) and returns their paths.

@@ -141,6 +141,40 @@ pub fn page(r: &Report, cfg: &Config) -> String {
         charts::wait_distribution(r, agency_name)
     );
 
+    // A long period's trend: per week or month.
+    if !r.trend.is_empty() {
+        let _ =
+            write!(
+            h,
+            "<section><h2>Tren per {}</h2>{}<table><tr><th>Periode</th><th class=\"n\">Tiket</th>\
+             <th class=\"n\">Dilayani</th><th class=\"n\">Tidak hadir</th>\
+             <th class=\"n\">Rata-rata tunggu (menit)</th><th class=\"n\">IKM</th>\
+             <th class=\"n\">Responden</th></tr>",
+            if r.trend[0].label.contains('W') { "minggu" } else { "bulan" },
+            charts::trend(r)
+        );
+        for t in &r.trend {
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
+                 <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
+                 <td class=\"n\">{}</td></tr>",
+                escape(&t.label),
+                t.issued,
+                t.served,
+                t.no_show,
+                decimal(t.wait_avg_min, 1),
+                if t.ikm_respondents > 0 {
+                    escape(&t.ikm_display)
+                } else {
+                    "—".into()
+                },
+                t.ikm_respondents
+            );
+        }
+        h.push_str("</table></section>");
+    }
+
     // IKM.
     let _ = write!(
         h,

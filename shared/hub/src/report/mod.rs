@@ -42,6 +42,70 @@ pub struct Report {
     /// Paused minutes per counter and reason, over the period (counters in the config's
     /// order, then reasons in the contract's).
     pub pauses: Vec<PauseRow>,
+    /// For a period longer than a month: the same figures per week (up to three months) or
+    /// per month, for the mall's yearly evaluation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trend: Vec<TrendRow>,
+    /// The agencies the report is limited to (a supervisor's); `None`: the whole hall.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agencies: Option<Vec<String>>,
+}
+
+/// One week or month of a long period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrendRow {
+    /// `2026-W05` or `2026-01`.
+    pub label: String,
+    pub from: String,
+    pub to: String,
+    pub issued: u64,
+    pub served: u64,
+    pub no_show: u64,
+    pub wait_avg_min: f64,
+    pub ikm_respondents: u64,
+    /// The IKM value (unrounded), 0 without respondents.
+    pub ikm: f64,
+    pub ikm_display: String,
+}
+
+/// Periods longer than this many days get a trend.
+pub const TREND_AFTER_DAYS: i64 = 31;
+/// Periods up to this many days get a weekly trend, longer ones a monthly one.
+pub const WEEKLY_UP_TO_DAYS: i64 = 92;
+
+/// The weeks (Monday to Sunday) or months of `from..=to`, each cut to the period, with
+/// their labels.
+pub fn trend_buckets(from: NaiveDate, to: NaiveDate) -> Vec<(String, NaiveDate, NaiveDate)> {
+    use chrono::Datelike;
+    let days = (to - from).num_days() + 1;
+    if days <= TREND_AFTER_DAYS {
+        return vec![];
+    }
+    let mut out = vec![];
+    let mut start = from;
+    while start <= to {
+        let (label, end) = if days <= WEEKLY_UP_TO_DAYS {
+            let week = start.iso_week();
+            let sunday = start
+                + chrono::Duration::days(6 - i64::from(start.weekday().num_days_from_monday()));
+            (format!("{}-W{:02}", week.year(), week.week()), sunday)
+        } else {
+            let next = if start.month() == 12 {
+                NaiveDate::from_ymd_opt(start.year() + 1, 1, 1)
+            } else {
+                NaiveDate::from_ymd_opt(start.year(), start.month() + 1, 1)
+            }
+            .expect("a month follows");
+            (
+                format!("{}-{:02}", start.year(), start.month()),
+                next - chrono::Duration::days(1),
+            )
+        };
+        let end = end.min(to);
+        out.push((label, start, end));
+        start = end + chrono::Duration::days(1);
+    }
+    out
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -300,10 +364,76 @@ impl Report {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Report, ReportError> {
+        Self::read_for(conn, cfg, from, to, None)
+    }
+
+    /// The report of `from..=to` as [`Report::read`], limited to `agencies` when given (a
+    /// supervisor's report: their services' tickets, surveys, refusals and counters only;
+    /// aspirations are the whole hall's and left out).
+    ///
+    /// # Errors
+    /// As [`Report::read`].
+    pub fn read_for(
+        conn: &Connection,
+        cfg: &Config,
+        from: NaiveDate,
+        to: NaiveDate,
+        agencies: Option<&[String]>,
+    ) -> Result<Report, ReportError> {
+        let mut report = Self::read_days(conn, cfg, from, to, agencies)?;
+        for (label, a, b) in trend_buckets(from, to) {
+            let r = Self::read_days(conn, cfg, a, b, agencies)?;
+            report.trend.push(TrendRow {
+                label,
+                from: a.to_string(),
+                to: b.to_string(),
+                issued: r.totals.issued,
+                served: r.totals.served,
+                no_show: r.totals.no_show,
+                wait_avg_min: r.totals.wait_avg_min,
+                ikm_respondents: r.ikm.respondents,
+                ikm: r.ikm.value,
+                ikm_display: r.ikm.value_display.clone(),
+            });
+        }
+        Ok(report)
+    }
+
+    fn read_days(
+        conn: &Connection,
+        cfg: &Config,
+        from: NaiveDate,
+        to: NaiveDate,
+        agencies: Option<&[String]>,
+    ) -> Result<Report, ReportError> {
         if to < from {
             return Err(ReportError::Period { from, to });
         }
-        let period = period::read(conn, &from.to_string(), &to.to_string())?;
+        let mut period = period::read(conn, &from.to_string(), &to.to_string())?;
+        // In scope: a service of the agencies, a counter serving one of those.
+        let sees = |service: &str| {
+            agencies.is_none_or(|a| {
+                cfg.service(service)
+                    .is_some_and(|s| a.iter().any(|x| x == s.agency.as_str()))
+            })
+        };
+        let sees_counter = |counter: &str| {
+            agencies.is_none()
+                || cfg
+                    .counter(counter)
+                    .is_some_and(|c| c.services.iter().any(|s| sees(s.as_str())))
+        };
+        if agencies.is_some() {
+            period
+                .tickets
+                .retain(|t| sees(&t.service) || sees(&t.first_service));
+            period.steps.retain(|t| sees(&t.service));
+            period.transferred.retain(|s, _| sees(s));
+            period.surveys.retain(|(s, _)| sees(s));
+            period.unmet.retain(|u| sees(&u.service));
+            period.aspirations.clear();
+            period.pauses.retain(|p| sees_counter(&p.counter));
+        }
         let tickets = &period.tickets;
         // Every call a counter made: the tickets as they stand, and the earlier steps of
         // visits (served, each at its own counter). Issued and arrivals count tickets only.
@@ -451,7 +581,7 @@ impl Report {
                 ikm: IkmFigures::of(t),
             })
             .collect();
-        let ikm_by_service = per_service
+        let ikm_by_service: Vec<ServiceIkm> = per_service
             .iter()
             .map(|(s, t)| ServiceIkm {
                 service: s.clone(),
@@ -533,6 +663,11 @@ impl Report {
         wait_distribution.retain(|d| d.counts.iter().any(|&c| c > 0));
 
         let pauses = pause_rows(&period.pauses, cfg);
+        services.retain(|s| sees(&s.service));
+        let ikm_by_service: Vec<ServiceIkm> = ikm_by_service
+            .into_iter()
+            .filter(|s: &ServiceIkm| sees(&s.service))
+            .collect();
         Ok(Report {
             hall: cfg.hall.name.clone(),
             from: from.to_string(),
@@ -548,6 +683,8 @@ impl Report {
             hours,
             wait_distribution,
             pauses,
+            trend: vec![],
+            agencies: agencies.map(<[String]>::to_vec),
         })
     }
 

@@ -364,6 +364,11 @@ impl Hub {
         rx.await.ok()
     }
 
+    /// The database file the hub serves from (reports open their own reader on it).
+    pub fn database(&self) -> &Path {
+        &self.db
+    }
+
     /// The hub's clock.
     pub fn now(&self) -> DateTime<Utc> {
         (self.clock)()

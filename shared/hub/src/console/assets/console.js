@@ -10,6 +10,7 @@ const EN = {
   counterof: "Counter (for counter devices)", makecode: "Make a pairing code",
   typecode: "Type on the device: antre-kiosk pair --hub ADDRESS --code CODE --config FILE (valid 15 minutes)",
   services: "Services", name: "Name", prefix: "Prefix", quota: "Quota", maxwait: "Wait limit (minutes)",
+  report: "Report", from: "From", to: "To", show: "Show", csv: "Download CSV (zip)", html: "Download HTML",
 };
 const ID = {};
 let english = false;
@@ -195,6 +196,23 @@ $("device-form").addEventListener("submit", async (ev) => {
   $("pairing").hidden = !r.ok;
   if (r.ok) $("pairing-code").textContent = r.data.pairing_code;
   refresh();
+});
+
+function reportLinks() {
+  const q = "from=" + $("rep-from").value + "&to=" + $("rep-to").value;
+  $("rep-csv").href = API + "/report?format=csv&" + q;
+  $("rep-html").href = API + "/report?format=html&" + q;
+  return q;
+}
+const today = new Date(Date.now() - new Date().getTimezoneOffset() * 60000).toISOString().slice(0, 10);
+$("rep-from").value = today; $("rep-to").value = today;
+reportLinks();
+$("rep-from").addEventListener("change", reportLinks);
+$("rep-to").addEventListener("change", reportLinks);
+$("report-form").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  $("report").src = API + "/report?format=html&" + reportLinks();
+  $("report").hidden = false;
 });
 
 translate();
