@@ -903,3 +903,71 @@ async fn the_report_comes_in_three_formats_and_a_supervisors_holds_its_agencies(
     );
     hub.stop().await;
 }
+
+#[tokio::test]
+async fn both_apis_describe_themselves_in_openapi() {
+    let mut hub = TestHub::start(&hall_config(100, "")).await;
+    let web = hub.start_web().await;
+    let console = hub.start_console().await;
+    let doc = Http::new(console).get("/console/api/v1/openapi.json").await;
+    assert_eq!(doc.status, 200, "{}", doc.body);
+    let doc = doc.json();
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3."),
+        "{}",
+        doc["openapi"]
+    );
+    let paths = doc["paths"].as_object().unwrap();
+    // Every path of CONSOLE.md, with its methods.
+    for (path, methods) in [
+        ("/console/api/v1/login", &["post"][..]),
+        ("/console/api/v1/logout", &["post"]),
+        ("/console/api/v1/hall", &["get"]),
+        ("/console/api/v1/events", &["get"]),
+        ("/console/api/v1/counters/{id}/{action}", &["post"]),
+        ("/console/api/v1/tickets/{code}/cancel", &["post"]),
+        ("/console/api/v1/services", &["get", "post"]),
+        ("/console/api/v1/services/{id}", &["put", "delete"]),
+        ("/console/api/v1/counters", &["get", "post"]),
+        ("/console/api/v1/counters/{id}", &["put", "delete"]),
+        ("/console/api/v1/agencies", &["get", "post"]),
+        ("/console/api/v1/agencies/{id}", &["put", "delete"]),
+        ("/console/api/v1/running_text", &["put"]),
+        ("/console/api/v1/holidays", &["get", "put"]),
+        ("/console/api/v1/devices", &["get", "post"]),
+        ("/console/api/v1/devices/{id}", &["delete"]),
+        ("/console/api/v1/users", &["get", "post"]),
+        ("/console/api/v1/users/{name}", &["delete"]),
+        ("/console/api/v1/audit", &["get"]),
+        ("/console/api/v1/report", &["get"]),
+    ] {
+        let item = paths
+            .get(path)
+            .unwrap_or_else(|| panic!("{path} is not in the document"));
+        for m in methods {
+            assert!(item.get(*m).is_some(), "{m} {path} is not in the document");
+        }
+    }
+    assert!(doc["components"]["schemas"]["ServiceBody"]["properties"]["max_wait_min"].is_object());
+
+    let public = Http::new(web).get("/api/v1/openapi.json").await.json();
+    let paths = public["paths"].as_object().unwrap();
+    for path in [
+        "/api/v1/tickets/{code}",
+        "/api/v1/tickets/{code}/events",
+        "/api/v1/tickets/{code}/survey",
+        "/api/v1/tickets/{code}/cancel",
+        "/api/v1/aspirations",
+        "/api/v1/display/events",
+    ] {
+        assert!(
+            paths.contains_key(path),
+            "{path} is not in the public document"
+        );
+    }
+    assert!(
+        !paths.keys().any(|p| p.starts_with("/console")),
+        "the console is not the visitors' API"
+    );
+    hub.stop().await;
+}

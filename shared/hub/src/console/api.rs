@@ -162,13 +162,14 @@ fn action(action: &str, target: &str) -> Audit {
 
 // --- logging in ---------------------------------------------------------------------------
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct LoginBody {
     user: String,
     password: String,
 }
 
 /// `POST /login`.
+#[utoipa::path(post, path = "/console/api/v1/login", tag = "console", summary = "Log in; sets the session cookie", request_body = LoginBody, responses((status = 200, description = "{user, role, agencies, csrf}"), (status = 401, description = "wrong_login"), (status = 429, description = "locked: 5 wrong passwords within 15 minutes")))]
 pub async fn login(State(c): State<Console>, bytes: Bytes) -> Response {
     let b: LoginBody = match body(&bytes) {
         Ok(b) => b,
@@ -243,6 +244,7 @@ fn locked() -> Response {
 }
 
 /// `POST /logout`.
+#[utoipa::path(post, path = "/console/api/v1/logout", tag = "console", summary = "End the session", responses((status = 200, description = "Logged out"), (status = 401, description = "login_required: no session, or it ended"), (status = 403, description = "csrf: the X-CSRF-Token header is missing or wrong; forbidden: the role does not allow it")))]
 pub async fn logout(State(c): State<Console>, headers: HeaderMap) -> Response {
     let s = match changing(&c, &headers) {
         Ok(s) => s,
@@ -307,6 +309,7 @@ fn alerts(c: &Console, s: &Session, cfg: &Config, now: DateTime<Utc>) -> Vec<Val
 }
 
 /// `GET /hall`: the live hall as the session sees it.
+#[utoipa::path(get, path = "/console/api/v1/hall", tag = "console", summary = "The live hall as the session sees it", responses((status = 200, description = "{hall, counters, waiting, devices, alerts, today}"), (status = 401, description = "login_required: no session, or it ended")))]
 pub async fn hall(State(c): State<Console>, headers: HeaderMap) -> Response {
     let (_, s) = match session_of(&c, &headers) {
         Ok(s) => s,
@@ -412,6 +415,7 @@ fn sees_event(s: &Session, cfg: &Config, e: &Event) -> bool {
 
 /// `GET /events`: every protocol event as SSE (`id:` its seq; `Last-Event-ID` resumes),
 /// plus `event: alert` for each new alert.
+#[utoipa::path(get, path = "/console/api/v1/events", tag = "console", summary = "Every protocol event as SSE (id = seq; Last-Event-ID resumes), and event: alert", responses((status = 200, description = "text/event-stream"), (status = 401, description = "login_required: no session, or it ended")))]
 pub async fn events(State(c): State<Console>, headers: HeaderMap) -> Response {
     let (_, s) = match session_of(&c, &headers) {
         Ok(s) => s,
@@ -523,6 +527,7 @@ async fn execute(c: &Console, s: &Session, req: Request, audit_as: Audit) -> Res
 
 /// `POST /counters/{id}/{action}`: open, close, pause, resume, call_next, recall, finish,
 /// no_show, transfer — the protocol's requests on the counter's behalf.
+#[utoipa::path(post, path = "/console/api/v1/counters/{id}/{action}", tag = "console", summary = "A protocol request on a counter's behalf: open, close, pause, resume, call_next, recall, finish, no_show, transfer", request_body = ActBody, params(("id" = String, Path, description = "the counter"), ("action" = String, Path, description = "open|close|pause|resume|call_next|recall|finish|no_show|transfer")), responses((status = 200, description = "{ticket, counter}"), (status = 400, description = "invalid: every problem at once, as problems [{field, message}]"), (status = 401, description = "login_required: no session, or it ended"), (status = 403, description = "csrf: the X-CSRF-Token header is missing or wrong; forbidden: the role does not allow it"), (status = 409, description = "refused by the queue's rules: the protocol's error code"), (status = 503, description = "busy: nothing changed, try again")))]
 pub async fn act(
     State(c): State<Console>,
     headers: HeaderMap,
@@ -580,6 +585,7 @@ pub async fn act(
 }
 
 /// `POST /tickets/{code}/cancel` (an admin, or a supervisor of the ticket's service).
+#[utoipa::path(post, path = "/console/api/v1/tickets/{code}/cancel", tag = "console", summary = "Cancel a waiting ticket", params(("code" = String, Path, description = "e.g. A-012")), responses((status = 200, description = "{ticket}"), (status = 401, description = "login_required: no session, or it ended"), (status = 403, description = "csrf: the X-CSRF-Token header is missing or wrong; forbidden: the role does not allow it"), (status = 409, description = "refused by the queue's rules: the protocol's error code")))]
 pub async fn cancel(
     State(c): State<Console>,
     headers: HeaderMap,
@@ -702,6 +708,7 @@ fn service_json(cfg: &Config, id: &str) -> Value {
 }
 
 /// `GET /services`.
+#[utoipa::path(get, path = "/console/api/v1/services", tag = "console", summary = "The services the session sees", responses((status = 200, description = "[service]"), (status = 401, description = "login_required: no session, or it ended")))]
 pub async fn services(State(c): State<Console>, headers: HeaderMap) -> Response {
     let (_, s) = match session_of(&c, &headers) {
         Ok(s) => s,
@@ -727,6 +734,7 @@ fn may_change(s: &Session, agency: Option<&str>) -> bool {
 }
 
 /// `POST /services`: a new service.
+#[utoipa::path(post, path = "/console/api/v1/services", tag = "console", summary = "Add a service", request_body = ServiceBody, responses((status = 201, description = "{id}"), (status = 400, description = "invalid: every problem at once, as problems [{field, message}]"), (status = 401, description = "login_required: no session, or it ended"), (status = 403, description = "csrf: the X-CSRF-Token header is missing or wrong; forbidden: the role does not allow it")))]
 pub async fn create_service(
     State(c): State<Console>,
     headers: HeaderMap,
@@ -771,6 +779,7 @@ pub async fn create_service(
 }
 
 /// `PUT /services/{id}`: the whole service.
+#[utoipa::path(put, path = "/console/api/v1/services/{id}", tag = "console", summary = "Replace a service (the whole service)", request_body = ServiceBody, params(("id" = String, Path)), responses((status = 200, description = "{id}"), (status = 400, description = "invalid: every problem at once, as problems [{field, message}]"), (status = 401, description = "login_required: no session, or it ended"), (status = 403, description = "csrf: the X-CSRF-Token header is missing or wrong; forbidden: the role does not allow it"), (status = 404, description = "unknown_service")))]
 pub async fn put_service(
     State(c): State<Console>,
     headers: HeaderMap,
@@ -824,6 +833,7 @@ pub async fn put_service(
 }
 
 /// `DELETE /services/{id}` (409 `in_use` if it has tickets today).
+#[utoipa::path(delete, path = "/console/api/v1/services/{id}", tag = "console", summary = "Remove a service", params(("id" = String, Path)), responses((status = 200, description = "{id}"), (status = 401, description = "login_required: no session, or it ended"), (status = 403, description = "csrf: the X-CSRF-Token header is missing or wrong; forbidden: the role does not allow it"), (status = 409, description = "in_use: it has tickets today")))]
 pub async fn delete_service(
     State(c): State<Console>,
     headers: HeaderMap,
@@ -858,6 +868,7 @@ pub async fn delete_service(
 }
 
 /// `PUT /running_text` `["…", "…"]` (admin).
+#[utoipa::path(put, path = "/console/api/v1/running_text", tag = "console", summary = "The displays' running text, line by line", request_body = Vec<String>, responses((status = 200, description = "the lines"), (status = 400, description = "invalid: every problem at once, as problems [{field, message}]"), (status = 401, description = "login_required: no session, or it ended"), (status = 403, description = "csrf: the X-CSRF-Token header is missing or wrong; forbidden: the role does not allow it")))]
 pub async fn running_text(State(c): State<Console>, headers: HeaderMap, bytes: Bytes) -> Response {
     let s = match changing(&c, &headers) {
         Ok(s) => s,
@@ -893,6 +904,7 @@ pub async fn running_text(State(c): State<Console>, headers: HeaderMap, bytes: B
 // --- devices ------------------------------------------------------------------------------
 
 /// `GET /devices` (admin).
+#[utoipa::path(get, path = "/console/api/v1/devices", tag = "console", summary = "Every device, online or not (admin)", responses((status = 200, description = "[{id, role, counter, agencies, online, since}]"), (status = 401, description = "login_required: no session, or it ended"), (status = 403, description = "csrf: the X-CSRF-Token header is missing or wrong; forbidden: the role does not allow it")))]
 pub async fn devices(State(c): State<Console>, headers: HeaderMap) -> Response {
     let (_, s) = match session_of(&c, &headers) {
         Ok(s) => s,
@@ -918,10 +930,12 @@ pub async fn devices(State(c): State<Console>, headers: HeaderMap) -> Response {
     Json(list).into_response()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewDevice {
     id: String,
+    /// kiosk, counter, display or admin.
+    #[schema(value_type = String)]
     role: antre_core::proto::Role,
     #[serde(default)]
     counter: Option<String>,
@@ -932,6 +946,7 @@ pub struct NewDevice {
 /// `POST /devices` (admin): the device is added (no token opens it yet) and gets a
 /// single-use pairing code, valid 15 minutes. An existing device gets a new code: its old
 /// token works until it pairs.
+#[utoipa::path(post, path = "/console/api/v1/devices", tag = "console", summary = "Add a device (or re-pair one): a single-use pairing code, valid 15 minutes", request_body = NewDevice, responses((status = 201, description = "{id, pairing_code, expires_at}"), (status = 400, description = "invalid: every problem at once, as problems [{field, message}]"), (status = 401, description = "login_required: no session, or it ended"), (status = 403, description = "csrf: the X-CSRF-Token header is missing or wrong; forbidden: the role does not allow it")))]
 pub async fn add_device(State(c): State<Console>, headers: HeaderMap, bytes: Bytes) -> Response {
     let s = match changing(&c, &headers) {
         Ok(s) => s,
@@ -1019,6 +1034,7 @@ pub async fn add_device(State(c): State<Console>, headers: HeaderMap, bytes: Byt
 }
 
 /// `DELETE /devices/{id}` (admin): revoked; its connections close at once.
+#[utoipa::path(delete, path = "/console/api/v1/devices/{id}", tag = "console", summary = "Revoke a device: its connections close at once", params(("id" = String, Path)), responses((status = 200, description = "{id}"), (status = 401, description = "login_required: no session, or it ended"), (status = 403, description = "csrf: the X-CSRF-Token header is missing or wrong; forbidden: the role does not allow it"), (status = 404, description = "not_found")))]
 pub async fn revoke(
     State(c): State<Console>,
     headers: HeaderMap,
@@ -1055,6 +1071,7 @@ pub async fn revoke(
 // --- users and the audit trail ------------------------------------------------------------
 
 /// `GET /users` (admin; never a password).
+#[utoipa::path(get, path = "/console/api/v1/users", tag = "console", summary = "The users, never a password (admin)", responses((status = 200, description = "[{name, role, agencies}]"), (status = 401, description = "login_required: no session, or it ended"), (status = 403, description = "csrf: the X-CSRF-Token header is missing or wrong; forbidden: the role does not allow it")))]
 pub async fn users(State(c): State<Console>, headers: HeaderMap) -> Response {
     let (_, s) = match session_of(&c, &headers) {
         Ok(s) => s,
@@ -1074,10 +1091,12 @@ pub async fn users(State(c): State<Console>, headers: HeaderMap) -> Response {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
     name: String,
+    /// admin, supervisor or viewer.
+    #[schema(value_type = String)]
     role: Role,
     #[serde(default)]
     agencies: Option<Vec<String>>,
@@ -1085,6 +1104,7 @@ pub struct NewUser {
 }
 
 /// `POST /users` (admin).
+#[utoipa::path(post, path = "/console/api/v1/users", tag = "console", summary = "Add a user or replace one (admin)", request_body = NewUser, responses((status = 201, description = "{name, role}"), (status = 400, description = "invalid: every problem at once, as problems [{field, message}]"), (status = 401, description = "login_required: no session, or it ended"), (status = 403, description = "csrf: the X-CSRF-Token header is missing or wrong; forbidden: the role does not allow it")))]
 pub async fn add_user(State(c): State<Console>, headers: HeaderMap, bytes: Bytes) -> Response {
     let s = match changing(&c, &headers) {
         Ok(s) => s,
@@ -1150,6 +1170,7 @@ pub async fn add_user(State(c): State<Console>, headers: HeaderMap, bytes: Bytes
 }
 
 /// `DELETE /users/{name}` (admin).
+#[utoipa::path(delete, path = "/console/api/v1/users/{name}", tag = "console", summary = "Remove a user (admin)", params(("name" = String, Path)), responses((status = 200, description = "{name}"), (status = 401, description = "login_required: no session, or it ended"), (status = 403, description = "csrf: the X-CSRF-Token header is missing or wrong; forbidden: the role does not allow it"), (status = 404, description = "not_found")))]
 pub async fn remove_user(
     State(c): State<Console>,
     headers: HeaderMap,
@@ -1197,6 +1218,7 @@ pub struct Period {
 }
 
 /// `GET /audit?from=YYYY-MM-DD&to=YYYY-MM-DD` (admin, or a viewer of the whole hall).
+#[utoipa::path(get, path = "/console/api/v1/audit", tag = "console", summary = "The audit trail of a period (admin, or a viewer of the whole hall)", params(("from" = Option<String>, Query, description = "YYYY-MM-DD, default today"), ("to" = Option<String>, Query, description = "YYYY-MM-DD, default today")), responses((status = 200, description = "[{at, user, action, target, before, after}]"), (status = 400, description = "invalid: every problem at once, as problems [{field, message}]"), (status = 401, description = "login_required: no session, or it ended"), (status = 403, description = "csrf: the X-CSRF-Token header is missing or wrong; forbidden: the role does not allow it")))]
 pub async fn audit_trail(
     State(c): State<Console>,
     headers: HeaderMap,
@@ -1543,12 +1565,15 @@ async fn delete_section(
     .await
 }
 
+#[utoipa::path(get, path = "/console/api/v1/agencies", tag = "console", summary = "The agencies", responses((status = 200, description = "[agency]"), (status = 401, description = "login_required: no session, or it ended")))]
 pub async fn agencies(State(c): State<Console>, headers: HeaderMap) -> Response {
     list_section(&c, &headers, &AGENCIES).await
 }
+#[utoipa::path(post, path = "/console/api/v1/agencies", tag = "console", summary = "Add an agency (admin)", request_body = AgencyBody, responses((status = 201, description = "{id}"), (status = 400, description = "invalid: every problem at once, as problems [{field, message}]"), (status = 401, description = "login_required: no session, or it ended"), (status = 403, description = "csrf: the X-CSRF-Token header is missing or wrong; forbidden: the role does not allow it")))]
 pub async fn create_agency(State(c): State<Console>, headers: HeaderMap, bytes: Bytes) -> Response {
     put_section(&c, &headers, &AGENCIES, None, &bytes).await
 }
+#[utoipa::path(put, path = "/console/api/v1/agencies/{id}", tag = "console", summary = "Replace an agency (admin)", request_body = AgencyBody, params(("id" = String, Path)), responses((status = 200, description = "{id}"), (status = 400, description = "invalid: every problem at once, as problems [{field, message}]"), (status = 401, description = "login_required: no session, or it ended"), (status = 403, description = "csrf: the X-CSRF-Token header is missing or wrong; forbidden: the role does not allow it")))]
 pub async fn put_agency(
     State(c): State<Console>,
     headers: HeaderMap,
@@ -1557,6 +1582,7 @@ pub async fn put_agency(
 ) -> Response {
     put_section(&c, &headers, &AGENCIES, Some(id), &bytes).await
 }
+#[utoipa::path(delete, path = "/console/api/v1/agencies/{id}", tag = "console", summary = "Remove an agency (admin)", params(("id" = String, Path)), responses((status = 200, description = "{id}"), (status = 401, description = "login_required: no session, or it ended"), (status = 403, description = "csrf: the X-CSRF-Token header is missing or wrong; forbidden: the role does not allow it"), (status = 409, description = "in_use: it still has services")))]
 pub async fn delete_agency(
     State(c): State<Console>,
     headers: HeaderMap,
@@ -1564,9 +1590,11 @@ pub async fn delete_agency(
 ) -> Response {
     delete_section(&c, &headers, &AGENCIES, id).await
 }
+#[utoipa::path(get, path = "/console/api/v1/counters", tag = "console", summary = "The counters the session sees", responses((status = 200, description = "[counter]"), (status = 401, description = "login_required: no session, or it ended")))]
 pub async fn counters(State(c): State<Console>, headers: HeaderMap) -> Response {
     list_section(&c, &headers, &COUNTERS).await
 }
+#[utoipa::path(post, path = "/console/api/v1/counters", tag = "console", summary = "Add a counter (admin)", request_body = CounterBody, responses((status = 201, description = "{id}"), (status = 400, description = "invalid: every problem at once, as problems [{field, message}]"), (status = 401, description = "login_required: no session, or it ended"), (status = 403, description = "csrf: the X-CSRF-Token header is missing or wrong; forbidden: the role does not allow it")))]
 pub async fn create_counter(
     State(c): State<Console>,
     headers: HeaderMap,
@@ -1574,6 +1602,7 @@ pub async fn create_counter(
 ) -> Response {
     put_section(&c, &headers, &COUNTERS, None, &bytes).await
 }
+#[utoipa::path(put, path = "/console/api/v1/counters/{id}", tag = "console", summary = "Replace a counter (admin)", request_body = CounterBody, params(("id" = String, Path)), responses((status = 200, description = "{id}"), (status = 400, description = "invalid: every problem at once, as problems [{field, message}]"), (status = 401, description = "login_required: no session, or it ended"), (status = 403, description = "csrf: the X-CSRF-Token header is missing or wrong; forbidden: the role does not allow it")))]
 pub async fn put_counter(
     State(c): State<Console>,
     headers: HeaderMap,
@@ -1582,6 +1611,7 @@ pub async fn put_counter(
 ) -> Response {
     put_section(&c, &headers, &COUNTERS, Some(id), &bytes).await
 }
+#[utoipa::path(delete, path = "/console/api/v1/counters/{id}", tag = "console", summary = "Remove a counter (admin)", params(("id" = String, Path)), responses((status = 200, description = "{id}"), (status = 401, description = "login_required: no session, or it ended"), (status = 403, description = "csrf: the X-CSRF-Token header is missing or wrong; forbidden: the role does not allow it"), (status = 409, description = "in_use: it is open")))]
 pub async fn delete_counter(
     State(c): State<Console>,
     headers: HeaderMap,
@@ -1591,6 +1621,7 @@ pub async fn delete_counter(
 }
 
 /// `GET /holidays`: `[{"date","reason"}]`, oldest first.
+#[utoipa::path(get, path = "/console/api/v1/holidays", tag = "console", summary = "Days on which no ticket is issued", responses((status = 200, description = "[{date, reason}]"), (status = 401, description = "login_required: no session, or it ended")))]
 pub async fn holidays(State(c): State<Console>, headers: HeaderMap) -> Response {
     if let Err(r) = session_of(&c, &headers) {
         return r;
@@ -1605,7 +1636,7 @@ pub async fn holidays(State(c): State<Console>, headers: HeaderMap) -> Response 
     .into_response()
 }
 
-#[derive(Deserialize, serde::Serialize)]
+#[derive(Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HolidayBody {
     date: String,
@@ -1613,6 +1644,7 @@ pub struct HolidayBody {
 }
 
 /// `PUT /holidays` `[{"date","reason"}]`: the whole list (admin).
+#[utoipa::path(put, path = "/console/api/v1/holidays", tag = "console", summary = "Replace the holidays (admin)", request_body = Vec<HolidayBody>, responses((status = 200, description = "the holidays"), (status = 400, description = "invalid: every problem at once, as problems [{field, message}]"), (status = 401, description = "login_required: no session, or it ended"), (status = 403, description = "csrf: the X-CSRF-Token header is missing or wrong; forbidden: the role does not allow it")))]
 pub async fn put_holidays(State(c): State<Console>, headers: HeaderMap, bytes: Bytes) -> Response {
     let s = match changing(&c, &headers) {
         Ok(s) => s,
@@ -1665,6 +1697,7 @@ pub struct ReportQuery {
 /// `GET /report?from=YYYY-MM-DD&to=YYYY-MM-DD&format=json|csv|html`: the report of
 /// `antre-hub report` (CSV as one zip of its tables); a supervisor's or an agency viewer's
 /// holds its agencies only.
+#[utoipa::path(get, path = "/console/api/v1/report", tag = "console", summary = "The report of a day or a period; a supervisor's holds its agencies only", params(("from" = Option<String>, Query), ("to" = Option<String>, Query), ("format" = Option<String>, Query, description = "json (default), csv (a zip), html")), responses((status = 200, description = "the report"), (status = 400, description = "invalid: every problem at once, as problems [{field, message}]"), (status = 401, description = "login_required: no session, or it ended")))]
 pub async fn report(
     State(c): State<Console>,
     headers: HeaderMap,
@@ -1758,5 +1791,104 @@ pub async fn report(
             busy()
         }
         Err(_) => busy(),
+    }
+}
+
+// What the generic catalogue handlers read, for the OpenAPI document only: their fields are
+// those of the `Section`s above (a test compares the two).
+
+/// A service, as `PUT /services/{id}` takes it (`id` too for `POST`).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ServiceBody {
+    id: Option<String>,
+    agency: String,
+    name: String,
+    /// 1 to 3 capitals, A-Z; agencies may not share one.
+    prefix: String,
+    /// "08:00-15:00"
+    hours: Option<String>,
+    daily_quota: Option<u32>,
+    standard_minutes: Option<u32>,
+    max_wait_min: Option<u32>,
+    requirements: Option<Vec<String>>,
+}
+
+/// An agency.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct AgencyBody {
+    id: Option<String>,
+    name: String,
+    /// "#rrggbb"
+    color: Option<String>,
+}
+
+/// A counter.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct CounterBody {
+    id: Option<String>,
+    name: String,
+    services: Vec<String>,
+    /// Scheduled breaks, "12:00-13:00".
+    breaks: Option<Vec<String>>,
+}
+
+/// The fields of a counter action, each for the actions that take it.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ActBody {
+    /// open
+    officer: Option<String>,
+    /// pause: istirahat, salat, rapat, gangguan or lainnya
+    reason: Option<String>,
+    /// pause: "HH:MM" or null
+    until: Option<String>,
+    /// transfer
+    to_service: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The OpenAPI bodies of the generic handlers list the fields their `Section` reads.
+    #[test]
+    fn the_documented_bodies_have_the_fields_the_handlers_read() {
+        use utoipa::PartialSchema;
+        for (schema, section) in [
+            (ServiceBody::schema(), &SERVICES),
+            (AgencyBody::schema(), &AGENCIES),
+            (CounterBody::schema(), &COUNTERS),
+        ] {
+            let v = serde_json::to_value(schema).unwrap();
+            let mut documented: Vec<String> = v["properties"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect();
+            documented.retain(|k| k != "id");
+            documented.sort();
+            let mut read: Vec<String> = section
+                .fields
+                .iter()
+                .map(|(f, _)| (*f).to_owned())
+                .collect();
+            read.sort();
+            assert_eq!(documented, read, "{}", section.list);
+            let mut required: Vec<String> = v["required"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_str().unwrap().to_owned())
+                .collect();
+            required.sort();
+            let mut needed: Vec<String> =
+                section.required.iter().map(|f| (*f).to_owned()).collect();
+            needed.sort();
+            assert_eq!(required, needed, "{}", section.list);
+        }
     }
 }

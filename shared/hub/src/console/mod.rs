@@ -17,12 +17,13 @@ pub mod users;
 
 use crate::server::Hub;
 use crate::web::live::Live;
-use axum::routing::{delete, get, post, put};
+use axum::routing::get;
 use axum::Router;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// The console's address when `[hall] console_listen` is not given: this machine only.
 pub const DEFAULT_LISTEN: std::net::SocketAddr = std::net::SocketAddr::V4(
@@ -60,55 +61,20 @@ pub async fn serve(
         sessions: Arc::default(),
         stopping,
     };
-    let v1 = "/console/api/v1";
+    let (api, doc) = api_router().split_for_parts();
+    let doc = Arc::new(doc);
     let app = Router::new()
         .route("/console", get(page::console))
         .route("/console/", get(page::console))
         .route("/console/assets/{name}", get(page::asset))
-        .route(&format!("{v1}/login"), post(api::login))
-        .route(&format!("{v1}/logout"), post(api::logout))
-        .route(&format!("{v1}/hall"), get(api::hall))
-        .route(&format!("{v1}/events"), get(api::events))
-        .route(&format!("{v1}/counters/{{id}}/{{action}}"), post(api::act))
-        .route(&format!("{v1}/tickets/{{code}}/cancel"), post(api::cancel))
         .route(
-            &format!("{v1}/services"),
-            get(api::services).post(api::create_service),
+            "/console/api/v1/openapi.json",
+            get(move || {
+                let doc = Arc::clone(&doc);
+                async move { axum::Json((*doc).clone()) }
+            }),
         )
-        .route(
-            &format!("{v1}/services/{{id}}"),
-            put(api::put_service).delete(api::delete_service),
-        )
-        .route(&format!("{v1}/running_text"), put(api::running_text))
-        .route(
-            &format!("{v1}/agencies"),
-            get(api::agencies).post(api::create_agency),
-        )
-        .route(
-            &format!("{v1}/agencies/{{id}}"),
-            put(api::put_agency).delete(api::delete_agency),
-        )
-        .route(
-            &format!("{v1}/counters"),
-            get(api::counters).post(api::create_counter),
-        )
-        .route(
-            &format!("{v1}/counters/{{id}}"),
-            put(api::put_counter).delete(api::delete_counter),
-        )
-        .route(
-            &format!("{v1}/holidays"),
-            get(api::holidays).put(api::put_holidays),
-        )
-        .route(
-            &format!("{v1}/devices"),
-            get(api::devices).post(api::add_device),
-        )
-        .route(&format!("{v1}/devices/{{id}}"), delete(api::revoke))
-        .route(&format!("{v1}/users"), get(api::users).post(api::add_user))
-        .route(&format!("{v1}/users/{{name}}"), delete(api::remove_user))
-        .route(&format!("{v1}/audit"), get(api::audit_trail))
-        .route(&format!("{v1}/report"), get(api::report))
+        .merge(api)
         .fallback(api::not_found)
         .layer(axum::middleware::from_fn_with_state(
             Duration::from_secs(limits.http_header_timeout_secs),
@@ -117,4 +83,35 @@ pub async fn serve(
         .with_state(console);
     crate::web::accept(listener, app, &limits, shutdown).await;
     Ok(())
+}
+
+/// The console's API: every route with its OpenAPI description, from the handlers
+/// themselves (`#[utoipa::path]`), so the document cannot drift from what is served.
+fn api_router() -> OpenApiRouter<Console> {
+    let info = utoipa::openapi::InfoBuilder::new()
+        .title("Antre console API")
+        .version("1")
+        .description(Some("The hall's console (CONSOLE.md): JSON; errors are {\"error\", \"message\"}. Changes need the X-CSRF-Token header of the session."))
+        .build();
+    OpenApiRouter::with_openapi(utoipa::openapi::OpenApiBuilder::new().info(info).build())
+        .routes(routes!(api::login))
+        .routes(routes!(api::logout))
+        .routes(routes!(api::hall))
+        .routes(routes!(api::events))
+        .routes(routes!(api::act))
+        .routes(routes!(api::cancel))
+        .routes(routes!(api::services, api::create_service))
+        .routes(routes!(api::put_service, api::delete_service))
+        .routes(routes!(api::running_text))
+        .routes(routes!(api::agencies, api::create_agency))
+        .routes(routes!(api::put_agency, api::delete_agency))
+        .routes(routes!(api::counters, api::create_counter))
+        .routes(routes!(api::put_counter, api::delete_counter))
+        .routes(routes!(api::holidays, api::put_holidays))
+        .routes(routes!(api::devices, api::add_device))
+        .routes(routes!(api::revoke))
+        .routes(routes!(api::users, api::add_user))
+        .routes(routes!(api::remove_user))
+        .routes(routes!(api::audit_trail))
+        .routes(routes!(api::report))
 }

@@ -63,6 +63,7 @@ pub fn parse_code(raw: &str) -> Result<String, ApiError> {
 }
 
 /// `GET /api/v1/tickets/{code}`: the ticket, with `ahead` and `estimated_wait_min` live.
+#[utoipa::path(get, path = "/api/v1/tickets/{code}", tag = "web", summary = "A ticket of today, live: status, people ahead, the estimate", params(("code" = String, Path, description = "e.g. A-012")), responses((status = 200, description = "the ticket"), (status = 400, description = "invalid_request: not a ticket code"), (status = 404, description = "unknown_ticket")))]
 pub async fn ticket(State(web): State<Web>, Path(raw): Path<String>) -> Response {
     let code = match parse_code(&raw) {
         Ok(c) => c,
@@ -97,6 +98,7 @@ fn stream_refused(refused: super::limit::Refused) -> Response {
 
 /// `GET /api/v1/tickets/{code}/events`: an SSE stream sending the ticket (`event: ticket`)
 /// at once and whenever its status or position changes; `event: gone` when the day is over.
+#[utoipa::path(get, path = "/api/v1/tickets/{code}/events", tag = "web", summary = "The ticket as SSE: event: ticket at once and on every change; event: gone when the day is over", params(("code" = String, Path)), responses((status = 200, description = "text/event-stream"), (status = 404, description = "unknown_ticket"), (status = 429, description = "too many streams")))]
 pub async fn ticket_events(
     State(web): State<Web>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -249,8 +251,9 @@ fn bad_body(rejection: &JsonRejection) -> Response {
     )
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct SurveyBody {
+    /// Nine answers, each 1 to 4 (the IKM's elements in order).
     answers: Vec<i64>,
     /// The ticket's key, from the QR code's `?k=`.
     #[serde(default)]
@@ -262,6 +265,7 @@ const WRONG_KEY: &str = "Kode pada tiket tidak cocok: buka halaman ini dari kode
 
 /// `POST /api/v1/tickets/{code}/survey` with `{"answers": [9 × 1..4]}`: once per served
 /// ticket of today, like the protocol's `survey`.
+#[utoipa::path(post, path = "/api/v1/tickets/{code}/survey", tag = "web", summary = "The IKM survey of a served ticket, once, with the ticket's key", params(("code" = String, Path)), request_body = SurveyBody, responses((status = 200, description = "saved"), (status = 400, description = "invalid_request"), (status = 403, description = "wrong_key"), (status = 409, description = "already_rated or not_served")))]
 pub async fn survey(
     State(web): State<Web>,
     Path(raw): Path<String>,
@@ -305,7 +309,7 @@ fn keyed<B>(
     Ok((code, body, key))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct KeyBody {
     #[serde(default)]
     key: Option<String>,
@@ -313,6 +317,7 @@ pub struct KeyBody {
 
 /// `POST /api/v1/tickets/{code}/cancel` with `{"key": "..."}`: the visitor gives up a
 /// waiting ticket; everyone behind moves up at once.
+#[utoipa::path(post, path = "/api/v1/tickets/{code}/cancel", tag = "web", summary = "The visitor gives up a waiting ticket, with its key", params(("code" = String, Path)), request_body = KeyBody, responses((status = 200, description = "cancelled"), (status = 403, description = "wrong_key"), (status = 409, description = "not_waiting")))]
 pub async fn cancel(
     State(web): State<Web>,
     Path(raw): Path<String>,
@@ -341,14 +346,17 @@ pub async fn cancel(
     .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct AspirationBody {
+    /// missing_service, suggestion or complaint.
+    #[schema(value_type = String)]
     kind: AspirationKind,
     text: String,
 }
 
 /// `POST /api/v1/aspirations` with `{"kind": "missing_service"|"suggestion"|"complaint",
 /// "text": "..."}`.
+#[utoipa::path(post, path = "/api/v1/aspirations", tag = "web", summary = "A visitor's aspiration: a missing service, a suggestion or a complaint", request_body = AspirationBody, responses((status = 200, description = "saved"), (status = 400, description = "invalid_request")))]
 pub async fn aspiration(
     State(web): State<Web>,
     body: Result<Json<AspirationBody>, JsonRejection>,
@@ -431,6 +439,7 @@ fn display_device(web: &Web, headers: &HeaderMap, query: &TokenQuery) -> Result<
 /// events as SSE. First `event: welcome` (the protocol's welcome with a snapshot), or with
 /// `Last-Event-ID` the missed events; then `event: event` with `id:` = `seq` for each event,
 /// and `event: say` with the call's words after each call and recall.
+#[utoipa::path(get, path = "/api/v1/display/events", tag = "web", summary = "The wall display's feed as SSE, with a display device's token (Authorization: Bearer, or ?token=)", params(("token" = Option<String>, Query)), responses((status = 200, description = "text/event-stream: welcome, event, say"), (status = 401, description = "unauthorized"), (status = 403, description = "forbidden")))]
 pub async fn display_events(
     State(web): State<Web>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,

@@ -21,7 +21,7 @@ use crate::server::Hub;
 use axum::extract::ConnectInfo;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Json, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
 use limit::Limits;
 use live::Live;
@@ -30,6 +30,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tower::ServiceExt;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// A JSON error: `{"error": code, "message": words}`.
 pub(crate) fn error(status: StatusCode, code: &str, message: &str) -> Response {
@@ -94,17 +95,21 @@ pub async fn serve(
         stopping,
     };
     let limits = hub_web_limits(&web);
+    let (api_routes, doc) = api_router().split_for_parts();
+    let doc = Arc::new(doc);
     let app = Router::new()
         .route("/", get(pages::index))
         .route("/t/{code}", get(pages::ticket))
         .route("/display", get(pages::display))
         .route("/assets/{name}", get(pages::asset))
-        .route("/api/v1/tickets/{code}", get(api::ticket))
-        .route("/api/v1/tickets/{code}/events", get(api::ticket_events))
-        .route("/api/v1/tickets/{code}/survey", post(api::survey))
-        .route("/api/v1/tickets/{code}/cancel", post(api::cancel))
-        .route("/api/v1/aspirations", post(api::aspiration))
-        .route("/api/v1/display/events", get(api::display_events))
+        .route(
+            "/api/v1/openapi.json",
+            get(move || {
+                let doc = Arc::clone(&doc);
+                async move { Json((*doc).clone()) }
+            }),
+        )
+        .merge(api_routes)
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             web.clone(),
@@ -119,6 +124,23 @@ pub async fn serve(
         .with_state(web.clone());
     accept(listener, app, &limits, shutdown).await;
     Ok(())
+}
+
+/// The public web API: every route with its OpenAPI description, from the handlers
+/// themselves (`#[utoipa::path]`), so the document cannot drift from what is served.
+fn api_router() -> OpenApiRouter<Web> {
+    let info = utoipa::openapi::InfoBuilder::new()
+        .title("Antre web API")
+        .version("1")
+        .description(Some("The hall's public pages' API (phones, web displays). Errors are {\"error\", \"message\"}."))
+        .build();
+    OpenApiRouter::with_openapi(utoipa::openapi::OpenApiBuilder::new().info(info).build())
+        .routes(routes!(api::ticket))
+        .routes(routes!(api::ticket_events))
+        .routes(routes!(api::survey))
+        .routes(routes!(api::cancel))
+        .routes(routes!(api::aspiration))
+        .routes(routes!(api::display_events))
 }
 
 fn hub_web_limits(web: &Web) -> WebLimits {
