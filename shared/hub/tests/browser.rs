@@ -809,7 +809,7 @@ async fn until_event(
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_console_in_chromium_runs_the_hall_live() {
     use antre_core::proto::EventKind;
     let config = sample_config();
@@ -968,5 +968,125 @@ async fn the_console_in_chromium_runs_the_hall_live() {
     )
     .await;
     b.close().await.unwrap();
+    hub.stop().await;
+}
+
+/// Lighthouse's accessibility audit of `url` (desktop, 1280×900), with `headers` on every
+/// request: the score, and the audits that failed.
+fn lighthouse_accessibility(url: &str, headers: Option<&str>) -> (f64, Vec<String>) {
+    let lighthouse = which("lighthouse")
+        .expect("lighthouse is installed (npm install -g lighthouse@12.2.3, see .ci/run)");
+    let profiles = tempfile::tempdir().unwrap();
+    let report = profiles.path().join("lighthouse.json");
+    let chrome_flags = format!(
+        "--headless=new --no-sandbox --disable-gpu --disable-background-networking \
+         --disable-component-update --disable-sync --no-first-run --user-data-dir={}",
+        profiles.path().join("lh").display()
+    );
+    let mut cmd = Command::new(&lighthouse);
+    cmd.arg(url).args([
+        "--only-categories=accessibility",
+        "--output=json",
+        "--quiet",
+        "--preset=desktop",
+        "--screenEmulation.width=1280",
+        "--screenEmulation.height=900",
+        // The console keeps its event stream open: the page never goes quiet.
+        "--max-wait-for-load=15000",
+    ]);
+    if let Some(h) = headers {
+        cmd.arg(format!("--extra-headers={h}"));
+    }
+    let out = cmd
+        .arg(format!("--output-path={}", report.display()))
+        .arg(format!("--chrome-flags={chrome_flags}"))
+        .env("CHROME_PATH", which("chromium").expect("chromium"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "lighthouse failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lh: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let failing = lh["audits"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, a)| a["score"] == json!(0))
+        .map(|(id, a)| format!("{id}: {}", a["title"]))
+        .collect();
+    (
+        lh["categories"]["accessibility"]["score"]
+            .as_f64()
+            .unwrap_or(0.0),
+        failing,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_passes_lighthouse_logged_out_and_in() {
+    let config = sample_config();
+    let mut hub = TestHub::start(&config).await;
+    let console = hub.start_console().await;
+    let cfg = Config::parse(&config).unwrap();
+    antre_hub::console::users::add(
+        &hub.db,
+        &cfg,
+        "test",
+        "ani",
+        antre_hub::console::auth::Role::Admin,
+        None,
+        "rahasia-aula-123",
+    )
+    .unwrap();
+    let (desk, _d) = Client::start(device_settings(&config, &hub, "counter-1"));
+    desk.request(Request::OpenCounter {
+        counter: "1".into(),
+        officer: "Sri".into(),
+    })
+    .await
+    .unwrap();
+    let page = format!("http://{console}/console");
+
+    // Away from the runtime the hub serves on: Lighthouse waits for its answers.
+    let url = page.clone();
+    let (score, failing) =
+        tokio::task::spawn_blocking(move || lighthouse_accessibility(&url, None))
+            .await
+            .unwrap();
+    assert!(
+        score >= 0.95 && failing.is_empty(),
+        "the login page: {score}, {failing:?}"
+    );
+
+    // Logged in: the hall with its counters, figures, devices, services and report form.
+    let login = tokio::task::spawn_blocking(move || {
+        Command::new("curl")
+            .args(["-s", "-i", "-H", "content-type: application/json", "-d"])
+            .arg(json!({"user": "ani", "password": "rahasia-aula-123"}).to_string())
+            .arg(format!("http://{console}/console/api/v1/login"))
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let head = String::from_utf8_lossy(&login.stdout).into_owned();
+    let cookie = head
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: "))
+        .and_then(|c| c.split(';').next())
+        .unwrap_or_else(|| panic!("a session cookie: {head}"))
+        .to_owned();
+    let headers = json!({ "Cookie": cookie }).to_string();
+    let (score, failing) =
+        tokio::task::spawn_blocking(move || lighthouse_accessibility(&page, Some(&headers)))
+            .await
+            .unwrap();
+    assert!(
+        score >= 0.95 && failing.is_empty(),
+        "the logged-in console: {score}, {failing:?}"
+    );
     hub.stop().await;
 }

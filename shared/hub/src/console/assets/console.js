@@ -10,7 +10,7 @@ const EN = {
   counterof: "Counter (for counter devices)", makecode: "Make a pairing code",
   typecode: "Type on the device: antre-kiosk pair --hub ADDRESS --code CODE --config FILE (valid 15 minutes)",
   services: "Services", name: "Name", prefix: "Prefix", quota: "Quota", maxwait: "Wait limit (minutes)",
-  report: "Report", from: "From", to: "To", show: "Show", csv: "Download CSV (zip)", html: "Download HTML",
+  action: "Action", action2: "Action", report: "Report", from: "From", to: "To", show: "Show", csv: "Download CSV (zip)", html: "Download HTML",
 };
 const ID = {};
 let english = false;
