@@ -1,7 +1,9 @@
 //! The hall's console over real HTTP on loopback (CONSOLE.md): logging in, the lock-out,
 //! CSRF, roles and a supervisor's agencies, acting on counters as the devices see it, a
 //! service changed while a kiosk is connected, a device paired over the real protocol and
-//! revoked, the audit trail, and the console's absence from the visitors' listener.
+//! revoked, the audit trail, and the console's absence from the visitors' listener;
+//! agencies, counters and holidays; reports; the OpenAPI documents; a smart TV's address
+//! and QR code (read back by Chromium and zbar).
 
 mod common;
 mod webcommon;
@@ -969,5 +971,85 @@ async fn both_apis_describe_themselves_in_openapi() {
         !paths.keys().any(|p| p.starts_with("/console")),
         "the console is not the visitors' API"
     );
+    hub.stop().await;
+}
+
+#[tokio::test]
+async fn a_smart_tv_gets_its_address_with_the_token_and_a_qr_code() {
+    let mut hub = TestHub::start(&hall_config(100, "")).await;
+    let web = hub.start_web().await;
+    let console = hub.start_console().await;
+    add_user(&hub, "ani", Role::Admin, None);
+    let ani = Login::as_user(console, "ani", PASSWORD).await;
+    // Only a display can be one.
+    let r = ani
+        .send(
+            "POST",
+            "/console/api/v1/devices",
+            json!({"id": "tv-x", "role": "kiosk", "web": true}),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+
+    let r = ani
+        .send(
+            "POST",
+            "/console/api/v1/devices",
+            json!({"id": "tv-2", "role": "display", "web": true}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let answer = r.json();
+    let url = answer["display_url"].as_str().unwrap().to_owned();
+    let (page, token) = url
+        .split_once("#token=")
+        .expect("the token in the fragment");
+    assert!(page.ends_with("/display"), "{url}");
+    assert!(token.len() >= 43);
+    // The token opens the web display's feed.
+    let feed = Http::new(web)
+        .sse(
+            "/api/v1/display/events",
+            &[("authorization", &format!("Bearer {token}"))],
+        )
+        .await;
+    assert!(feed.is_ok(), "the TV's token opens its feed");
+
+    // The QR code, read back by zbar from the picture ImageMagick makes of it, is the address.
+    let dir = tempfile::tempdir().unwrap();
+    let svg = dir.path().join("qr.svg");
+    let png = dir.path().join("qr.png");
+    std::fs::write(&svg, answer["qr_svg"].as_str().unwrap()).unwrap();
+    // Chromium draws the SVG (ImageMagick here has no SVG reader).
+    let made = std::process::Command::new("chromium")
+        .args([
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--window-size=600,600",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            dir.path().join("profile").display()
+        ))
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(format!("file://{}", svg.display()))
+        .output()
+        .unwrap();
+    assert!(png.exists(), "{}", String::from_utf8_lossy(&made.stderr));
+    let read = std::process::Command::new("zbarimg")
+        .args(["--raw", "-q"])
+        .arg(&png)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&read.stdout).trim(), url);
+
+    // Never the token in the trail.
+    let audit = ani.get("/console/api/v1/audit").await;
+    assert!(audit.body.contains("device_web_display") && !audit.body.contains(token));
     hub.stop().await;
 }

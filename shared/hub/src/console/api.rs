@@ -941,6 +941,10 @@ pub struct NewDevice {
     counter: Option<String>,
     #[serde(default)]
     agencies: Option<Vec<String>>,
+    /// A smart TV as a web display: no pairing code (a TV remote cannot type one); its token
+    /// is made now and shown once, in the display page's address and as a QR code.
+    #[serde(default)]
+    web: bool,
 }
 
 /// `POST /devices` (admin): the device is added (no token opens it yet) and gets a
@@ -959,6 +963,13 @@ pub async fn add_device(State(c): State<Console>, headers: HeaderMap, bytes: Byt
         Ok(d) => d,
         Err(r) => return r,
     };
+    let (web, role) = (d.web, d.role);
+    if web && role != antre_core::proto::Role::Display {
+        return invalid(&[Problem::new(
+            Some("web"),
+            "Hanya perangkat layar (display) yang bisa menjadi layar web. (Only a display can be a web display.)",
+        )]);
+    }
     let code: String = (0..PAIRING_CHARS)
         .map(|_| {
             let i = rand::Rng::gen_range(&mut rand::rngs::OsRng, 0..PAIRING_LETTERS.len());
@@ -1006,6 +1017,9 @@ pub async fn add_device(State(c): State<Console>, headers: HeaderMap, bytes: Byt
             return r;
         }
     }
+    if web {
+        return web_display(&c, &s, &headers, id).await;
+    }
     let expires = c.hub.now() + chrono::Duration::from_std(PAIRING_VALID).expect("15 minutes");
     let (device, pairing) = (id.clone(), code.clone());
     let done = c
@@ -1031,6 +1045,90 @@ pub async fn add_device(State(c): State<Console>, headers: HeaderMap, bytes: Byt
         })),
     )
         .into_response()
+}
+
+/// Gives display `id` a new token for a smart TV and answers with the display page's
+/// address holding it in the fragment (never sent to a server), and its QR code. The token
+/// before it, if any, stops working (its connections close).
+async fn web_display(c: &Console, s: &Session, headers: &HeaderMap, id: String) -> Response {
+    use base64::Engine;
+    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
+    let hash = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(token.as_bytes()));
+    let r = change(c, s, StatusCode::CREATED, {
+        let id = id.clone();
+        move |_, table, _| {
+            let entry = entries(table, "devices")
+                .find(|e| e.get("id").and_then(|v| v.as_str()) == Some(id.as_str()))
+                .ok_or_else(|| ChangeError::NotFound(format!("device {id}")))?;
+            entry.remove("token");
+            entry.remove("sample");
+            entry.insert("token_sha256".into(), toml::Value::String(hash));
+            Ok((
+                Audit {
+                    action: "device_web_display".into(),
+                    target: Some(id.clone()),
+                    ..Audit::default()
+                },
+                Value::Null,
+            ))
+        }
+    })
+    .await;
+    if r.status() != StatusCode::CREATED {
+        return r;
+    }
+    let cfg = c.hub.config();
+    let base = display_base(&cfg, headers);
+    let url = format!("{base}/display#token={token}");
+    (
+        StatusCode::CREATED,
+        Json(json!({"id": id, "display_url": url, "qr_svg": qr_svg(&url)})),
+    )
+        .into_response()
+}
+
+/// Where a TV reaches the web pages: `[hall] public_url`, else the address the console was
+/// reached at with the web pages' port.
+fn display_base(cfg: &Config, headers: &HeaderMap) -> String {
+    if let Some(u) = &cfg.hall.public_url {
+        return u.clone();
+    }
+    let port = cfg.hall.http_listen.map_or(8080, |a| a.port());
+    match cfg.hall.http_listen {
+        Some(a) if !a.ip().is_unspecified() => format!("http://{a}"),
+        _ => {
+            let host = headers
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .and_then(|h| {
+                    h.rsplit_once(':')
+                        .map(|(h, _)| h.to_owned())
+                        .or(Some(h.to_owned()))
+                })
+                .unwrap_or_else(|| "127.0.0.1".into());
+            format!("http://{host}:{port}")
+        }
+    }
+}
+
+/// `text` as a QR code in SVG, black modules on white with the quiet zone.
+fn qr_svg(text: &str) -> String {
+    let Ok(code) = qrcode::QrCode::new(text.as_bytes()) else {
+        return String::new();
+    };
+    let n = code.width();
+    let colors = code.to_colors();
+    let size = n + 8;
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {size} {size}\" role=\"img\" aria-label=\"QR\"><rect width=\"{size}\" height=\"{size}\" fill=\"#fff\"/><path fill=\"#000\" d=\""
+    );
+    for (i, c) in colors.iter().enumerate() {
+        if *c == qrcode::Color::Dark {
+            svg.push_str(&format!("M{} {}h1v1h-1z", i % n + 4, i / n + 4));
+        }
+    }
+    svg.push_str("\"/></svg>");
+    svg
 }
 
 /// `DELETE /devices/{id}` (admin): revoked; its connections close at once.

@@ -10,7 +10,8 @@ const EN = {
   counterof: "Counter (for counter devices)", makecode: "Make a pairing code",
   typecode: "Type on the device: antre-kiosk pair --hub ADDRESS --code CODE --config FILE (valid 15 minutes)",
   services: "Services", name: "Name", prefix: "Prefix", quota: "Quota", maxwait: "Wait limit (minutes)",
-  action: "Action", action2: "Action", report: "Report", from: "From", to: "To", show: "Show", csv: "Download CSV (zip)", html: "Download HTML",
+  action: "Action", action2: "Action", webtv: "A TV through its browser (no code)",
+  tvopen: "Open this address on the TV (or scan its code); its token is shown this once:", report: "Report", from: "From", to: "To", show: "Show", csv: "Download CSV (zip)", html: "Download HTML",
 };
 const ID = {};
 let english = false;
@@ -191,10 +192,17 @@ $("device-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
   const body = { id: $("dev-id").value.trim(), role: $("dev-role").value };
   if ($("dev-counter").value.trim()) body.counter = $("dev-counter").value.trim();
+  if ($("dev-web").checked) body.web = true;
   const r = await call("POST", "/devices", body);
   $("device-message").textContent = r.ok ? "" : words(r.data);
-  $("pairing").hidden = !r.ok;
-  if (r.ok) $("pairing-code").textContent = r.data.pairing_code;
+  $("pairing").hidden = !(r.ok && r.data.pairing_code);
+  $("tv").hidden = !(r.ok && r.data.display_url);
+  if (r.ok && r.data.pairing_code) $("pairing-code").textContent = r.data.pairing_code;
+  if (r.ok && r.data.display_url) {
+    $("tv-url").textContent = r.data.display_url;
+    $("tv-url").href = r.data.display_url;
+    $("tv-qr").src = "data:image/svg+xml;base64," + btoa(r.data.qr_svg);
+  }
   refresh();
 });
 
