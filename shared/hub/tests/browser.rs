@@ -791,6 +791,21 @@ async fn the_web_display_passes_lighthouse_and_holds_still_on_a_call() {
     hub.stop().await;
 }
 
+/// The `antre-kiosk` binary beside this test's (cargo builds it for the kiosk's own tests
+/// in `cargo test --workspace`); built here when this test runs alone.
+fn antre_kiosk_binary() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe.parent().unwrap().parent().unwrap().join("antre-kiosk");
+    if !bin.exists() {
+        let built = Command::new(env!("CARGO"))
+            .args(["build", "-p", "antre-kiosk", "--bin", "antre-kiosk"])
+            .status()
+            .unwrap();
+        assert!(built.success(), "cargo builds antre-kiosk");
+    }
+    bin
+}
+
 /// The next event of `kind` a device's client applied.
 async fn until_event(
     updates: &mut tokio::sync::mpsc::UnboundedReceiver<antre_client::Update>,
@@ -953,6 +968,69 @@ async fn the_console_in_chromium_runs_the_hall_live() {
     )
     .await;
     shot(&b, "console-devices").await;
+    let code = text(&b, "pairing-code").await;
+
+    // The technician pairs the kiosk with the real `antre-kiosk pair`.
+    let profile_dir = tempfile::tempdir().unwrap();
+    let file = profile_dir.path().join("kiosk.toml");
+    let (kiosk_bin, hub_addr, path) = (antre_kiosk_binary(), hub.addr.to_string(), file.clone());
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(kiosk_bin)
+            .args(["pair", "--hub", &hub_addr, "--code", &code, "--config"])
+            .arg(&path)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let saved: toml::Table = toml::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let token = saved["token"].as_str().unwrap().to_owned();
+    let (paired, mut paired_updates) = Client::start(antre_client::ClientConfig {
+        hub: hub.addr.to_string(),
+        device: "kiosk-9".into(),
+        token,
+    });
+    loop {
+        let u = tokio::time::timeout(PATIENCE, paired_updates.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        if matches!(u, antre_client::Update::Online { .. }) {
+            break;
+        }
+    }
+    until(&b, "kiosk-9 online", "[...document.querySelectorAll('[data-device=\"kiosk-9\"] td')].some(td => td.classList.contains('online'))").await;
+
+    // Revoked from the page: the kiosk is cut off at once.
+    b.find(Locator::Css("[data-device=\"kiosk-9\"] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.accept_alert().await.unwrap();
+    loop {
+        let u = tokio::time::timeout(PATIENCE, paired_updates.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        if let antre_client::Update::Offline(why) = u {
+            assert!(why.contains("revoked"), "{why}");
+            break;
+        }
+    }
+    until(
+        &b,
+        "kiosk-9 gone from the list",
+        "!document.querySelector('[data-device=\"kiosk-9\"]')",
+    )
+    .await;
+    drop(paired);
 
     // In English with one tap.
     b.find(Locator::Id("lang"))

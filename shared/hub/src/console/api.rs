@@ -415,7 +415,7 @@ fn sees_event(s: &Session, cfg: &Config, e: &Event) -> bool {
 
 /// `GET /events`: every protocol event as SSE (`id:` its seq; `Last-Event-ID` resumes),
 /// plus `event: alert` for each new alert.
-#[utoipa::path(get, path = "/console/api/v1/events", tag = "console", summary = "Every protocol event as SSE (id = seq; Last-Event-ID resumes), and event: alert", responses((status = 200, description = "text/event-stream"), (status = 401, description = "login_required: no session, or it ended")))]
+#[utoipa::path(get, path = "/console/api/v1/events", tag = "console", summary = "Every protocol event as SSE (id = seq; Last-Event-ID resumes); event: alert for each new alert; event: devices when a device comes online or goes offline", responses((status = 200, description = "text/event-stream"), (status = 401, description = "login_required: no session, or it ended")))]
 pub async fn events(State(c): State<Console>, headers: HeaderMap) -> Response {
     let (_, s) = match session_of(&c, &headers) {
         Ok(s) => s,
@@ -437,6 +437,7 @@ pub async fn events(State(c): State<Console>, headers: HeaderMap) -> Response {
     };
     let (tx, out) = tokio::sync::mpsc::channel::<SseEvent>(256);
     let mut stopping = c.stopping.clone();
+    let mut presence = c.hub.watch_presence();
     tokio::spawn(async move {
         let mut last = since;
         let mut sent_alerts = std::collections::HashSet::new();
@@ -460,6 +461,10 @@ pub async fn events(State(c): State<Console>, headers: HeaderMap) -> Response {
         loop {
             let ev = tokio::select! {
                 _ = stopping.changed() => return,
+                Ok(()) = presence.changed() => {
+                    // A device came online or went offline: the page reads the hall again.
+                    Some(SseEvent::default().event("devices").data("{}"))
+                }
                 _ = tick.tick() => {
                     let cfg = c.hub.config();
                     for a in alerts(&c, &s, &cfg, c.hub.now()) {

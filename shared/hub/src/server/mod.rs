@@ -133,6 +133,8 @@ pub struct Hub {
     checkpointer: Mutex<Option<Checkpointer>>,
     /// Which devices are connected, and since when (or since when not).
     presence: Mutex<std::collections::HashMap<antre_core::domain::DeviceId, Presence>>,
+    /// Bumped whenever a device comes online or goes offline (the console follows it).
+    presence_changed: watch::Sender<u64>,
     /// When this hub started: devices not seen since are offline since then.
     pub started: DateTime<Utc>,
     /// Wrong pairing codes per address in the last minute.
@@ -283,6 +285,7 @@ impl Hub {
             checkpointer: Mutex::new(checkpointer),
             pair_failures: Mutex::default(),
             presence: Mutex::default(),
+            presence_changed: watch::channel(0).0,
             started,
         }))
     }
@@ -308,7 +311,13 @@ impl Hub {
         };
         if was_online != (p.connections > 0) {
             p.since = now;
+            self.presence_changed.send_modify(|n| *n += 1);
         }
+    }
+
+    /// Wakes when a device comes online or goes offline.
+    pub fn watch_presence(&self) -> watch::Receiver<u64> {
+        self.presence_changed.subscribe()
     }
 
     /// Whether `device` is connected now, and since when it is (or is not).

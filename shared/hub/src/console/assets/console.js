@@ -178,6 +178,7 @@ function start(data) {
   stream = new EventSource(API + "/events");
   stream.onmessage = refresh;
   stream.addEventListener("alert", refresh);
+  stream.addEventListener("devices", refresh);
 }
 
 $("login-form").addEventListener("submit", async (ev) => {
