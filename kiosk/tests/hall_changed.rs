@@ -4,29 +4,11 @@
 
 mod common;
 
-use antre_hub::hall::catalogue::{entries, list, Audit};
+use antre_hub::hall::catalogue::{entries, list};
 use antre_hub::testing::{sample_config, TestHub};
 use antre_kiosk::printer::{Printer, PrinterSpec};
 use common::screen::{adapter, kiosk_app, press, screenshot, settle, shown};
 use slint::Model as _;
-
-/// Changes the hub's catalogue as the console does.
-fn change(
-    rt: &tokio::runtime::Runtime,
-    hub: &TestHub,
-    edit: impl FnOnce(&mut toml::Table) + Send + 'static,
-) {
-    let done = rt.block_on(hub.hub.run(move |hall, now| {
-        match hall.change_catalogue(now, "test", |_, table, _| {
-            edit(table);
-            Ok(Audit::default())
-        }) {
-            Ok(change) => (true, change),
-            Err(_) => (false, (vec![], vec![])),
-        }
-    }));
-    assert_eq!(done, Some(true), "the change is taken");
-}
 
 #[test]
 fn a_renamed_service_and_a_holiday_reach_the_kiosk_live() {
@@ -46,25 +28,25 @@ fn a_renamed_service_and_a_holiday_reach_the_kiosk_live() {
 
     press(&app, "Dinas Kependudukan dan Pencatatan Sipil");
     assert!(shown(&app, "KTP Elektronik"));
-    change(&rt, &hub, |t| {
+    rt.block_on(hub.change_catalogue(|t| {
         for s in entries(t, "services") {
             if s.get("id").and_then(|v| v.as_str()) == Some("dukcapil-ktp") {
                 s.insert("name".into(), "KTP-el (Baru)".into());
             }
         }
-    });
+    }));
     settle(&app, "the new name on the screen", |a| {
         shown(a, "KTP-el (Baru)")
     });
     assert!(!shown(&app, "KTP Elektronik"));
 
     let day = rt.block_on(hub.hub.welcome(0)).unwrap().hall.day;
-    change(&rt, &hub, move |t| {
+    rt.block_on(hub.change_catalogue(move |t| {
         let mut h = toml::Table::new();
         h.insert("date".into(), day.into());
         h.insert("reason".into(), "Cuti bersama Natal".into());
         list(t, "holidays").push(toml::Value::Table(h));
-    });
+    }));
     let said = "Hari ini libur: Cuti bersama Natal. Tidak ada pengambilan tiket.";
     settle(&app, "the holiday's reason on every service", |a| {
         let services = adapter(a).get_services();

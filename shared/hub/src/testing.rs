@@ -167,6 +167,31 @@ impl TestHub {
         addr
     }
 
+    /// Changes the hub's catalogue as the console does: `edit` changes its TOML table, and
+    /// the change is checked, stored and sent to the devices as `hall_changed`.
+    ///
+    /// # Panics
+    /// The hub refuses the change.
+    pub async fn change_catalogue(&self, edit: impl FnOnce(&mut toml::Table) + Send + 'static) {
+        let done = self
+            .hub
+            .run(|hall, now| {
+                let r = hall.change_catalogue(now, "test", |_, table, _| {
+                    edit(table);
+                    Ok(crate::hall::catalogue::Audit::default())
+                });
+                match r {
+                    Ok(change) => (Ok(()), change),
+                    Err(e) => (Err(format!("{e:?}")), (vec![], vec![])),
+                }
+            })
+            .await;
+        match done {
+            Some(Ok(())) => {}
+            other => panic!("the catalogue change was refused: {other:?}"),
+        }
+    }
+
     /// Starts the hall's console on 127.0.0.1 (a free port) and returns its address.
     ///
     /// # Panics

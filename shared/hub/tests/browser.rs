@@ -683,52 +683,10 @@ async fn the_web_display_passes_lighthouse_and_holds_still_on_a_call() {
     let wall = format!("{base}/display#token={token}");
 
     // Lighthouse, the accessibility category, on the wall at a TV's size.
-    let lighthouse = which("lighthouse")
-        .expect("lighthouse is installed (npm install -g lighthouse@12.2.3, see .ci/run)");
-    let profiles = tempfile::tempdir().unwrap();
-    let report = profiles.path().join("lighthouse.json");
-    let chrome_flags = format!(
-        "--headless=new --no-sandbox --disable-gpu --disable-background-networking \
-         --disable-component-update --disable-sync --no-first-run --user-data-dir={}",
-        profiles.path().join("lh").display()
-    );
-    let out = Command::new(&lighthouse)
-        .arg(&wall)
-        .args([
-            "--only-categories=accessibility",
-            "--output=json",
-            "--quiet",
-            "--preset=desktop",
-            "--screenEmulation.width=1920",
-            "--screenEmulation.height=1080",
-            // The wall keeps its event stream open: the page never goes quiet.
-            "--max-wait-for-load=15000",
-        ])
-        .arg(format!("--output-path={}", report.display()))
-        .arg(format!("--chrome-flags={chrome_flags}"))
-        .env("CHROME_PATH", which("chromium").expect("chromium"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "lighthouse failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let lh: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
-    let failing: Vec<String> = lh["audits"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .filter(|(_, a)| a["score"] == json!(0))
-        .map(|(id, a)| format!("{id}: {}", a["title"]))
-        .collect();
-    assert_eq!(
-        lh["categories"]["accessibility"]["score"].as_f64(),
-        Some(1.0),
-        "failing audits: {failing:?}"
-    );
+    let (score, failing) = lighthouse_accessibility(&wall, None, (1920, 1080));
+    assert_eq!(score, 1.0, "failing audits: {failing:?}");
     assert!(failing.is_empty(), "{failing:?}");
+    let profiles = tempfile::tempdir().unwrap();
 
     // The wall in Chromium: set up from the address, then calls.
     let driver = chromedriver();
@@ -1032,6 +990,40 @@ async fn the_console_in_chromium_runs_the_hall_live() {
     .await;
     drop(paired);
 
+    // Today's report in the page, with its charts.
+    b.execute(
+        "document.getElementById('report-h').scrollIntoView();",
+        vec![],
+    )
+    .await
+    .unwrap();
+    b.find(Locator::Css("#report-form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until(
+        &b,
+        "the report in the page",
+        "(() => { const f = document.getElementById('report'); return !f.hidden && f.contentDocument && f.contentDocument.querySelector('svg'); })()",
+    )
+    .await;
+    shot(&b, "console-report").await;
+    b.execute(
+        "document.getElementById('cset-h').scrollIntoView();",
+        vec![],
+    )
+    .await
+    .unwrap();
+    until(
+        &b,
+        "the counter setup",
+        "document.querySelector('[data-counter-setup]')",
+    )
+    .await;
+    shot(&b, "console-setup").await;
+
     // In English with one tap.
     b.find(Locator::Id("lang"))
         .await
@@ -1049,9 +1041,13 @@ async fn the_console_in_chromium_runs_the_hall_live() {
     hub.stop().await;
 }
 
-/// Lighthouse's accessibility audit of `url` (desktop, 1280×900), with `headers` on every
+/// Lighthouse's accessibility audit of `url` (desktop, at `size`), with `headers` on every
 /// request: the score, and the audits that failed.
-fn lighthouse_accessibility(url: &str, headers: Option<&str>) -> (f64, Vec<String>) {
+fn lighthouse_accessibility(
+    url: &str,
+    headers: Option<&str>,
+    size: (u32, u32),
+) -> (f64, Vec<String>) {
     let lighthouse = which("lighthouse")
         .expect("lighthouse is installed (npm install -g lighthouse@12.2.3, see .ci/run)");
     let profiles = tempfile::tempdir().unwrap();
@@ -1067,11 +1063,11 @@ fn lighthouse_accessibility(url: &str, headers: Option<&str>) -> (f64, Vec<Strin
         "--output=json",
         "--quiet",
         "--preset=desktop",
-        "--screenEmulation.width=1280",
-        "--screenEmulation.height=900",
-        // The console keeps its event stream open: the page never goes quiet.
+        // The pages keep their event streams open: they never go quiet.
         "--max-wait-for-load=15000",
     ]);
+    cmd.arg(format!("--screenEmulation.width={}", size.0))
+        .arg(format!("--screenEmulation.height={}", size.1));
     if let Some(h) = headers {
         cmd.arg(format!("--extra-headers={h}"));
     }
@@ -1131,7 +1127,7 @@ async fn the_console_passes_lighthouse_logged_out_and_in() {
     // Away from the runtime the hub serves on: Lighthouse waits for its answers.
     let url = page.clone();
     let (score, failing) =
-        tokio::task::spawn_blocking(move || lighthouse_accessibility(&url, None))
+        tokio::task::spawn_blocking(move || lighthouse_accessibility(&url, None, (1280, 900)))
             .await
             .unwrap();
     assert!(
@@ -1158,10 +1154,11 @@ async fn the_console_passes_lighthouse_logged_out_and_in() {
         .unwrap_or_else(|| panic!("a session cookie: {head}"))
         .to_owned();
     let headers = json!({ "Cookie": cookie }).to_string();
-    let (score, failing) =
-        tokio::task::spawn_blocking(move || lighthouse_accessibility(&page, Some(&headers)))
-            .await
-            .unwrap();
+    let (score, failing) = tokio::task::spawn_blocking(move || {
+        lighthouse_accessibility(&page, Some(&headers), (1280, 900))
+    })
+    .await
+    .unwrap();
     assert!(
         score >= 0.95 && failing.is_empty(),
         "the logged-in console: {score}, {failing:?}"

@@ -15,6 +15,8 @@ fn check_config(text: &str) -> (bool, String, String) {
     let path = dir.path().join("hall.toml");
     std::fs::write(&path, text).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_antre-hub"))
+        // Hubs of tests and benchmarks run side by side: none takes the console's port.
+        .env("ANTRE_CONSOLE", "off")
         .args(["check-config", path.to_str().unwrap()])
         .output()
         .unwrap();
@@ -90,6 +92,8 @@ fn a_wrong_config_is_refused_with_the_line_named() {
         ],
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_antre-hub"))
+            // Hubs of tests and benchmarks run side by side: none takes the console's port.
+            .env("ANTRE_CONSOLE", "off")
             .args(&args)
             .output()
             .unwrap();

@@ -1053,3 +1053,98 @@ async fn a_smart_tv_gets_its_address_with_the_token_and_a_qr_code() {
     assert!(audit.body.contains("device_web_display") && !audit.body.contains(token));
     hub.stop().await;
 }
+
+#[tokio::test]
+async fn alerts_for_a_long_wait_a_device_offline_and_a_printer() {
+    // KTP's limit: 30 minutes.
+    let config = hall_config(100, "").replace(
+        "hours = \"08:00-15:00\"",
+        "hours = \"08:00-15:00\"\nmax_wait_min = 30",
+    );
+    let mut hub = TestHub::start(&config).await;
+    let console = hub.start_console().await;
+    add_user(&hub, "ani", Role::Admin, None);
+    let ani = Login::as_user(console, "ani", PASSWORD).await;
+    let mut kiosk = hub.connect("kiosk-1").await;
+    let code = kiosk.issue("ktp", None).await;
+    kiosk.issue("bpjs", None).await; // BPJS has no limit
+    let kinds = |h: &Value| -> Vec<String> {
+        h["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["kind"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // At first: nothing waited long, and no device has been away a minute.
+    let h = ani.get("/console/api/v1/hall").await.json();
+    assert!(kinds(&h).is_empty(), "{}", h["alerts"]);
+
+    // 29 minutes later, still no long wait; the devices never seen are offline since start.
+    hub.clock.advance(std::time::Duration::from_secs(29 * 60));
+    let h = ani.get("/console/api/v1/hall").await.json();
+    assert!(
+        !kinds(&h).contains(&"long_wait".to_owned()),
+        "{}",
+        h["alerts"]
+    );
+    let offline: Vec<&str> = h["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["kind"] == "device_offline")
+        .map(|a| a["device"].as_str().unwrap())
+        .collect();
+    assert!(
+        offline.contains(&"counter-3") && !offline.contains(&"kiosk-1"),
+        "{offline:?}"
+    );
+
+    // At 30 minutes the KTP ticket is past its limit; the BPJS one has none.
+    hub.clock.advance(std::time::Duration::from_secs(60));
+    let h = ani.get("/console/api/v1/hall").await.json();
+    let long: Vec<&Value> = h["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["kind"] == "long_wait")
+        .collect();
+    assert_eq!(long.len(), 1, "{}", h["alerts"]);
+    assert_eq!(
+        (
+            long[0]["ticket"].clone(),
+            long[0]["service"].clone(),
+            long[0]["waited_min"].clone()
+        ),
+        (json!(code), json!("ktp"), json!(30))
+    );
+    let ktp = h["waiting"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["service"] == "ktp")
+        .unwrap()
+        .clone();
+    assert_eq!(ktp["longest_wait_min"], 30);
+
+    // The kiosk's printer runs out of paper: an alert, also on the live stream.
+    let mut sse = ani
+        .http
+        .sse("/console/api/v1/events", &[("cookie", &ani.cookie)])
+        .await
+        .unwrap_or_else(|r| panic!("{}", r.body));
+    kiosk
+        .ok(json!({"type":"device_status","printer":"paper_out","message":"Kertas habis"}))
+        .await;
+    let alert = loop {
+        let e = sse.next_of("alert").await.json();
+        if e["kind"] == "printer" {
+            break e;
+        }
+    };
+    assert_eq!(
+        (alert["device"].clone(), alert["status"].clone()),
+        (json!("kiosk-1"), json!("paper_out"))
+    );
+    hub.stop().await;
+}

@@ -99,6 +99,8 @@ async fn a_fast_clock_is_for_loopback_and_samples_only() {
 
     // Listening beyond loopback with real tokens: refused, in words.
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_antre-hub"))
+        // Hubs of tests and benchmarks run side by side: none takes the console's port.
+        .env("ANTRE_CONSOLE", "off")
         .args(["serve", "--config"])
         .arg(&config)
         .arg("--db")
@@ -121,6 +123,8 @@ async fn a_fast_clock_is_for_loopback_and_samples_only() {
     );
     // A scale that makes no sense.
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_antre-hub"))
+        // Hubs of tests and benchmarks run side by side: none takes the console's port.
+        .env("ANTRE_CONSOLE", "off")
         .args(["serve", "--config"])
         .arg(&config)
         .arg("--db")

@@ -270,6 +270,8 @@ async fn a_small_day_reports_what_happened() {
 
 fn hub_cmd(args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_antre-hub"))
+        // Hubs of tests and benchmarks run side by side: none takes the console's port.
+        .env("ANTRE_CONSOLE", "off")
         .args(args)
         .env("ANTRE_LOG", "warn")
         .output()

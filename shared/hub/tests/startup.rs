@@ -38,6 +38,8 @@ fn serve_once(config: &Path, db: &Path, as_nobody: bool) -> (bool, String) {
     } else {
         Command::new(hub)
     };
+    // Hubs of tests run side by side: none takes the console's port.
+    cmd.env("ANTRE_CONSOLE", "off");
     let out = cmd
         .args([
             "serve",
@@ -131,6 +133,8 @@ fn sample_tokens_are_refused_on_a_network_address_and_accepted_on_loopback() {
     let db = dir.path().join("antre.db");
     let serve = |listen: &str, http: &str| {
         let out = Command::new(env!("CARGO_BIN_EXE_antre-hub"))
+            // Hubs of tests and benchmarks run side by side: none takes the console's port.
+            .env("ANTRE_CONSOLE", "off")
             .args(["serve", "--listen", listen, "--http", http, "--config"])
             .arg(&config)
             .arg("--db")

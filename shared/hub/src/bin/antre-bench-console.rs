@@ -12,7 +12,11 @@
 
 mod bench;
 
-use bench::{token, Conn};
+use bench::{ms2 as ms, pct, token, usage, Conn};
+
+fn cpu(pid: u32) -> f64 {
+    usage(pid).0
+}
 use clap::Parser;
 use serde_json::{json, Value};
 use std::fmt::Write as _;
@@ -59,24 +63,6 @@ fn config() -> String {
         );
     }
     c
-}
-
-/// A request by id, events skipped.
-async fn req(c: &mut Conn, mut v: Value) -> anyhow::Result<Value> {
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let id = format!(
-        "b{}",
-        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-    );
-    v["id"] = json!(id);
-    c.send(&v).await?;
-    loop {
-        let m = c.recv().await?;
-        if m["id"] == json!(id) {
-            anyhow::ensure!(m["type"] == "ok", "refused: {m}");
-            return Ok(m);
-        }
-    }
 }
 
 /// One plain HTTP/1.1 exchange on a new connection: the status line and the body.
@@ -155,23 +141,6 @@ async fn page(
     }
 }
 
-/// (user + system CPU seconds) of a process.
-fn cpu(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let after = stat.rsplit(')').next().unwrap_or_default();
-    let f: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| f.get(i).and_then(|x| x.parse::<f64>().ok()).unwrap_or(0.0);
-    (ticks(11) + ticks(12)) / 100.0
-}
-
-fn pct(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
@@ -188,20 +157,15 @@ async fn main() -> anyhow::Result<()> {
 
     let mut kiosk = Conn::open(proto, "kiosk").await?;
     for _ in 0..WAITING + args.calls {
-        req(
-            &mut kiosk,
-            json!({"type":"issue_ticket","service":"s","priority":null}),
-        )
-        .await?;
+        kiosk
+            .req(json!({"type":"issue_ticket","service":"s","priority":null}))
+            .await?;
     }
     let mut counters = Vec::new();
     for i in 0..COUNTERS {
         let mut c = Conn::open(proto, &format!("counter-{i}")).await?;
-        req(
-            &mut c,
-            json!({"type":"open_counter","counter":i.to_string(),"officer":"Bench"}),
-        )
-        .await?;
+        c.req(json!({"type":"open_counter","counter":i.to_string(),"officer":"Bench"}))
+            .await?;
         counters.push(c);
     }
     // The counters' own connections read every line, as the app does.
@@ -235,11 +199,9 @@ async fn main() -> anyhow::Result<()> {
     for k in 0..args.calls {
         let c = k % COUNTERS;
         let sent = Instant::now();
-        let r = req(
-            &mut counters[c],
-            json!({"type":"call_next","counter":c.to_string()}),
-        )
-        .await?;
+        let r = counters[c]
+            .req(json!({"type":"call_next","counter":c.to_string()}))
+            .await?;
         let code = r["ticket"]["code"].as_str().unwrap_or_default().to_owned();
         let mut seen = 0;
         while seen < args.pages {

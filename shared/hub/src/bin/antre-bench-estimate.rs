@@ -296,7 +296,15 @@ async fn play(
         .arg(&config)
         .arg("--db")
         .arg(dir.join("hall.db"))
-        .args(["--listen", "127.0.0.1:0", "--http", "off", "--time-scale"])
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--http",
+            "off",
+            "--console",
+            "off",
+            "--time-scale",
+        ])
         .arg(args.scale.to_string())
         .arg("--time-start")
         .arg(start.with_timezone(&tz).to_rfc3339())

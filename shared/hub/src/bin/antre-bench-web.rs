@@ -11,7 +11,7 @@
 
 mod bench;
 
-use bench::{token, Conn};
+use bench::{ms2 as ms, pct, token, usage, Conn};
 use clap::Parser;
 use serde_json::{json, Value};
 use std::collections::HashSet;
@@ -58,30 +58,6 @@ fn config() -> String {
     c
 }
 
-/// A request by id, events skipped.
-trait Request {
-    async fn req(&mut self, v: Value) -> anyhow::Result<Value>;
-}
-
-impl Request for Conn {
-    async fn req(&mut self, mut v: Value) -> anyhow::Result<Value> {
-        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let id = format!(
-            "b{}",
-            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-        );
-        v["id"] = json!(id);
-        self.send(&v).await?;
-        loop {
-            let m = self.recv().await?;
-            if m["id"] == json!(id) {
-                anyhow::ensure!(m["type"] == "ok", "refused: {m}");
-                return Ok(m);
-            }
-        }
-    }
-}
-
 /// What a phone saw: its index, when, and the ticket's status.
 struct Seen {
     phone: usize,
@@ -116,32 +92,6 @@ async fn phone(
         }
     }
     Ok(())
-}
-
-/// (user + system CPU seconds, RSS in KiB) of a process.
-fn usage(pid: u32) -> (f64, u64) {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // Fields after the command name (which is in parentheses and may hold spaces).
-    let after = stat.rsplit(')').next().unwrap_or_default();
-    let f: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| f.get(i).and_then(|x| x.parse::<f64>().ok()).unwrap_or(0.0);
-    // utime and stime are fields 14 and 15 of stat, i.e. 11 and 12 after the name; 100 Hz.
-    let cpu = (ticks(11) + ticks(12)) / 100.0;
-    let rss = std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0);
-    (cpu, rss)
-}
-
-fn pct(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
 #[tokio::main]
@@ -297,6 +247,8 @@ async fn start_hub(
     dir: &Path,
 ) -> anyhow::Result<(tokio::process::Child, SocketAddr, SocketAddr)> {
     let mut child = tokio::process::Command::new(bin)
+        // Hubs of tests and benchmarks run side by side: none takes the console's port.
+        .env("ANTRE_CONSOLE", "off")
         .args(["serve", "--config"])
         .arg(dir.join("hall.toml"))
         .arg("--db")

@@ -16,6 +16,7 @@ use antre_hub::hall::catalogue::Seed;
 use antre_hub::server::{self, Hub};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -486,51 +487,53 @@ fn http_addr(flag: Option<&str>, cfg: &Config) -> anyhow::Result<Option<std::net
     }
 }
 
-/// Starts the console on `addr`; it stops when `stop` fires.
-async fn start_console(
-    addr: std::net::SocketAddr,
-    hub: &Arc<Hub>,
-    stop: tokio::sync::watch::Receiver<bool>,
-) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("listening for the console on {addr}"))?;
-    let local = listener.local_addr()?;
-    tracing::info!(addr = %local, "the console is served");
-    println!("console on http://{local}/console");
-    let hub = Arc::clone(hub);
-    tokio::spawn(async move {
-        let mut stop = stop;
-        let shutdown = async move {
-            let _ = stop.wait_for(|s| *s).await;
-        };
-        if let Err(e) = antre_hub::console::serve(listener, hub, shutdown).await {
-            tracing::error!(error = %e, "the console stopped");
-        }
-    });
-    Ok(())
+/// The two HTTP servers beside the protocol port.
+#[derive(Clone, Copy)]
+enum Pages {
+    /// The visitors' pages (phones, web displays).
+    Web,
+    /// The hall's console.
+    Console,
 }
 
-/// Starts the web pages on `addr` beside the protocol port; they stop when `stop` fires.
-async fn start_web(
+/// Starts `pages` on `addr`; they stop when `stop` fires. Says where on stdout (one plain
+/// line, for scripts and tests that start the hub on port 0).
+async fn start_pages(
+    pages: Pages,
     addr: std::net::SocketAddr,
     hub: &Arc<Hub>,
     stop: tokio::sync::watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("listening for the web pages on {addr}"))?;
+    let what = match pages {
+        Pages::Web => "the web pages",
+        Pages::Console => "the console",
+    };
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
+        format!(
+            "listening for {what} on {addr} (if another program holds that port, give {what} \
+                 another address in the config, or `off`)"
+        )
+    })?;
     let local = listener.local_addr()?;
-    tracing::info!(addr = %local, "the web pages are served");
-    println!("web pages on http://{local}");
+    tracing::info!(addr = %local, "{what}: served");
+    // A closed stdout (a script that stopped reading) must not stop the hub.
+    let mut stdout = std::io::stdout();
+    let _ = match pages {
+        Pages::Web => writeln!(stdout, "web pages on http://{local}"),
+        Pages::Console => writeln!(stdout, "console on http://{local}/console"),
+    };
     let hub = Arc::clone(hub);
     tokio::spawn(async move {
         let mut stop = stop;
         let shutdown = async move {
             let _ = stop.wait_for(|s| *s).await;
         };
-        if let Err(e) = antre_hub::web::serve(listener, hub, shutdown).await {
-            tracing::error!(error = %e, "the web pages stopped");
+        let served = match pages {
+            Pages::Web => antre_hub::web::serve(listener, hub, shutdown).await,
+            Pages::Console => antre_hub::console::serve(listener, hub, shutdown).await,
+        };
+        if let Err(e) = served {
+            tracing::error!(error = %e, "{what} stopped");
         }
     });
     Ok(())
@@ -589,13 +592,13 @@ fn serve(
             "the hub is serving"
         );
         // One plain line on stdout first, for scripts and tests that start the hub on port 0.
-        println!("listening on {}", listener.local_addr()?);
+        let _ = writeln!(std::io::stdout(), "listening on {}", listener.local_addr()?);
         let (stop_web, web_stopping) = tokio::sync::watch::channel(false);
         if let Some(addr) = console {
-            start_console(addr, &hub, web_stopping.clone()).await?;
+            start_pages(Pages::Console, addr, &hub, web_stopping.clone()).await?;
         }
         if let Some(addr) = http {
-            start_web(addr, &hub, web_stopping).await?;
+            start_pages(Pages::Web, addr, &hub, web_stopping).await?;
         }
         std::io::Write::flush(&mut std::io::stdout())?;
         let shutdown = async move {
@@ -650,8 +653,35 @@ fn demo(config: PathBuf, db: PathBuf, printer: String) -> anyhow::Result<()> {
         println!("hub listening on {addr}");
         let (stop_web, web_stopping) = tokio::sync::watch::channel(false);
         let web_port = cfg.hall.http_listen.map_or(8080, |a| a.port());
-        if let Err(e) = start_web(([127, 0, 0, 1], web_port).into(), &hub, web_stopping).await {
+        if let Err(e) = start_pages(
+            Pages::Web,
+            ([127, 0, 0, 1], web_port).into(),
+            &hub,
+            web_stopping.clone(),
+        )
+        .await
+        {
             println!("  web pages: not started ({e:#})");
+        }
+        // The console too, with an admin of this demo's own (a fresh password, printed here
+        // once; a hall's real database never gets one by itself).
+        let console_port = cfg.hall.console_listen.map_or(8081, |a| a.port());
+        match demo_admin(&db, &cfg) {
+            Ok(Some(password)) => {
+                println!("  console user: admin, password {password} (this demo's own)")
+            }
+            Ok(None) => println!("  console user: as before in {}", db.display()),
+            Err(e) => println!("  console user: not made ({e:#})"),
+        }
+        if let Err(e) = start_pages(
+            Pages::Console,
+            ([127, 0, 0, 1], console_port).into(),
+            &hub,
+            web_stopping,
+        )
+        .await
+        {
+            println!("  console: not started ({e:#})");
         }
         let here = std::env::current_exe()?
             .parent()
@@ -691,6 +721,25 @@ fn demo(config: PathBuf, db: PathBuf, printer: String) -> anyhow::Result<()> {
         drop(children); // kill_on_drop: the apps stop with the hub
         anyhow::Ok(())
     })
+}
+
+/// Makes the demo's console user `admin` with a fresh password, if the database has no user
+/// yet; returns the password.
+fn demo_admin(db: &std::path::Path, cfg: &Config) -> anyhow::Result<Option<String>> {
+    if !antre_hub::console::users::list(db)?.is_empty() {
+        return Ok(None);
+    }
+    let password = antre_hub::console::auth::secret(12);
+    antre_hub::console::users::add(
+        db,
+        cfg,
+        "demo",
+        "admin",
+        antre_hub::console::auth::Role::Admin,
+        None,
+        &password,
+    )?;
+    Ok(Some(password))
 }
 
 /// A new random device token: 32 bytes from the OS's generator, as 64 hex digits.

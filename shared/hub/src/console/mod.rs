@@ -62,17 +62,13 @@ pub async fn serve(
         stopping,
     };
     let (api, doc) = api_router().split_for_parts();
-    let doc = Arc::new(doc);
     let app = Router::new()
         .route("/console", get(page::console))
         .route("/console/", get(page::console))
         .route("/console/assets/{name}", get(page::asset))
         .route(
             "/console/api/v1/openapi.json",
-            get(move || {
-                let doc = Arc::clone(&doc);
-                async move { axum::Json((*doc).clone()) }
-            }),
+            crate::web::openapi_json(doc),
         )
         .merge(api)
         .fallback(api::not_found)
@@ -88,13 +84,11 @@ pub async fn serve(
 /// The console's API: every route with its OpenAPI description, from the handlers
 /// themselves (`#[utoipa::path]`), so the document cannot drift from what is served.
 fn api_router() -> OpenApiRouter<Console> {
-    let info = utoipa::openapi::InfoBuilder::new()
-        .title("Antre console API")
-        .version("1")
-        .description(Some("The hall's console (CONSOLE.md): JSON; errors are {\"error\", \"message\"}. Changes need the X-CSRF-Token header of the session."))
-        .build();
-    OpenApiRouter::with_openapi(utoipa::openapi::OpenApiBuilder::new().info(info).build())
-        .routes(routes!(api::login))
+    crate::web::described(
+        "Antre console API",
+        "The hall's console (CONSOLE.md): JSON; errors are {\"error\", \"message\"}. Changes need the X-CSRF-Token header of the session.",
+    )
+    .routes(routes!(api::login))
         .routes(routes!(api::logout))
         .routes(routes!(api::hall))
         .routes(routes!(api::events))

@@ -62,6 +62,8 @@ pub fn per_hour(r: &Report) -> String {
             .bold_line_style(GRID)
             .x_labels((last - first + 1) as usize)
             .x_label_formatter(&|x| format!("{:02}.00", x.round() as i64))
+            // Whole people: no more labels than there are whole numbers on the axis.
+            .y_labels((top.floor() as usize + 1).min(10))
             .y_label_formatter(&|y| format!("{y:.0}"))
             .y_desc("orang")
             .label_style((FONT, 14).into_font().color(&INK))

@@ -96,19 +96,12 @@ pub async fn serve(
     };
     let limits = hub_web_limits(&web);
     let (api_routes, doc) = api_router().split_for_parts();
-    let doc = Arc::new(doc);
     let app = Router::new()
         .route("/", get(pages::index))
         .route("/t/{code}", get(pages::ticket))
         .route("/display", get(pages::display))
         .route("/assets/{name}", get(pages::asset))
-        .route(
-            "/api/v1/openapi.json",
-            get(move || {
-                let doc = Arc::clone(&doc);
-                async move { Json((*doc).clone()) }
-            }),
-        )
+        .route("/api/v1/openapi.json", openapi_json(doc))
         .merge(api_routes)
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
@@ -126,21 +119,43 @@ pub async fn serve(
     Ok(())
 }
 
+/// An empty router whose OpenAPI document has this title and description, version 1.
+pub(crate) fn described<S: Clone + Send + Sync + 'static>(
+    title: &str,
+    description: &str,
+) -> OpenApiRouter<S> {
+    let info = utoipa::openapi::InfoBuilder::new()
+        .title(title)
+        .version("1")
+        .description(Some(description))
+        .build();
+    OpenApiRouter::with_openapi(utoipa::openapi::OpenApiBuilder::new().info(info).build())
+}
+
+/// Serves `doc` as JSON.
+pub(crate) fn openapi_json<S: Clone + Send + Sync + 'static>(
+    doc: utoipa::openapi::OpenApi,
+) -> axum::routing::MethodRouter<S> {
+    let doc = Arc::new(doc);
+    get(move || {
+        let doc = Arc::clone(&doc);
+        async move { Json((*doc).clone()) }
+    })
+}
+
 /// The public web API: every route with its OpenAPI description, from the handlers
 /// themselves (`#[utoipa::path]`), so the document cannot drift from what is served.
 fn api_router() -> OpenApiRouter<Web> {
-    let info = utoipa::openapi::InfoBuilder::new()
-        .title("Antre web API")
-        .version("1")
-        .description(Some("The hall's public pages' API (phones, web displays). Errors are {\"error\", \"message\"}."))
-        .build();
-    OpenApiRouter::with_openapi(utoipa::openapi::OpenApiBuilder::new().info(info).build())
-        .routes(routes!(api::ticket))
-        .routes(routes!(api::ticket_events))
-        .routes(routes!(api::survey))
-        .routes(routes!(api::cancel))
-        .routes(routes!(api::aspiration))
-        .routes(routes!(api::display_events))
+    described(
+        "Antre web API",
+        "The hall's public pages' API (phones, web displays). Errors are {\"error\", \"message\"}.",
+    )
+    .routes(routes!(api::ticket))
+    .routes(routes!(api::ticket_events))
+    .routes(routes!(api::survey))
+    .routes(routes!(api::cancel))
+    .routes(routes!(api::aspiration))
+    .routes(routes!(api::display_events))
 }
 
 fn hub_web_limits(web: &Web) -> WebLimits {

@@ -283,6 +283,8 @@ impl HubProcess {
         args: &[&str],
     ) -> HubProcess {
         let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_antre-hub"))
+            // Hubs of tests and benchmarks run side by side: none takes the console's port.
+            .env("ANTRE_CONSOLE", "off")
             .args(["serve", "--config"])
             .arg(config)
             .arg("--db")

@@ -10,7 +10,11 @@ const EN = {
   counterof: "Counter (for counter devices)", makecode: "Make a pairing code",
   typecode: "Type on the device: antre-kiosk pair --hub ADDRESS --code CODE --config FILE (valid 15 minutes)",
   services: "Services", name: "Name", prefix: "Prefix", quota: "Quota", maxwait: "Wait limit (minutes)",
-  action: "Action", action2: "Action", webtv: "A TV through its browser (no code)",
+  action: "Action", action2: "Action", action3: "Action", agency: "Agency", name2: "Name", prefix2: "Prefix",
+  addservice: "Add a service", countersetup: "Counter setup", name3: "Name", servesh: "Services (comma-separated)",
+  runningtext: "Running text and holidays", runninghelp: "The displays' running text (one announcement per line)",
+  holidayshelp: "Holidays, one per line: DATE REASON (e.g. 2026-12-25 Christmas Day)", save: "Save",
+  audit: "Today's audit trail", when: "Time", who2: "User", what: "Action", target: "Target", webtv: "A TV through its browser (no code)",
   tvopen: "Open this address on the TV (or scan its code); its token is shown this once:", report: "Report", from: "From", to: "To", show: "Show", csv: "Download CSV (zip)", html: "Download HTML",
 };
 const ID = {};
@@ -69,11 +73,16 @@ function counterCard(c, info) {
   const label = c.paused
     ? t("Jeda: ", "Paused: ") + t(REASONS[c.paused.reason][0], REASONS[c.paused.reason][1]) + (c.paused.until ? t(" sampai ", " until ") + c.paused.until : "")
     : c.open ? t("Buka", "Open") : t("Tutup", "Closed");
+  // How long it has been in its state: the pause since it began, the ticket since its call.
+  const since = c.paused ? c.paused.since : c.current ? c.current.called_at : null;
+  const mins = since ? Math.max(0, Math.floor((Date.now() - Date.parse(since)) / 60000)) : null;
+  const time = since ? since.slice(11, 16) + " (" + mins + t(" menit)", " min)") : "";
   const card = el("div", { class: "counter " + state, "data-counter": c.id },
     el("h3", {}, name),
     el("p", { class: "state" }, label),
     el("p", {}, c.officer ? t("Petugas: ", "Officer: ") + c.officer : ""),
-    el("p", { class: "ticket" }, c.current ? c.current.code : "—"));
+    el("p", { class: "ticket" }, c.current ? c.current.code : "—"),
+    el("p", { class: "since" }, time ? t("Sejak ", "Since ") + time : ""));
   const actions = el("div", { class: "actions" });
   const act = (what, text, body) => actions.append(el("button", {
     type: "button", "aria-label": text + " " + name,
@@ -127,7 +136,8 @@ function render(h) {
   $("devices-section").hidden = !admin;
   $("devices").replaceChildren(...h.devices.map((d) => el("tr", { "data-device": d.id },
     el("td", {}, d.id), el("td", {}, d.role),
-    el("td", { class: d.online ? "online" : "offline" }, d.online ? t("tersambung", "online") : t("terputus", "offline")),
+    el("td", { class: d.online ? "online" : "offline" }, (d.online ? t("tersambung", "online") : t("terputus", "offline"))
+      + (d.status ? " · " + t("printer: ", "printer: ") + d.status : "")),
     el("td", {}, admin ? el("button", { type: "button", class: "danger", "aria-label": t("Cabut ", "Revoke ") + d.id,
       onclick: async () => {
         if (!confirm(t("Cabut " + d.id + "?", "Revoke " + d.id + "?"))) return;
@@ -135,7 +145,40 @@ function render(h) {
         $("device-message").textContent = r.ok ? "" : words(r.data);
         refresh();
       } }, t("Cabut", "Revoke")) : ""))));
+  for (const e of document.querySelectorAll(".admin-only")) e.hidden = !admin;
   renderServices();
+  if (admin) renderAdmin(hall);
+}
+
+let adminShown = false;
+async function renderAdmin(hall) {
+  $("svc-agency").replaceChildren(...hall.agencies.map((a) => el("option", { value: a.id }, a.name)));
+  const counters = await call("GET", "/counters");
+  if (counters.ok) {
+    $("counter-setup").replaceChildren(...counters.data.map((c) => {
+      const name = el("input", { value: c.name, "aria-label": t("Nama loket ", "Counter name ") + c.id });
+      const serves = el("input", { value: (c.services || []).join(", "), "aria-label": t("Layanan loket ", "Services of counter ") + c.id });
+      const save = el("button", { type: "button", "aria-label": t("Simpan loket ", "Save counter ") + c.id, onclick: async () => {
+        const body = { name: name.value, services: serves.value.split(",").map((x) => x.trim()).filter(Boolean) };
+        if (c.breaks) body.breaks = c.breaks;
+        const r = await call("PUT", "/counters/" + encodeURIComponent(c.id), body);
+        $("counter-message").textContent = r.ok ? t("Tersimpan.", "Saved.") : words(r.data);
+      } }, t("Simpan", "Save"));
+      return el("tr", { "data-counter-setup": c.id }, el("td", {}, c.id), el("td", {}, name), el("td", {}, serves), el("td", {}, save));
+    }));
+  }
+  // The texts are filled once, so typing is never overwritten by a live refresh.
+  if (!adminShown) {
+    adminShown = true;
+    $("running").value = (hall.running_text || []).join("\n");
+    const days = await call("GET", "/holidays");
+    if (days.ok) $("holidays").value = days.data.map((d) => d.date + " " + d.reason).join("\n");
+  }
+  const audit = await call("GET", "/audit");
+  if (audit.ok) {
+    $("audit").replaceChildren(...audit.data.slice(-30).reverse().map((a) => el("tr", {},
+      el("td", {}, a.at.slice(11, 19)), el("td", {}, a.user), el("td", {}, a.action), el("td", {}, a.target || ""))));
+  }
 }
 
 async function renderServices() {
@@ -222,6 +265,23 @@ $("report-form").addEventListener("submit", (ev) => {
   ev.preventDefault();
   $("report").src = API + "/report?format=html&" + reportLinks();
   $("report").hidden = false;
+});
+
+$("save-text").addEventListener("click", async () => {
+  const lines = $("running").value.split("\n").map((x) => x.trim()).filter(Boolean);
+  const days = $("holidays").value.split("\n").map((x) => x.trim()).filter(Boolean).map((x) => {
+    const i = x.indexOf(" ");
+    return i < 0 ? { date: x, reason: "" } : { date: x.slice(0, i), reason: x.slice(i + 1).trim() };
+  });
+  const a = await call("PUT", "/running_text", lines);
+  const b = await call("PUT", "/holidays", days);
+  $("text-message").textContent = a.ok && b.ok ? t("Tersimpan.", "Saved.") : [a, b].filter((r) => !r.ok).map((r) => words(r.data)).join(" · ");
+});
+$("service-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const r = await call("POST", "/services", { id: $("svc-id").value.trim(), agency: $("svc-agency").value, name: $("svc-name").value, prefix: $("svc-prefix").value.trim().toUpperCase() });
+  $("service-message").textContent = r.ok ? t("Layanan ditambahkan.", "Service added.") : words(r.data);
+  if (r.ok) { $("service-form").reset(); refresh(); }
 });
 
 translate();
