@@ -764,6 +764,35 @@ fn antre_kiosk_binary() -> PathBuf {
     bin
 }
 
+/// The sample hall with its console, the console user `ani` (an admin, password
+/// `rahasia-aula-123`), and Loket 1's terminal connected.
+async fn console_hall() -> (
+    String,
+    TestHub,
+    SocketAddr,
+    (
+        Client,
+        tokio::sync::mpsc::UnboundedReceiver<antre_client::Update>,
+    ),
+) {
+    let config = sample_config();
+    let mut hub = TestHub::start(&config).await;
+    let console = hub.start_console().await;
+    let cfg = Config::parse(&config).unwrap();
+    antre_hub::console::users::add(
+        &hub.db,
+        &cfg,
+        "test",
+        "ani",
+        antre_hub::console::auth::Role::Admin,
+        None,
+        "rahasia-aula-123",
+    )
+    .unwrap();
+    let desk = Client::start(device_settings(&config, &hub, "counter-1"));
+    (config, hub, console, desk)
+}
+
 /// The next event of `kind` a device's client applied.
 async fn until_event(
     updates: &mut tokio::sync::mpsc::UnboundedReceiver<antre_client::Update>,
@@ -785,21 +814,7 @@ async fn until_event(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_console_in_chromium_runs_the_hall_live() {
     use antre_core::proto::EventKind;
-    let config = sample_config();
-    let mut hub = TestHub::start(&config).await;
-    let console = hub.start_console().await;
-    let cfg = Config::parse(&config).unwrap();
-    antre_hub::console::users::add(
-        &hub.db,
-        &cfg,
-        "test",
-        "ani",
-        antre_hub::console::auth::Role::Admin,
-        None,
-        "rahasia-aula-123",
-    )
-    .unwrap();
-    let (desk, _d) = Client::start(device_settings(&config, &hub, "counter-1"));
+    let (config, hub, console, (desk, _desk_updates)) = console_hall().await;
     let (_wall, mut wall_updates) = Client::start(device_settings(&config, &hub, "display-1"));
     let (_kiosk, mut kiosk_updates) = Client::start(device_settings(&config, &hub, "kiosk-1"));
 
@@ -1101,21 +1116,7 @@ fn lighthouse_accessibility(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_console_passes_lighthouse_logged_out_and_in() {
-    let config = sample_config();
-    let mut hub = TestHub::start(&config).await;
-    let console = hub.start_console().await;
-    let cfg = Config::parse(&config).unwrap();
-    antre_hub::console::users::add(
-        &hub.db,
-        &cfg,
-        "test",
-        "ani",
-        antre_hub::console::auth::Role::Admin,
-        None,
-        "rahasia-aula-123",
-    )
-    .unwrap();
-    let (desk, _d) = Client::start(device_settings(&config, &hub, "counter-1"));
+    let (_config, hub, console, (desk, _desk_updates)) = console_hall().await;
     desk.request(Request::OpenCounter {
         counter: "1".into(),
         officer: "Sri".into(),
