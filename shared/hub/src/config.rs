@@ -215,29 +215,6 @@ impl Device {
         self.sample = token.starts_with(SAMPLE_PREFIX);
     }
 
-    /// A device that no token opens yet: it waits for its pairing code (see the console).
-    pub fn unpaired(
-        id: &str,
-        role: Role,
-        counter: Option<CounterId>,
-        zone: Option<Vec<AgencyId>>,
-    ) -> Device {
-        Device {
-            id: id.into(),
-            role,
-            token_sha256: rand::random(),
-            sample: false,
-            counter,
-            zone,
-        }
-    }
-
-    /// Gives the device the token with this SHA-256 (a paired device's).
-    pub fn set_token_sha256(&mut self, hash: [u8; 32]) {
-        self.token_sha256 = hash;
-        self.sample = false;
-    }
-
     /// Whether this device and `other` hold the same token.
     pub fn same_token(&self, other: &Device) -> bool {
         self.token_sha256.ct_eq(&other.token_sha256).into()

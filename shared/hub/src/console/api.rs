@@ -189,7 +189,7 @@ pub async fn login(State(c): State<Console>, bytes: Bytes) -> Response {
     let good = tokio::task::spawn_blocking(move || match hash {
         Some(h) => auth::password_matches(&password, &h),
         None => {
-            let _ = auth::password_matches(&password, DUMMY_HASH);
+            let _ = auth::password_matches(&password, dummy_hash());
             false
         }
     })
@@ -231,9 +231,12 @@ pub async fn login(State(c): State<Console>, bytes: Bytes) -> Response {
         .into_response()
 }
 
-/// A valid argon2id hash of nothing anyone knows, to spend the same time on unknown users.
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3mNqJmd4s0M2b6N2ZfYs1T8K2m1bq0Yt0x7D1w2rQ2c";
+/// An argon2id hash of a random password nobody knows, made once: an unknown user's login
+/// is checked against it, so it costs the same as a known one's.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| auth::hash_password(&auth::secret(32)).expect("a long password hashes"))
+}
 
 fn locked() -> Response {
     fail(
@@ -1220,51 +1223,31 @@ pub async fn add_user(State(c): State<Console>, headers: HeaderMap, bytes: Bytes
         Ok(u) => u,
         Err(r) => return r,
     };
-    let cfg = c.hub.config();
-    let mut problems = super::users::check(&cfg, &u.name, u.role, u.agencies.as_deref());
-    let password = u.password;
-    let hash = match tokio::task::spawn_blocking(move || auth::hash_password(&password)).await {
-        Ok(Ok(h)) => Some(h),
-        Ok(Err(m)) => {
-            problems.push(Problem::new(
-                Some("password"),
-                format!(
-                    "{m} (kata sandi minimal {} karakter)",
-                    auth::MIN_PASSWORD_CHARS
-                ),
-            ));
-            None
-        }
+    let (cfg, now_ms) = (c.hub.config(), c.hub.now().timestamp_millis());
+    let (name, role) = (u.name.clone(), u.role);
+    let row = tokio::task::spawn_blocking(move || {
+        super::users::new_row(&cfg, &u.name, u.role, u.agencies, &u.password, now_ms)
+    })
+    .await;
+    let row = match row {
+        Ok(Ok(row)) => row,
+        Ok(Err(problems)) => return invalid(&problems),
         Err(_) => return busy(),
-    };
-    if !problems.is_empty() {
-        return invalid(&problems);
-    }
-    let row = crate::store::console::UserRow {
-        name: u.name.clone(),
-        role: u.role.as_str().into(),
-        agencies: u.agencies,
-        hash: hash.unwrap_or_default(),
-        created_ms: c.hub.now().timestamp_millis(),
     };
     let actor = s.user.clone();
     let done = c
         .hub
         .run(move |hall, now| {
-            let after = json!({"role": row.role, "agencies": row.agencies}).to_string();
-            let r = hall.write_rows(now, |dao| {
-                dao.put_user(&row)?;
-                dao.audit(&actor, "user_add", Some(&row.name), None, Some(&after))
-            });
+            let r = hall.write_rows(now, |dao| super::users::save(dao, &actor, &row));
             (r, (vec![], vec![]))
         })
         .await;
     match done {
         Some(Ok(())) => {
-            c.sessions.close_user(&u.name);
+            c.sessions.close_user(&name);
             (
                 StatusCode::CREATED,
-                Json(json!({"name": u.name, "role": u.role})),
+                Json(json!({"name": name, "role": role})),
             )
                 .into_response()
         }
@@ -1290,13 +1273,7 @@ pub async fn remove_user(
     let done = c
         .hub
         .run(move |hall, now| {
-            let r = hall.write_rows(now, |dao| {
-                let gone = dao.remove_user(&who)?;
-                if gone {
-                    dao.audit(&actor, "user_remove", Some(&who), None, None)?;
-                }
-                Ok(gone)
-            });
+            let r = hall.write_rows(now, |dao| super::users::delete(dao, &actor, &who));
             (r, (vec![], vec![]))
         })
         .await;
@@ -1493,15 +1470,21 @@ fn to_toml(v: &Value, kind: Kind) -> Result<Option<toml::Value>, &'static str> {
     }))
 }
 
-/// The entry `id` of `list` in the catalogue, as JSON (for the audit trail and answers).
-fn entry_json(cfg: &Config, list: &str, id: &str) -> Value {
+/// The entries of `list` in the catalogue whose id `keep` takes, as JSON, read in one pass.
+fn entries_json(cfg: &Config, list: &str, keep: impl Fn(&str) -> bool) -> Vec<Value> {
     let mut t: toml::Table = toml::from_str(&cfg.catalogue_toml()).expect("a catalogue reads back");
     let found = entries(&mut t, list)
-        .find(|e| e.get("id").and_then(|v| v.as_str()) == Some(id))
-        .map_or(Value::Null, |e| {
-            serde_json::to_value(&*e).unwrap_or(Value::Null)
-        });
+        .filter(|e| e.get("id").and_then(|v| v.as_str()).is_some_and(&keep))
+        .map(|e| serde_json::to_value(&*e).unwrap_or(Value::Null))
+        .collect();
     found
+}
+
+/// The entry `id` of `list` in the catalogue, as JSON (for the audit trail and answers).
+fn entry_json(cfg: &Config, list: &str, id: &str) -> Value {
+    entries_json(cfg, list, |x| x == id)
+        .pop()
+        .unwrap_or(Value::Null)
 }
 
 /// Whether entry `id` of `section` cannot be removed today, and why (409 `in_use`).
@@ -1543,11 +1526,9 @@ async fn list_section(c: &Console, headers: &HeaderMap, section: &Section) -> Re
             .map(|k| k.id.to_string())
             .collect(),
     };
-    Json(
-        ids.iter()
-            .map(|id| entry_json(&cfg, section.list, id))
-            .collect::<Vec<_>>(),
-    )
+    Json(entries_json(&cfg, section.list, |id| {
+        ids.iter().any(|x| x == id)
+    }))
     .into_response()
 }
 

@@ -3,6 +3,7 @@
 use super::auth::{self, Role};
 use crate::config::{Config, Problem};
 use crate::store::console::UserRow;
+use crate::store::dao::Dao;
 use crate::store::{write_beside, SchemaError};
 use std::path::Path;
 
@@ -42,6 +43,65 @@ pub fn check(cfg: &Config, name: &str, role: Role, agencies: Option<&[String]>) 
     problems
 }
 
+/// The row of a new (or changed) user, the password hashed with argon2id; every problem
+/// at once when the fields or the password are not acceptable. Slow on purpose (argon2).
+///
+/// # Errors
+/// The problems, each with its field.
+pub fn new_row(
+    cfg: &Config,
+    name: &str,
+    role: Role,
+    agencies: Option<Vec<String>>,
+    password: &str,
+    now_ms: i64,
+) -> Result<UserRow, Vec<Problem>> {
+    let mut problems = check(cfg, name, role, agencies.as_deref());
+    let hash = auth::hash_password(password).map_err(|m| {
+        problems.push(Problem::new(
+            Some("password"),
+            format!(
+                "{m} (kata sandi minimal {} karakter)",
+                auth::MIN_PASSWORD_CHARS
+            ),
+        ))
+    });
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(UserRow {
+        name: name.to_owned(),
+        role: role.as_str().into(),
+        agencies,
+        hash: hash.unwrap_or_default(),
+        created_ms: now_ms,
+    })
+}
+
+/// Saves `row` (a new user, or one changed), with its audit line as `actor`'s.
+///
+/// # Errors
+/// SQLite fails.
+pub fn save(dao: &Dao<'_>, actor: &str, row: &UserRow) -> rusqlite::Result<()> {
+    let existed = dao.user(&row.name)?.is_some();
+    dao.put_user(row)?;
+    let after = serde_json::json!({"role": row.role, "agencies": row.agencies}).to_string();
+    let action = if existed { "user_update" } else { "user_add" };
+    dao.audit(actor, action, Some(&row.name), None, Some(&after))
+}
+
+/// Removes user `name`, with its audit line as `actor`'s; `false` when there was none.
+///
+/// # Errors
+/// SQLite fails.
+pub fn delete(dao: &Dao<'_>, actor: &str, name: &str) -> rusqlite::Result<bool> {
+    let gone = dao.remove_user(name)?;
+    if gone {
+        dao.audit(actor, "user_remove", Some(name), None, None)?;
+    }
+    Ok(gone)
+}
+
 /// Adds user `name` (or gives it a new role and password), audited as done by `actor`.
 ///
 /// # Errors
@@ -56,32 +116,15 @@ pub fn add(
     agencies: Option<Vec<String>>,
     password: &str,
 ) -> anyhow::Result<()> {
-    let mut problems = check(cfg, name, role, agencies.as_deref());
-    let hash =
-        auth::hash_password(password).map_err(|m| problems.push(Problem::new(Some("password"), m)));
-    if !problems.is_empty() {
+    let now = chrono::Utc::now().timestamp_millis();
+    let row = new_row(cfg, name, role, agencies, password, now).map_err(|problems| {
         let words: Vec<String> = problems
             .iter()
             .map(|p| format!("  - {}", p.message))
             .collect();
-        anyhow::bail!("the user was not saved:\n{}", words.join("\n"));
-    }
-    let row = UserRow {
-        name: name.to_owned(),
-        role: role.as_str().into(),
-        agencies,
-        hash: hash.unwrap_or_default(),
-        created_ms: chrono::Utc::now().timestamp_millis(),
-    };
-    let after = serde_json::json!({"role": row.role, "agencies": row.agencies}).to_string();
-    write_beside(db, |tx| {
-        let dao = tx.dao("", row.created_ms);
-        let existed = dao.user(name)?.is_some();
-        dao.put_user(&row)?;
-        let action = if existed { "user_update" } else { "user_add" };
-        dao.audit(actor, action, Some(name), None, Some(&after))
-    })
-    .map_err(schema_words)
+        anyhow::anyhow!("the user was not saved:\n{}", words.join("\n"))
+    })?;
+    write_beside(db, |tx| save(&tx.dao("", now), actor, &row)).map_err(schema_words)
 }
 
 /// Gives user `name` a new password.
@@ -115,15 +158,8 @@ pub fn passwd(db: &Path, actor: &str, name: &str, password: &str) -> anyhow::Res
 /// No such user, or the database cannot be written.
 pub fn remove(db: &Path, actor: &str, name: &str) -> anyhow::Result<()> {
     let now = chrono::Utc::now().timestamp_millis();
-    let found = write_beside(db, |tx| {
-        let dao = tx.dao("", now);
-        let gone = dao.remove_user(name)?;
-        if gone {
-            dao.audit(actor, "user_remove", Some(name), None, None)?;
-        }
-        Ok(gone)
-    })
-    .map_err(schema_words)?;
+    let found =
+        write_beside(db, |tx| delete(&tx.dao("", now), actor, name)).map_err(schema_words)?;
     anyhow::ensure!(
         found,
         "there is no user {name:?} (antre-hub user list shows them)"

@@ -128,7 +128,8 @@ impl Hall {
     /// Changes the catalogue by `edit`, which gets the config served now, the catalogue as a
     /// TOML table to change in place, and the store (to look at the day), and returns what
     /// the audit trail says of it (`actor` is who did it). Returns the change's events (one
-    /// `hall_changed`) as [`Hall::execute`]'s outcome has them.
+    /// `hall_changed`, or none when the hall object devices see is as it was, e.g. for a
+    /// device) as [`Hall::execute`]'s outcome has them.
     ///
     /// # Errors
     /// `edit` refuses, the result is invalid (every problem), or SQLite fails; then nothing
@@ -159,14 +160,21 @@ impl Hall {
                 audit.before.as_deref(),
                 audit.after.as_deref(),
             )?;
-            pending.push(PendingEvent {
-                hall: Some(Box::new(super::welcome::hall_info(&dao, &changed, now)?)),
-                ..PendingEvent::new(EventKind::HallChanged)
-            });
-            // Counters and services may have moved between queues: read the board again.
-            fc.invalidate();
-            fc.begin(&dao, &changed)?;
-            attach_figures(&dao, &changed, fc, &mut pending)?;
+            // Devices see the hall object only: a change that leaves it as it was (a device
+            // added, paired or revoked) is no event for them.
+            let hall = super::welcome::hall_info(&dao, &changed, now)?;
+            if hall != super::welcome::hall_info(&dao, &cfg, now)? {
+                pending.push(PendingEvent {
+                    hall: Some(Box::new(hall)),
+                    ..PendingEvent::new(EventKind::HallChanged)
+                });
+                // Counters and services may have moved between queues: read the board again.
+                fc.invalidate();
+            }
+            if !pending.is_empty() {
+                fc.begin(&dao, &changed)?;
+                attach_figures(&dao, &changed, fc, &mut pending)?;
+            }
             let out = append_events(&dao, last_seq, changed.hall.timezone, pending)?;
             Ok::<_, ChangeError>((changed, out))
         });
