@@ -51,31 +51,210 @@ pub fn pair_command(args: &PairArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Why a pairing did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum PairError {
+    #[error("cannot reach the hub at {hub}: {why}")]
+    Unreachable { hub: String, why: String },
+    #[error("the hub at {hub} did not answer in time")]
+    Timeout { hub: String },
+    #[error(
+        "the hub refused the code ({code}): {message}; ask the admin for a new one in the console"
+    )]
+    Refused { code: String, message: String },
+    #[error("the hub refused the device id or token ({code}): {message}")]
+    WrongToken { code: String, message: String },
+    #[error("the hub's answer was not understood: {0}")]
+    NotUnderstood(String),
+}
+
+impl PairError {
+    /// The same in Indonesian, for the setup screen.
+    pub fn kata(&self) -> String {
+        match self {
+            PairError::Unreachable { hub, .. } => format!(
+                "Hub di {hub} tidak dapat dihubungi. Periksa alamatnya, kabel jaringan, dan \
+                 apakah hub menyala."
+            ),
+            PairError::Timeout { hub } => {
+                format!("Hub di {hub} tidak menjawab. Periksa alamat dan port-nya (biasanya 7878).")
+            }
+            PairError::Refused { code, .. } if code == "busy" => {
+                "Terlalu banyak kode salah. Tunggu satu menit, lalu coba lagi.".into()
+            }
+            PairError::WrongToken { code, .. } if code == "unauthorized" => {
+                "Id perangkat atau token salah. Periksa keduanya di konfigurasi hub.".into()
+            }
+            PairError::WrongToken { code, .. } => {
+                format!("Hub menolak perangkat ini ({code}). Periksa konfigurasi hub.")
+            }
+            PairError::Refused { .. } => "Kode pemasangan ditolak: salah, sudah dipakai, atau \
+                 kedaluwarsa (berlaku 15 menit). Minta kode baru di konsol."
+                .into(),
+            PairError::NotUnderstood(_) => {
+                "Alamat itu bukan hub Antre. Periksa alamat dan port-nya.".into()
+            }
+        }
+    }
+}
+
 /// Sends `code` to the hub at `hub` and returns what it answered.
 ///
 /// # Errors
 /// No connection, no answer in time, or a refusal.
-pub async fn pair(hub: &str, code: &str) -> anyhow::Result<antre_core::proto::Paired> {
+pub async fn pair(hub: &str, code: &str) -> Result<antre_core::proto::Paired, PairError> {
+    let timeout = || PairError::Timeout { hub: hub.into() };
     let stream = tokio::time::timeout(PATIENCE, tokio::net::TcpStream::connect(hub))
         .await
-        .map_err(|_| anyhow::anyhow!("the hub at {hub} did not answer in time"))?
-        .map_err(|e| anyhow::anyhow!("cannot reach the hub at {hub}: {e}"))?;
+        .map_err(|_| timeout())?
+        .map_err(|e| PairError::Unreachable {
+            hub: hub.into(),
+            why: e.to_string(),
+        })?;
     let (r, mut w) = stream.into_split();
     let line =
         serde_json::json!({"type": "pair", "protocol": PROTOCOL_VERSION, "code": code.trim()});
-    w.write_all(format!("{line}\n").as_bytes()).await?;
     let mut answer = String::new();
-    tokio::time::timeout(PATIENCE, BufReader::new(r).read_line(&mut answer))
-        .await
-        .map_err(|_| anyhow::anyhow!("the hub did not answer the pairing in time"))??;
+    let talk = async {
+        w.write_all(format!("{line}\n").as_bytes()).await?;
+        BufReader::new(r).read_line(&mut answer).await
+    };
+    match tokio::time::timeout(PATIENCE, talk).await {
+        Err(_) => return Err(timeout()),
+        Ok(Err(e)) => {
+            return Err(PairError::Unreachable {
+                hub: hub.into(),
+                why: e.to_string(),
+            })
+        }
+        Ok(Ok(_)) => {}
+    }
     match serde_json::from_str::<ServerMessage>(&answer) {
         Ok(ServerMessage::Paired(p)) => Ok(p),
-        Ok(ServerMessage::Error(e)) => anyhow::bail!(
-            "the hub refused the code ({}): {}; ask the admin for a new one in the console",
-            e.code.as_str(),
-            e.message
-        ),
-        _ => anyhow::bail!("the hub's answer was not understood: {}", answer.trim()),
+        Ok(ServerMessage::Error(e)) => Err(PairError::Refused {
+            code: e.code.as_str().into(),
+            message: e.message,
+        }),
+        _ => Err(PairError::NotUnderstood(answer.trim().into())),
+    }
+}
+
+/// The first-run setup's pairing: the code exchanged at `hub`, the settings saved at `path`.
+/// Returns the device's id.
+///
+/// # Errors
+/// The pairing fails (its words in [`SetupError::kata`]) or the file cannot be written.
+pub fn pair_and_save(hub: &str, code: &str, path: &Path) -> Result<String, SetupError> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| SetupError::File(e.to_string()))?;
+    let paired = rt.block_on(pair(hub, code))?;
+    save(path, hub, paired.device.as_str(), &paired.token)
+        .map_err(|e| SetupError::File(format!("{e:#}")))?;
+    Ok(paired.device.as_str().to_owned())
+}
+
+/// The first-run setup without the console: a device id and token from the hall's config,
+/// tried on the hub (its `hello` must be welcomed) before they are saved at `path`.
+///
+/// # Errors
+/// The hub cannot be reached or refuses them (in [`SetupError::kata`]'s words), or the file
+/// cannot be written.
+pub fn token_and_save(hub: &str, device: &str, token: &str, path: &Path) -> Result<(), SetupError> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| SetupError::File(e.to_string()))?;
+    rt.block_on(say_hello(hub, device.trim(), token.trim()))?;
+    save(path, hub, device.trim(), token.trim()).map_err(|e| SetupError::File(format!("{e:#}")))
+}
+
+/// Says hello as `device` and waits for the welcome.
+async fn say_hello(hub: &str, device: &str, token: &str) -> Result<(), PairError> {
+    let unreachable = |e: std::io::Error| PairError::Unreachable {
+        hub: hub.into(),
+        why: e.to_string(),
+    };
+    let talk = async {
+        let stream = tokio::net::TcpStream::connect(hub)
+            .await
+            .map_err(unreachable)?;
+        let (r, mut w) = stream.into_split();
+        let hello = serde_json::json!({
+            "type": "hello", "protocol": PROTOCOL_VERSION, "device": device, "token": token,
+            "since": 0,
+        });
+        w.write_all(format!("{hello}\n").as_bytes())
+            .await
+            .map_err(unreachable)?;
+        let mut answer = String::new();
+        BufReader::new(r)
+            .read_line(&mut answer)
+            .await
+            .map_err(unreachable)?;
+        Ok::<_, PairError>(answer)
+    };
+    let answer = tokio::time::timeout(PATIENCE, talk)
+        .await
+        .map_err(|_| PairError::Timeout { hub: hub.into() })??;
+    match serde_json::from_str::<ServerMessage>(&answer) {
+        Ok(ServerMessage::Welcome(_)) => Ok(()),
+        Ok(ServerMessage::Error(e)) => Err(PairError::WrongToken {
+            code: e.code.as_str().into(),
+            message: e.message,
+        }),
+        _ => Err(PairError::NotUnderstood(
+            answer.trim().chars().take(200).collect(),
+        )),
+    }
+}
+
+/// Why the first-run setup could not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error(transparent)]
+    Pair(#[from] PairError),
+    #[error("the settings cannot be saved: {0}")]
+    File(String),
+}
+
+impl SetupError {
+    /// In Indonesian, for the setup screen.
+    pub fn kata(&self) -> String {
+        match self {
+            SetupError::Pair(e) => e.kata(),
+            SetupError::File(why) => format!("Pengaturan tidak dapat disimpan: {why}"),
+        }
+    }
+}
+
+/// A hub address as the technician typed it: `host:port`, the port 7878 when left out.
+///
+/// # Errors
+/// Empty, or not a host and port, in Indonesian and English.
+pub fn hub_address(typed: &str) -> Result<String, String> {
+    let t = typed.trim();
+    if t.is_empty() {
+        return Err("Isi alamat hub, misalnya 192.168.10.2:7878 · Enter the hub's address".into());
+    }
+    let bad =
+        || format!("\"{t}\" bukan alamat hub (contoh: 192.168.10.2:7878) · not a hub address");
+    if t.contains(char::is_whitespace) || t.contains('/') {
+        return Err(bad());
+    }
+    match t.rsplit_once(':') {
+        // An IPv6 address without a port has colons too; in brackets it has one.
+        Some((host, port))
+            if !host.is_empty()
+                && !host.ends_with(':')
+                && (!host.contains(':') || host.starts_with('[')) =>
+        {
+            port.parse::<u16>().map_err(|_| bad())?;
+            Ok(t.to_owned())
+        }
+        None => Ok(format!("{t}:7878")),
+        _ => Err(bad()),
     }
 }
 
@@ -119,6 +298,28 @@ pub fn save(path: &Path, hub: &str, device: &str, token: &str) -> anyhow::Result
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn hub_addresses_as_typed() {
+        assert_eq!(
+            hub_address(" 192.168.10.2:7878 ").unwrap(),
+            "192.168.10.2:7878"
+        );
+        assert_eq!(hub_address("192.168.10.2").unwrap(), "192.168.10.2:7878");
+        assert_eq!(hub_address("hub.local:9000").unwrap(), "hub.local:9000");
+        assert_eq!(hub_address("[::1]:7878").unwrap(), "[::1]:7878");
+        for bad in [
+            "",
+            "  ",
+            "192.168.10.2:78a",
+            "192.168.10.2:99999",
+            "http://hub:7878",
+            ":7878",
+            "hub 2",
+        ] {
+            assert!(hub_address(bad).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn the_token_is_saved_for_its_owner_only_and_other_settings_stay() {

@@ -1,6 +1,7 @@
 //! The hub of one hall: it owns the database and serves every device and phone.
 //!
 //! - [`config`]: the hall's `hall.toml`, validated with line numbers.
+//! - [`doctor`]: `antre-hub doctor`, an installed hall checked in words.
 //! - [`hall`]: the hall service: a request checked by the core's rules, in one transaction.
 //! - [`store`]: the SQLite store: typed reads and writes (`Dao`), transactions, the schema.
 //! - [`server`]: the hall protocol over TCP: handshake, roles, the writer, broadcast.
@@ -14,6 +15,7 @@
 
 pub mod config;
 pub mod console;
+pub mod doctor;
 pub mod hall;
 pub mod report;
 pub mod server;

@@ -142,6 +142,32 @@ enum Command {
         db: PathBuf,
         file: PathBuf,
     },
+    /// Check an installed hall, in words: the config, the database (writable, intact, size,
+    /// the disk's room, the last backup), the listeners, the clock and time zone, the devices
+    /// connected in the last hour. Exits 1 when there is a problem (warnings do not count).
+    Doctor {
+        #[arg(long, env = "ANTRE_CONFIG", default_value = "/etc/antre/hall.toml")]
+        config: PathBuf,
+        #[arg(long, env = "ANTRE_DB", default_value = "/var/lib/antre/antre.db")]
+        db: PathBuf,
+        /// Where the nightly backups go.
+        #[arg(long, env = "ANTRE_BACKUPS", default_value = "/var/backups/antre")]
+        backups: PathBuf,
+        /// The user the hub runs as: the database must be writable by it (`-` not to check).
+        #[arg(long, default_value = "antre")]
+        hub_user: String,
+    },
+    /// Copy the database into BACKUPS as antre-YYYY-MM-DD.db while the hub runs (SQLite's
+    /// online copy, checked), and remove backups older than --keep-days. The packaged
+    /// antre-backup.timer runs it every night.
+    Backup {
+        #[arg(long, env = "ANTRE_DB", default_value = "/var/lib/antre/antre.db")]
+        db: PathBuf,
+        #[arg(long, env = "ANTRE_BACKUPS", default_value = "/var/backups/antre")]
+        backups: PathBuf,
+        #[arg(long, default_value_t = 14)]
+        keep_days: u32,
+    },
     /// Check a config and print what it defines; exits non-zero on problems.
     CheckConfig {
         /// The hall's config (TOML).
@@ -171,6 +197,17 @@ fn main() -> ExitCode {
             time_scale.map(|scale| (scale, time_start)),
         ),
         Command::CheckConfig { config } => check_config(config),
+        Command::Doctor {
+            config,
+            db,
+            backups,
+            hub_user,
+        } => doctor(config, db, backups, hub_user),
+        Command::Backup {
+            db,
+            backups,
+            keep_days,
+        } => backup(db, backups, keep_days),
         Command::User { command } => user(command),
         Command::ExportConfig { config, db } => export_config(config, db),
         Command::ImportConfig { config, db, file } => import_config(config, db, file),
@@ -322,6 +359,55 @@ fn user(command: UserCommand) -> anyhow::Result<()> {
             users::remove(&db, &cli_actor(), &name)?;
             println!("user {name} removed");
         }
+    }
+    Ok(())
+}
+
+fn doctor(config: PathBuf, db: PathBuf, backups: PathBuf, hub_user: String) -> anyhow::Result<()> {
+    use antre_hub::doctor::{check, Level, Setup};
+    let setup = Setup {
+        config,
+        db,
+        backups,
+        hub_user: (hub_user != "-").then_some(hub_user),
+        backup_max_age: chrono::Duration::hours(36),
+        now: chrono::Utc::now(),
+    };
+    let findings = check(&setup);
+    for f in &findings {
+        let mut lines = f.words.lines();
+        println!(
+            "{:<8} {:<9} {}",
+            f.level.word(),
+            f.topic,
+            lines.next().unwrap_or_default()
+        );
+        for more in lines {
+            println!("{:18}{more}", "");
+        }
+    }
+    let count = |l: Level| findings.iter().filter(|f| f.level == l).count();
+    let (problems, warnings) = (count(Level::Problem), count(Level::Warning));
+    println!("{problems} problem(s), {warnings} warning(s)");
+    anyhow::ensure!(problems == 0, "{problems} problem(s): see above");
+    Ok(())
+}
+
+fn backup(db: PathBuf, backups: PathBuf, keep_days: u32) -> anyhow::Result<()> {
+    let made = antre_hub::store::backup::backup(
+        &db,
+        &backups,
+        chrono::Local::now().date_naive(),
+        keep_days,
+    )?;
+    println!(
+        "backed up {} into {} ({})",
+        db.display(),
+        made.path.display(),
+        antre_hub::doctor::size(made.bytes)
+    );
+    for old in made.removed {
+        println!("removed {} (older than {keep_days} days)", old.display());
     }
     Ok(())
 }

@@ -210,6 +210,19 @@ impl Hall {
         })
     }
 
+    /// Writes down when each device in `seen` was last connected (for `antre-hub doctor`).
+    ///
+    /// # Errors
+    /// SQLite fails.
+    pub fn note_seen(
+        &mut self,
+        now: DateTime<Utc>,
+        seen: &[(String, i64)],
+    ) -> rusqlite::Result<()> {
+        self.store
+            .write(|tx| tx.dao("", now.timestamp_millis()).note_seen(seen))
+    }
+
     /// Pairs the device whose code `code` is: a new token (32 random bytes, base64url), its
     /// SHA-256 put in the catalogue in place of the one before, the code used up. `None`
     /// when the code is unknown, used or expired (nothing changes).

@@ -137,6 +137,8 @@ pub struct Hub {
     presence_changed: watch::Sender<u64>,
     /// When this hub started: devices not seen since are offline since then.
     pub started: DateTime<Utc>,
+    /// When presence was last written to the database ([`Hub::save_presence`]).
+    presence_saved: Mutex<DateTime<Utc>>,
     /// Wrong pairing codes per address in the last minute.
     pair_failures: Mutex<std::collections::HashMap<std::net::IpAddr, Vec<std::time::Instant>>>,
 }
@@ -147,6 +149,9 @@ pub struct Presence {
     pub connections: u32,
     pub since: DateTime<Utc>,
 }
+
+/// How often the devices' presence is written down ([`Hub::save_presence`]).
+const PRESENCE_SAVE: Duration = Duration::from_secs(60);
 
 /// Wrong pairing codes one address may send per minute; more get `busy`.
 pub const PAIR_FAILURES_PER_MINUTE: usize = 5;
@@ -287,6 +292,7 @@ impl Hub {
             presence: Mutex::default(),
             presence_changed: watch::channel(0).0,
             started,
+            presence_saved: Mutex::new(started),
         }))
     }
 
@@ -327,6 +333,41 @@ impl Hub {
             connections: 0,
             since: self.started,
         })
+    }
+
+    /// Writes down when each device was last connected: now for those online, the moment
+    /// they left for those that went offline since the last time. Called once a minute and
+    /// at shutdown; `antre-hub doctor` reads it.
+    pub async fn save_presence(&self) {
+        let now = self.now();
+        let since = std::mem::replace(
+            &mut *self.presence_saved.lock().expect("presence lock"),
+            now,
+        );
+        let seen: Vec<(String, i64)> = {
+            let all = self.presence.lock().expect("presence lock");
+            all.iter()
+                .filter_map(|(device, p)| {
+                    let at = if p.connections > 0 {
+                        now
+                    } else if p.since >= since {
+                        p.since
+                    } else {
+                        return None;
+                    };
+                    Some((device.as_str().to_owned(), at.timestamp_millis()))
+                })
+                .collect()
+        };
+        if seen.is_empty() {
+            return;
+        }
+        let saved = self
+            .run(move |hall, now| (hall.note_seen(now, &seen), (vec![], vec![])))
+            .await;
+        if let Some(Err(e)) = saved {
+            tracing::warn!(error = %e, "could not write down which devices were seen");
+        }
     }
 
     /// Reads the database on a reader connection, away from the writer.
@@ -607,9 +648,11 @@ pub async fn run(
         let mut stop = stop_rx.clone();
         tokio::spawn(async move {
             let mut every = tokio::time::interval(DAY_CHECK);
+            let mut presence = tokio::time::interval(PRESENCE_SAVE);
             loop {
                 tokio::select! {
                     _ = every.tick() => hub.tick(),
+                    _ = presence.tick() => hub.save_presence().await,
                     _ = stop.changed() => break,
                 }
             }
@@ -651,6 +694,7 @@ pub async fn run(
     drop(done_tx);
     let _ = done_rx.recv().await;
     let _ = ticker.await;
+    hub.save_presence().await;
     hub.close().await;
     tracing::info!("the hub has stopped; the database is closed");
     Ok(())

@@ -28,6 +28,34 @@ pub struct AuditRow {
 }
 
 impl Dao<'_> {
+    /// Notes that each device in `seen` was connected at its time (a later time only
+    /// ever replaces an earlier one).
+    ///
+    /// # Errors
+    /// SQLite fails.
+    pub fn note_seen(&self, seen: &[(String, i64)]) -> rusqlite::Result<()> {
+        let mut up = self.conn().prepare_cached(
+            "INSERT INTO device_seen (device, last_ms) VALUES (?1, ?2)
+             ON CONFLICT (device) DO UPDATE SET last_ms = max(last_ms, excluded.last_ms)",
+        )?;
+        for (device, at_ms) in seen {
+            up.execute(params![device, at_ms])?;
+        }
+        Ok(())
+    }
+
+    /// When each device was last connected, as far as the hub has written it down.
+    ///
+    /// # Errors
+    /// SQLite fails.
+    pub fn devices_seen(&self) -> rusqlite::Result<Vec<(String, i64)>> {
+        let mut q = self
+            .conn()
+            .prepare("SELECT device, last_ms FROM device_seen ORDER BY device")?;
+        let rows = q.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect()
+    }
+
     /// The catalogue's TOML, once one was stored.
     ///
     /// # Errors

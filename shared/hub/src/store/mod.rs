@@ -6,10 +6,12 @@
 //!
 //! - [`schema`]: the tables and their upgrades.
 //! - [`dao`]: typed reads and writes.
+//! - [`backup`]: online backups while the hub runs (`antre-hub backup`).
 //! - [`console`]: the console's rows (catalogue, users, audit, pairing codes).
 //! - [`rows`]: the rows.
 //! - [`period`]: what a report reads of a period.
 
+pub mod backup;
 pub mod console;
 pub mod dao;
 pub mod period;

@@ -4,11 +4,11 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The schema version this code writes.
-pub const VERSION: u32 = 10;
+pub const VERSION: u32 = 11;
 
 /// Upgrades, in order: `MIGRATIONS[i]` takes a file from version `i` to `i + 1`.
 /// Never edit one that has shipped; add the next.
-const MIGRATIONS: [&str; VERSION as usize] = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
+const MIGRATIONS: [&str; VERSION as usize] = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11];
 
 /// Version 1: the queue.
 const V1: &str = r#"
@@ -253,6 +253,15 @@ CREATE TABLE pairings (
     device      TEXT    NOT NULL,  -- the device to add, as JSON
     expires_ms  INTEGER NOT NULL,
     used        INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+"#;
+
+/// Version 11: when each device was last connected, kept once a minute and when it goes
+/// offline (`antre-hub doctor` reads it; the console's live presence stays in memory).
+const V11: &str = r#"
+CREATE TABLE device_seen (
+    device  TEXT    PRIMARY KEY,
+    last_ms INTEGER NOT NULL      -- connected at this time (or until it, when it went offline)
 ) WITHOUT ROWID;
 "#;
 
