@@ -1,5 +1,7 @@
 //! `antre-counter --hub ADDR --device ID --token SECRET`: the counter terminal.
 //! `antre-counter pair --hub ADDR --code CODE --config FILE`: pairs it (its token in FILE).
+//! Without settings (no `--config`, `--device` or `--token`, and no
+//! `~/.config/antre/counter.toml`), it opens its setup screen first and writes that file.
 
 use antre_client::settings::DeviceArgs;
 use antre_client::Client;
@@ -32,9 +34,13 @@ enum Command {
 
 fn main() -> anyhow::Result<()> {
     antre_client::init_logging();
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
     if let Some(Command::Pair(args)) = &cli.command {
         return antre_client::pairing::pair_command(args);
+    }
+    if !antre_ui::setup::settings_or_setup(&mut cli.device, "counter", "Loket · Counter terminal")?
+    {
+        return Ok(());
     }
     let settings = cli.device.resolve()?;
     // The network lives on its own runtime thread; the UI thread runs Slint's event loop.

@@ -1,6 +1,8 @@
 //! `antre-display --hub ADDR --device ID --token SECRET`: the wall display and its voice.
 //! `antre-display announce --ticket A-012 --counter "Loket 3" [--text]`: one call, for the
 //! technician testing the speakers.
+//! Without settings (no `--config`, `--device` or `--token`, and no
+//! `~/.config/antre/display.toml`), it opens its setup screen first and writes that file.
 
 use antre_client::settings::DeviceArgs;
 use antre_client::Client;
@@ -117,7 +119,7 @@ impl VoiceArgs {
 
 fn main() -> ExitCode {
     antre_client::init_logging();
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
     let result = match &cli.command {
         Some(Command::Announce {
             ticket,
@@ -125,8 +127,12 @@ fn main() -> ExitCode {
             text,
         }) => announce(&cli, ticket, counter, *text),
         Some(Command::Pair(args)) => antre_client::pairing::pair_command(args),
-        None => run(&cli),
-    };
+        None => Ok(()),
+    }
+    .and_then(|()| match cli.command {
+        Some(_) => Ok(()),
+        None => run(&mut cli),
+    });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -179,7 +185,10 @@ fn announce(cli: &Cli, ticket: &str, counter: &str, text_only: bool) -> anyhow::
     Ok(())
 }
 
-fn run(cli: &Cli) -> anyhow::Result<()> {
+fn run(cli: &mut Cli) -> anyhow::Result<()> {
+    if !antre_ui::setup::settings_or_setup(&mut cli.device, "display", "Layar · Wall display")? {
+        return Ok(());
+    }
     let settings = cli.device.resolve()?;
     let file = cli.device.file_settings()?;
     let voice = cli.voice.resolve(&file)?;

@@ -2,6 +2,8 @@
 //! (without a printer, every ticket is given on the screen for the visitor's phone).
 //! `antre-kiosk print-test --printer SPEC`: a sample ticket, for the technician.
 //! `antre-kiosk pair --hub ADDR --code CODE --config FILE`: pairs the kiosk (its token in FILE).
+//! Without settings (no `--config`, `--device` or `--token`, and no
+//! `~/.config/antre/kiosk.toml`), it opens its setup screen first and writes that file.
 
 use antre_kiosk::printer::{status_words, Printer, PrinterSpec};
 use antre_kiosk::settings::KioskArgs;
@@ -36,11 +38,19 @@ enum Command {
 
 fn main() -> ExitCode {
     antre_client::init_logging();
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
     let result = match cli.command {
         Some(Command::PrintTest { printer, paper }) => print_test(printer, paper),
         Some(Command::Pair(args)) => antre_client::pairing::pair_command(&args),
-        None => antre_kiosk::run(&cli.kiosk),
+        None => match antre_ui::setup::settings_or_setup(
+            &mut cli.kiosk.device,
+            "kiosk",
+            "Anjungan · Ticket kiosk",
+        ) {
+            Ok(true) => antre_kiosk::run(&cli.kiosk),
+            Ok(false) => Ok(()),
+            Err(e) => Err(e.into()),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

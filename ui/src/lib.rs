@@ -10,6 +10,7 @@ mod generated {
 pub use generated::*;
 
 pub mod inbox;
+pub mod setup;
 
 /// Saves what `window` shows now as a PNG (the pixels of its own renderer: no X server
 /// needed), for screenshots in the docs and for looking at screens in tests.

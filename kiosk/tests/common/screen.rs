@@ -60,10 +60,23 @@ pub fn kiosk_app(
     public_url: Option<&str>,
     mode: antre_kiosk::app::Mode,
 ) -> std::rc::Rc<KioskApp> {
+    let settings = antre_hub::testing::device_settings(config, hub, device);
+    kiosk_app_from(rt, settings, hub, printer, public_url, mode)
+}
+
+/// The same, from the settings the app resolved.
+pub fn kiosk_app_from(
+    rt: &tokio::runtime::Runtime,
+    settings: antre_client::ClientConfig,
+    hub: &antre_hub::testing::TestHub,
+    printer: antre_kiosk::printer::Printer,
+    public_url: Option<&str>,
+    mode: antre_kiosk::app::Mode,
+) -> std::rc::Rc<KioskApp> {
     use slint::{ComponentHandle, Model as _};
     let (client, updates) = {
         let _g = rt.enter();
-        antre_client::Client::start(antre_hub::testing::device_settings(config, hub, device))
+        antre_client::Client::start(settings)
     };
     let app = KioskApp::new(
         client,

@@ -38,6 +38,40 @@ impl DeviceArgs {
     }
 }
 
+/// Where an app keeps its settings when no `--config` is given:
+/// `$XDG_CONFIG_HOME/antre/{app}.toml`, else `~/.config/antre/{app}.toml`.
+pub fn default_path(app: &str) -> PathBuf {
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    base.join("antre").join(format!("{app}.toml"))
+}
+
+impl DeviceArgs {
+    /// Without `--config`, the app's own settings file ([`default_path`]) is the config:
+    /// when it exists, or when the device and token are not given otherwise (the first-run
+    /// setup then writes it).
+    pub fn locate(&mut self, app: &str) {
+        if self.config.is_none() {
+            let path = default_path(app);
+            let given = self.device.is_some() && self.token.is_some();
+            if path.exists() || !given {
+                self.config = Some(path);
+            }
+        }
+    }
+
+    /// The settings file the first-run setup writes, when there is nothing to start from:
+    /// no device or no token given, and no settings file.
+    pub fn needs_setup(&self) -> Option<&std::path::Path> {
+        let path = self.config.as_deref()?;
+        let given = self.device.is_some() && self.token.is_some();
+        (!given && !path.exists()).then_some(path)
+    }
+}
+
 #[derive(Deserialize, Default)]
 struct DeviceFile {
     hub: Option<String>,
@@ -106,5 +140,26 @@ mod tests {
         );
         let missing = DeviceArgs::default().resolve().unwrap_err().to_string();
         assert!(missing.contains("--device"), "{missing}");
+    }
+
+    #[test]
+    fn setup_only_when_there_is_nothing_to_start_from() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("antre/kiosk.toml");
+        let mut args = DeviceArgs {
+            config: Some(path.clone()),
+            ..Default::default()
+        };
+        args.locate("kiosk");
+        assert_eq!(args.needs_setup(), Some(path.as_path()));
+        let given = DeviceArgs {
+            device: Some("kiosk-1".into()),
+            token: Some("t".repeat(20)),
+            ..args.clone()
+        };
+        assert_eq!(given.needs_setup(), None);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, "device = \"kiosk-1\"\n").unwrap();
+        assert_eq!(args.needs_setup(), None);
     }
 }
