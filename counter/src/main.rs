@@ -38,8 +38,12 @@ fn main() -> anyhow::Result<()> {
     if let Some(Command::Pair(args)) = &cli.command {
         return antre_client::pairing::pair_command(args);
     }
-    if !antre_ui::setup::settings_or_setup(&mut cli.device, "counter", "Loket · Counter terminal")?
-    {
+    if !antre_ui::setup::settings_or_setup(
+        &mut cli.device,
+        "counter",
+        "Loket · Counter terminal",
+        false,
+    )? {
         return Ok(());
     }
     let settings = cli.device.resolve()?;

@@ -186,7 +186,12 @@ fn announce(cli: &Cli, ticket: &str, counter: &str, text_only: bool) -> anyhow::
 }
 
 fn run(cli: &mut Cli) -> anyhow::Result<()> {
-    if !antre_ui::setup::settings_or_setup(&mut cli.device, "display", "Layar · Wall display")? {
+    if !antre_ui::setup::settings_or_setup(
+        &mut cli.device,
+        "display",
+        "Layar · Wall display",
+        !cli.windowed,
+    )? {
         return Ok(());
     }
     let settings = cli.device.resolve()?;

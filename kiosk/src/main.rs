@@ -46,6 +46,7 @@ fn main() -> ExitCode {
             &mut cli.kiosk.device,
             "kiosk",
             "Anjungan · Ticket kiosk",
+            !cli.kiosk.windowed,
         ) {
             Ok(true) => antre_kiosk::run(&cli.kiosk),
             Ok(false) => Ok(()),

@@ -116,11 +116,12 @@ impl Setup {
         self.inbox.wait(timeout, |o| self.apply(o), || done(self))
     }
 
-    /// Shows the screen until the settings are saved (true) or the window is closed (false).
+    /// Shows the screen (on the whole screen with `full_screen`, as the kiosk and the
+    /// display run) until the settings are saved (true) or the window is closed (false).
     ///
     /// # Errors
     /// The event loop cannot run.
-    pub fn run(self) -> Result<bool, slint::PlatformError> {
+    pub fn run(self, full_screen: bool) -> Result<bool, slint::PlatformError> {
         let setup = Rc::new(self);
         let weak = Rc::downgrade(&setup);
         crate::inbox::on_wake(move || {
@@ -137,6 +138,9 @@ impl Setup {
                 }
             }
         });
+        if full_screen {
+            setup.window.window().set_fullscreen(true);
+        }
         setup.window.run()?;
         crate::inbox::on_wake(|| {});
         Ok(setup.saved())
@@ -190,8 +194,8 @@ fn show(adapter: &SetupAdapter<'_>, words: &str, error: bool) {
     adapter.set_status_is_error(error);
 }
 
-/// The settings file `args` lead to, after the setup screen when there are none yet:
-/// `Ok(false)` when the technician closed the screen instead.
+/// The settings file `args` lead to, after the setup screen when there are none yet (full
+/// screen with `full_screen`): `Ok(false)` when the technician closed the screen instead.
 ///
 /// # Errors
 /// The screen cannot be shown.
@@ -199,6 +203,7 @@ pub fn settings_or_setup(
     args: &mut antre_client::settings::DeviceArgs,
     app: &str,
     app_title: &str,
+    full_screen: bool,
 ) -> Result<bool, slint::PlatformError> {
     args.locate(app);
     let Some(path) = args.needs_setup().map(PathBuf::from) else {
@@ -208,5 +213,5 @@ pub fn settings_or_setup(
     if let Some(dir) = path.parent() {
         let _ = std::fs::create_dir_all(dir);
     }
-    Setup::new(app_title, &path, args.hub.as_deref())?.run()
+    Setup::new(app_title, &path, args.hub.as_deref())?.run(full_screen)
 }
