@@ -31,10 +31,7 @@ pub struct PairArgs {
 /// The hub cannot be reached, refuses the code (the hub's words), or the file cannot be
 /// written.
 pub fn pair_command(args: &PairArgs) -> anyhow::Result<()> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    let paired = rt.block_on(pair(&args.hub, &args.code))?;
+    let paired = block_on(pair(&args.hub, &args.code))??;
     save(
         &args.config,
         &args.hub,
@@ -103,75 +100,25 @@ impl PairError {
 /// # Errors
 /// No connection, no answer in time, or a refusal.
 pub async fn pair(hub: &str, code: &str) -> Result<antre_core::proto::Paired, PairError> {
-    let timeout = || PairError::Timeout { hub: hub.into() };
-    let stream = tokio::time::timeout(PATIENCE, tokio::net::TcpStream::connect(hub))
-        .await
-        .map_err(|_| timeout())?
-        .map_err(|e| PairError::Unreachable {
-            hub: hub.into(),
-            why: e.to_string(),
-        })?;
-    let (r, mut w) = stream.into_split();
     let line =
         serde_json::json!({"type": "pair", "protocol": PROTOCOL_VERSION, "code": code.trim()});
-    let mut answer = String::new();
-    let talk = async {
-        w.write_all(format!("{line}\n").as_bytes()).await?;
-        BufReader::new(r).read_line(&mut answer).await
-    };
-    match tokio::time::timeout(PATIENCE, talk).await {
-        Err(_) => return Err(timeout()),
-        Ok(Err(e)) => {
-            return Err(PairError::Unreachable {
-                hub: hub.into(),
-                why: e.to_string(),
-            })
-        }
-        Ok(Ok(_)) => {}
-    }
-    match serde_json::from_str::<ServerMessage>(&answer) {
-        Ok(ServerMessage::Paired(p)) => Ok(p),
-        Ok(ServerMessage::Error(e)) => Err(PairError::Refused {
+    let (answer, text) = exchange(hub, &line).await?;
+    match answer {
+        ServerMessage::Paired(p) => Ok(p),
+        ServerMessage::Error(e) => Err(PairError::Refused {
             code: e.code.as_str().into(),
             message: e.message,
         }),
-        _ => Err(PairError::NotUnderstood(answer.trim().into())),
+        _ => Err(PairError::NotUnderstood(text)),
     }
 }
 
-/// The first-run setup's pairing: the code exchanged at `hub`, the settings saved at `path`.
-/// Returns the device's id.
-///
-/// # Errors
-/// The pairing fails (its words in [`SetupError::kata`]) or the file cannot be written.
-pub fn pair_and_save(hub: &str, code: &str, path: &Path) -> Result<String, SetupError> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| SetupError::File(e.to_string()))?;
-    let paired = rt.block_on(pair(hub, code))?;
-    save(path, hub, paired.device.as_str(), &paired.token)
-        .map_err(|e| SetupError::File(format!("{e:#}")))?;
-    Ok(paired.device.as_str().to_owned())
-}
-
-/// The first-run setup without the console: a device id and token from the hall's config,
-/// tried on the hub (its `hello` must be welcomed) before they are saved at `path`.
-///
-/// # Errors
-/// The hub cannot be reached or refuses them (in [`SetupError::kata`]'s words), or the file
-/// cannot be written.
-pub fn token_and_save(hub: &str, device: &str, token: &str, path: &Path) -> Result<(), SetupError> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| SetupError::File(e.to_string()))?;
-    rt.block_on(say_hello(hub, device.trim(), token.trim()))?;
-    save(path, hub, device.trim(), token.trim()).map_err(|e| SetupError::File(format!("{e:#}")))
-}
-
-/// Says hello as `device` and waits for the welcome.
-async fn say_hello(hub: &str, device: &str, token: &str) -> Result<(), PairError> {
+/// Sends `line` as a new connection's first line and reads the hub's first answer (and its
+/// text, for saying what was not understood).
+async fn exchange(
+    hub: &str,
+    line: &serde_json::Value,
+) -> Result<(ServerMessage, String), PairError> {
     let unreachable = |e: std::io::Error| PairError::Unreachable {
         hub: hub.into(),
         why: e.to_string(),
@@ -181,11 +128,7 @@ async fn say_hello(hub: &str, device: &str, token: &str) -> Result<(), PairError
             .await
             .map_err(unreachable)?;
         let (r, mut w) = stream.into_split();
-        let hello = serde_json::json!({
-            "type": "hello", "protocol": PROTOCOL_VERSION, "device": device, "token": token,
-            "since": 0,
-        });
-        w.write_all(format!("{hello}\n").as_bytes())
+        w.write_all(format!("{line}\n").as_bytes())
             .await
             .map_err(unreachable)?;
         let mut answer = String::new();
@@ -198,15 +141,59 @@ async fn say_hello(hub: &str, device: &str, token: &str) -> Result<(), PairError
     let answer = tokio::time::timeout(PATIENCE, talk)
         .await
         .map_err(|_| PairError::Timeout { hub: hub.into() })??;
+    let short: String = answer.trim().chars().take(200).collect();
     match serde_json::from_str::<ServerMessage>(&answer) {
-        Ok(ServerMessage::Welcome(_)) => Ok(()),
-        Ok(ServerMessage::Error(e)) => Err(PairError::WrongToken {
+        Ok(m) => Ok((m, short)),
+        Err(_) => Err(PairError::NotUnderstood(short)),
+    }
+}
+
+/// Runs `f` to its end on a runtime of its own (the apps' setup and `pair` run before theirs).
+fn block_on<T>(f: impl std::future::Future<Output = T>) -> std::io::Result<T> {
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(f))
+}
+
+/// The first-run setup's pairing: the code exchanged at `hub`, the settings saved at `path`.
+/// Returns the device's id.
+///
+/// # Errors
+/// The pairing fails (its words in [`SetupError::kata`]) or the file cannot be written.
+pub fn pair_and_save(hub: &str, code: &str, path: &Path) -> Result<String, SetupError> {
+    let paired = block_on(pair(hub, code)).map_err(|e| SetupError::File(e.to_string()))??;
+    save(path, hub, paired.device.as_str(), &paired.token)
+        .map_err(|e| SetupError::File(format!("{e:#}")))?;
+    Ok(paired.device.as_str().to_owned())
+}
+
+/// The first-run setup without the console: a device id and token from the hall's config,
+/// tried on the hub (its `hello` must be welcomed) before they are saved at `path`.
+///
+/// # Errors
+/// The hub cannot be reached or refuses them (in [`SetupError::kata`]'s words), or the file
+/// cannot be written.
+pub fn token_and_save(hub: &str, device: &str, token: &str, path: &Path) -> Result<(), SetupError> {
+    block_on(say_hello(hub, device.trim(), token.trim()))
+        .map_err(|e| SetupError::File(e.to_string()))??;
+    save(path, hub, device.trim(), token.trim()).map_err(|e| SetupError::File(format!("{e:#}")))
+}
+
+/// Says hello as `device` and waits for the welcome.
+async fn say_hello(hub: &str, device: &str, token: &str) -> Result<(), PairError> {
+    let hello = serde_json::json!({
+        "type": "hello", "protocol": PROTOCOL_VERSION, "device": device, "token": token,
+        "since": 0,
+    });
+    let (answer, text) = exchange(hub, &hello).await?;
+    match answer {
+        ServerMessage::Welcome(_) => Ok(()),
+        ServerMessage::Error(e) => Err(PairError::WrongToken {
             code: e.code.as_str().into(),
             message: e.message,
         }),
-        _ => Err(PairError::NotUnderstood(
-            answer.trim().chars().take(200).collect(),
-        )),
+        _ => Err(PairError::NotUnderstood(text)),
     }
 }
 

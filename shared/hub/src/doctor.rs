@@ -6,8 +6,9 @@
 //! when there is a problem. It only reads: the database is opened read-only, never upgraded.
 
 use crate::config::Config;
+use crate::store::dao::Dao;
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use rusqlite::{Connection, OpenFlags};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -170,9 +171,7 @@ fn database(setup: &Setup, out: &mut Findings) -> Option<Connection> {
         }
     };
     let _ = conn.busy_timeout(std::time::Duration::from_secs(5));
-    let verdict = conn
-        .query_row("PRAGMA quick_check", [], |r| r.get::<_, String>(0))
-        .unwrap_or_else(|e| e.to_string());
+    let verdict = crate::store::integrity(&conn, true).unwrap_or_else(|e| e.to_string());
     if verdict != "ok" {
         out.problem(
             "database",
@@ -183,9 +182,7 @@ fn database(setup: &Setup, out: &mut Findings) -> Option<Connection> {
             ),
         );
     }
-    let version: u32 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap_or(0);
+    let version = crate::store::period::schema_version(&conn).unwrap_or(0);
     let expected = crate::store::schema::VERSION;
     if version > expected {
         out.problem(
@@ -260,12 +257,14 @@ fn database(setup: &Setup, out: &mut Findings) -> Option<Connection> {
     Some(conn)
 }
 
+/// The database's rows, read through the store (no clock: the doctor only reads).
+fn dao(conn: &Connection) -> Dao<'_> {
+    Dao::new(conn, "", 0)
+}
+
 /// The catalogue the database holds, if any (a database before schema 10 has none).
 fn stored_catalogue(conn: &Connection) -> Option<String> {
-    conn.query_row("SELECT toml FROM catalogue WHERE id = 1", [], |r| r.get(0))
-        .optional()
-        .ok()
-        .flatten()
+    dao(conn).catalogue().ok().flatten()
 }
 
 /// The newest backup, and whether it is recent enough.
@@ -408,11 +407,7 @@ fn clock(setup: &Setup, cfg: &Config, db: Option<&Connection>, out: &mut Finding
             local.format("%:z")
         ),
     );
-    let newest: Option<i64> = db.and_then(|c| {
-        c.query_row("SELECT max(at_ms) FROM events", [], |r| r.get(0))
-            .ok()
-            .flatten()
-    });
+    let newest = db.and_then(|c| dao(c).newest_event_ms().ok().flatten());
     if let Some(ms) = newest.and_then(DateTime::<Utc>::from_timestamp_millis) {
         // A minute of slack: the hub's last event may be that fresh.
         if ms > setup.now + Duration::minutes(1) {
@@ -447,12 +442,10 @@ fn clock(setup: &Setup, cfg: &Config, db: Option<&Connection>, out: &mut Finding
 
 /// Which of the catalogue's devices were connected in the last hour.
 fn devices(setup: &Setup, cfg: &Config, conn: &Connection, out: &mut Findings) {
-    let seen: std::collections::HashMap<String, i64> = conn
-        .prepare("SELECT device, last_ms FROM device_seen")
-        .and_then(|mut q| {
-            q.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()
-        })
+    // A database before schema 11 has no record yet: every device reads as never seen.
+    let seen: std::collections::HashMap<String, i64> = dao(conn)
+        .devices_seen()
+        .map(|rows| rows.into_iter().collect())
         .unwrap_or_default();
     let hour_ago = (setup.now - Duration::hours(1)).timestamp_millis();
     let tz = cfg.hall.timezone;

@@ -68,7 +68,7 @@ pub fn backup(db: &Path, dir: &Path, day: NaiveDate, keep_days: u32) -> anyhow::
     let source = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY)
         .with_context(|| format!("cannot open {}", db.display()))?;
     source.busy_timeout(std::time::Duration::from_secs(10))?;
-    let version: u32 = source.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let version = super::period::schema_version(&source)?;
     let copied = source
         .execute(
             "VACUUM INTO ?1",
@@ -109,9 +109,9 @@ pub fn backup(db: &Path, dir: &Path, day: NaiveDate, keep_days: u32) -> anyhow::
 /// A copy is good when SQLite finds nothing wrong in it and it is at the source's schema.
 fn check_copy(path: &Path, version: u32) -> anyhow::Result<()> {
     let copy = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-    let verdict: String = copy.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+    let verdict = super::integrity(&copy, false)?;
     anyhow::ensure!(verdict == "ok", "the copy is damaged: {verdict}");
-    let copied: u32 = copy.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let copied = super::period::schema_version(&copy)?;
     anyhow::ensure!(
         copied == version,
         "the copy is at schema {copied}, not {version}"

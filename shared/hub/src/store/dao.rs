@@ -131,6 +131,12 @@ impl<'a> Dao<'a> {
             .query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0))
     }
 
+    /// When the newest kept event happened (ms since the epoch), if there is one.
+    pub fn newest_event_ms(&self) -> rusqlite::Result<Option<i64>> {
+        self.conn
+            .query_row("SELECT max(at_ms) FROM events", [], |r| r.get(0))
+    }
+
     /// The service day of event `seq`, if it is kept.
     pub fn event_day(&self, seq: u64) -> rusqlite::Result<Option<String>> {
         self.conn
