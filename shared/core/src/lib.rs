@@ -4,6 +4,7 @@
 //!   numbering, service days, hours and quotas, the one waiting-time estimate, counter
 //!   actions, IKM arithmetic, Indonesian number words.
 //! - [`proto`]: the hall protocol's messages, as the hub and the devices read and write them.
+//! - [`qr`]: QR codes as SVG for the pages.
 //! - [`clock`]: the one way a program asks what time it is (tests pass their own).
 //!
 //! Nothing here opens a file, a socket or a database: the hub, the client and the apps call
@@ -12,3 +13,4 @@
 pub mod clock;
 pub mod domain;
 pub mod proto;
+pub mod qr;

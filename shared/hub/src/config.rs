@@ -57,6 +57,27 @@ pub struct Hall {
     /// Training and demo mode (`--ignore-hours`): tickets at any hour. The catalogue keeps
     /// its hours; only issuing looks past them.
     pub ignore_hours: bool,
+    /// The city's service this hub pushes its events to and pulls bookings from
+    /// (`[central]`); `None`: the hub never talks to one.
+    pub central: Option<CentralLink>,
+}
+
+/// `[central]`: where the city's service is, and who this hall is there (CENTRAL.md).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CentralLink {
+    /// `https://…` (or `http://` on a private network), without a trailing `/`.
+    pub url: String,
+    /// The hall's id in the city's `central.toml`.
+    pub hall: String,
+    /// The hall's sync token (the city's service keeps its SHA-256).
+    pub token: String,
+    /// Seconds between two pulls of the day's bookings.
+    pub pull_every_secs: u64,
+}
+
+impl CentralLink {
+    /// How often bookings are pulled by default (CENTRAL.md: every minute).
+    pub const PULL_EVERY_SECS: u64 = 60;
 }
 
 /// How the queue is run (`[hall]` fields of the same names).
@@ -319,6 +340,16 @@ struct RawConfig {
     devices: Vec<Spanned<RawDevice>>,
     #[serde(default)]
     holidays: Vec<Spanned<RawHoliday>>,
+    central: Option<Spanned<RawCentral>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCentral {
+    url: String,
+    hall: String,
+    token: String,
+    pull_every_secs: Option<u64>,
 }
 
 #[derive(Deserialize, serde::Serialize)]
@@ -861,7 +892,8 @@ impl<'a> Validator<'a> {
     /// Every section checked by its own validator, every problem collected; a config is
     /// returned only when there is none.
     fn run(mut self, raw: RawConfig) -> Result<Config, ConfigError> {
-        let hall = self.hall(&raw.hall);
+        let central = raw.central.as_ref().and_then(|c| self.central(c));
+        let hall = self.hall(&raw.hall).map(|h| Hall { central, ..h });
         let catalogue = RawCatalogue {
             running_text: vec![],
             agencies: raw.agencies,
@@ -1254,6 +1286,55 @@ impl Validator<'_> {
         devices
     }
 
+    /// `[central]`: an http(s) URL, the hall's id there, a token that is no sample.
+    fn central(&mut self, raw: &Spanned<RawCentral>) -> Option<CentralLink> {
+        let r = raw.get_ref();
+        let url = r.url.trim().trim_end_matches('/');
+        let mut ok = true;
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            self.problem_in(
+                raw,
+                "url",
+                format!(
+                    "[central] url must start with https:// (or http://), got {:?}",
+                    r.url
+                ),
+            );
+            ok = false;
+        }
+        if r.hall.is_empty()
+            || !r
+                .hall
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
+            self.problem_in(raw, "hall", format!("[central] hall is the hall's id in central.toml (letters, digits, dashes), got {:?}", r.hall));
+            ok = false;
+        }
+        if r.token.chars().count() < MIN_TOKEN_CHARS {
+            self.problem_in(
+                raw,
+                "token",
+                format!("[central] token must be at least {MIN_TOKEN_CHARS} characters"),
+            );
+            ok = false;
+        }
+        if r.pull_every_secs == Some(0) {
+            self.problem_in(
+                raw,
+                "pull_every_secs",
+                "[central] pull_every_secs must be at least 1".into(),
+            );
+            ok = false;
+        }
+        ok.then(|| CentralLink {
+            url: url.to_owned(),
+            hall: r.hall.clone(),
+            token: r.token.clone(),
+            pull_every_secs: r.pull_every_secs.unwrap_or(CentralLink::PULL_EVERY_SECS),
+        })
+    }
+
     fn hall(&mut self, raw: &Spanned<RawHall>) -> Option<Hall> {
         let r = raw.get_ref();
         let timezone = match &r.timezone {
@@ -1341,6 +1422,7 @@ impl Validator<'_> {
             public_url: public_url?,
             console_listen: console_listen?,
             ignore_hours: false,
+            central: None,
             queue: QueuePolicy {
                 max_priority_in_row: r.max_priority_in_row.unwrap_or(queue.max_priority_in_row),
                 kiosk_tickets_per_minute: r.kiosk_tickets_per_minute,

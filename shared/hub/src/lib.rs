@@ -1,6 +1,7 @@
 //! The hub of one hall: it owns the database and serves every device and phone.
 //!
 //! - [`config`]: the hall's `hall.toml`, validated with line numbers.
+//! - [`central`]: the link to the city's service: the event log pushed, bookings pulled.
 //! - [`doctor`]: `antre-hub doctor`, an installed hall checked in words.
 //! - [`hall`]: the hall service: a request checked by the core's rules, in one transaction.
 //! - [`store`]: the SQLite store: typed reads and writes (`Dao`), transactions, the schema.
@@ -13,6 +14,7 @@
 //! The rules themselves live in `antre-core`; the devices' side of the protocol in
 //! `antre-client`.
 
+pub mod central;
 pub mod config;
 pub mod console;
 pub mod doctor;

@@ -75,6 +75,13 @@ impl Refusal {
     }
 }
 
+/// What a walk-in's ticket is counted against the daily quota with: the tickets issued
+/// today (checked-in bookings among them) and the seats still held for the day's bookings,
+/// so walk-ins take at most the quota minus the live bookings (CENTRAL.md, "At the hall").
+pub fn walk_in_count(issued_today: u32, held_for_bookings: u32) -> u32 {
+    issued_today.saturating_add(held_for_bookings)
+}
+
 /// Checks a new ticket for a service with the given hours and quota, at local time `now`,
 /// when `issued_today` tickets of it were issued already. Hours are checked first: before
 /// opening time the visitor needs to hear when it opens, not that the quota is full.

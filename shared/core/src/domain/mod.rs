@@ -1,6 +1,7 @@
 //! The queue's rules, pure: no I/O and no clock. Time is always a parameter.
 //!
 //! - [`ids`]: newtypes for the identifiers of agencies, services, counters and devices.
+//! - [`booking`]: online bookings: sessions, check-in windows, codes, masked phones.
 //! - [`ticket`]: priorities, ticket states, ticket codes.
 //! - [`calling`]: which waiting ticket a counter calls next.
 //! - [`day`]: the service day and local time in the hall's time zone.
@@ -10,6 +11,7 @@
 //! - [`counter`]: which counter action is allowed in which state.
 //! - [`words`]: numbers, letters and calls in Indonesian words, for the voice.
 
+pub mod booking;
 pub mod calling;
 pub mod counter;
 pub mod day;

@@ -53,6 +53,9 @@ pub struct Ticket {
     /// it (`issued_at` for a fresh ticket, the finish of the previous service for a visit).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queued_at: Option<String>,
+    /// Addition (2026-12, booking check-in): the booking code a checked-in ticket came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub booking: Option<String>,
 }
 
 impl Ticket {
@@ -170,6 +173,10 @@ pub struct HallInfo {
     /// shows (set in the console); today's and those to come.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub holidays: Vec<HolidayInfo>,
+    /// Addition (2026-12): the hall takes bookings made on the city's service (CENTRAL.md):
+    /// kiosks offer "Saya sudah booking" and send `check_in`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub bookings: bool,
 }
 
 /// Addition (2026-12): a day the hall issues no ticket.
@@ -375,6 +382,14 @@ pub enum ErrorCode {
     WrongKey,
     /// Addition (2026-12): the counter is paused; resume it first.
     CounterPaused,
+    /// Addition (2026-12, booking check-in): no booking of this hall has the code.
+    UnknownBooking,
+    /// The booking was checked in already.
+    BookingUsed,
+    /// The booking is outside its window: from 30 minutes before its session until it ends.
+    BookingExpired,
+    /// The booking is for another day.
+    BookingOtherDay,
 }
 
 impl ErrorCode {
@@ -398,6 +413,10 @@ impl ErrorCode {
             ErrorCode::UnsupportedProtocol => "unsupported_protocol",
             ErrorCode::Busy => "busy",
             ErrorCode::WrongState => "wrong_state",
+            ErrorCode::UnknownBooking => "unknown_booking",
+            ErrorCode::BookingUsed => "booking_used",
+            ErrorCode::BookingExpired => "booking_expired",
+            ErrorCode::BookingOtherDay => "booking_other_day",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::TooSlow => "too_slow",
             ErrorCode::Internal => "internal",

@@ -4,9 +4,11 @@
 //! - [`request`]: what clients send (`hello` and the requests), and how a line is read.
 //! - [`message`]: what the hub sends (`welcome`, `ok`, `error`, `event`) and the objects in
 //!   them (tickets, counter states, the hall).
+//! - [`sync`]: between a hub and the city's service (CENTRAL.md), over HTTP.
 
 pub mod message;
 pub mod request;
+pub mod sync;
 
 pub use message::*;
 pub use request::*;

@@ -149,6 +149,13 @@ pub enum Request {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         key: Option<String>,
     },
+    /// Addition (2026-12, CENTRAL.md): a visitor who booked online checks in at a kiosk with
+    /// the booking's code (typed, or read from its QR code); the ticket joins the queue now.
+    CheckIn {
+        booking: String,
+        #[serde(default)]
+        priority: Option<Priority>,
+    },
     /// Addition: a kiosk reports its printer's status (sent when it changes).
     DeviceStatus {
         printer: PrinterStatus,
@@ -156,6 +163,9 @@ pub enum Request {
         message: Option<String>,
     },
 }
+
+/// The longest booking code (or scanned QR text) a `check_in` may carry.
+pub const MAX_BOOKING_CHARS: usize = 64;
 
 /// The most services one visit may hold.
 pub const MAX_VISIT_SERVICES: usize = 4;
@@ -198,6 +208,7 @@ impl Request {
             Request::ResumeCounter { .. } => "resume_counter",
             Request::CancelTicket { .. } => "cancel_ticket",
             Request::DeviceStatus { .. } => "device_status",
+            Request::CheckIn { .. } => "check_in",
         }
     }
 
@@ -250,6 +261,7 @@ impl Request {
             Role::Kiosk => matches!(
                 self,
                 Request::IssueTicket { .. }
+                    | Request::CheckIn { .. }
                     | Request::Survey { .. }
                     | Request::Aspiration { .. }
                     | Request::DeviceStatus { .. }
@@ -285,6 +297,11 @@ impl Request {
                         );
                     }
                 }
+            }
+            Request::CheckIn { booking, .. } if booking.chars().count() > MAX_BOOKING_CHARS => {
+                return Err(format!(
+                    "booking must be at most {MAX_BOOKING_CHARS} characters"
+                ));
             }
             Request::Survey { answers, .. } => {
                 crate::domain::ikm::check_answers(answers).map_err(|e| e.to_string())?;

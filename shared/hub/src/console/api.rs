@@ -1090,7 +1090,7 @@ async fn web_display(c: &Console, s: &Session, headers: &HeaderMap, id: String) 
     let url = format!("{base}/display#token={token}");
     (
         StatusCode::CREATED,
-        Json(json!({"id": id, "display_url": url, "qr_svg": qr_svg(&url)})),
+        Json(json!({"id": id, "display_url": url, "qr_svg": antre_core::qr::svg(&url, "QR")})),
     )
         .into_response()
 }
@@ -1117,26 +1117,6 @@ fn display_base(cfg: &Config, headers: &HeaderMap) -> String {
             format!("http://{host}:{port}")
         }
     }
-}
-
-/// `text` as a QR code in SVG, black modules on white with the quiet zone.
-fn qr_svg(text: &str) -> String {
-    let Ok(code) = qrcode::QrCode::new(text.as_bytes()) else {
-        return String::new();
-    };
-    let n = code.width();
-    let colors = code.to_colors();
-    let size = n + 8;
-    let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {size} {size}\" role=\"img\" aria-label=\"QR\"><rect width=\"{size}\" height=\"{size}\" fill=\"#fff\"/><path fill=\"#000\" d=\""
-    );
-    for (i, c) in colors.iter().enumerate() {
-        if *c == qrcode::Color::Dark {
-            svg.push_str(&format!("M{} {}h1v1h-1z", i % n + 4, i / n + 4));
-        }
-    }
-    svg.push_str("\"/></svg>");
-    svg
 }
 
 /// `DELETE /devices/{id}` (admin): revoked; its connections close at once.

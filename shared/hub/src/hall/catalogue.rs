@@ -141,11 +141,12 @@ impl Hall {
         edit: impl FnOnce(&Config, &mut Table, &Dao<'_>) -> Result<Audit, ChangeError>,
     ) -> Result<(Vec<Event>, Vec<String>), ChangeError> {
         let cfg = Arc::clone(&self.cfg);
+        let kept_to = self.prunable_to();
         let last_seq = self.last_seq;
         let fc = &mut self.forecast;
         let done = self.store.write(|tx| {
             let mut pending = Vec::new();
-            let day = roll_day(tx, &cfg, now, &mut pending)?;
+            let day = roll_day(tx, &cfg, &kept_to, now, &mut pending)?;
             let dao = tx.dao(&day, now.timestamp_millis());
             let mut table: Table =
                 toml::from_str(&cfg.catalogue_toml()).expect("a catalogue reads back");

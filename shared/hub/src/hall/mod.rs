@@ -33,6 +33,7 @@ use antre_core::proto::{
 };
 use chrono::{DateTime, Utc};
 use std::path::Path;
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 /// Days of events kept for devices to resume from; the contract needs only today's.
@@ -54,6 +55,9 @@ pub struct Hall {
     last_seq: u64,
     /// The estimates' lessons, board and last play.
     forecast: forecast::Forecaster,
+    /// Old events may be pruned up to this `seq`: what the city's service has stored
+    /// (everything, without one). The hub's link to it moves it on.
+    prunable_to: Arc<AtomicU64>,
 }
 
 impl Hall {
@@ -78,11 +82,17 @@ impl Hall {
         let mut store = Store::open(path)?;
         let cfg = Arc::new(catalogue::load(&mut store, cfg, seed)?);
         let last_seq = store.last_seq()?;
+        let prunable_to = Arc::new(AtomicU64::new(if cfg.hall.central.is_some() {
+            0
+        } else {
+            u64::MAX
+        }));
         Ok(Hall {
             store,
             cfg,
             last_seq,
             forecast: forecast::Forecaster::default(),
+            prunable_to,
         })
     }
 
@@ -92,6 +102,12 @@ impl Hall {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// Up to which `seq` old events may be pruned; the link to the city's service stores
+    /// what it has stored there.
+    pub fn prunable_to(&self) -> Arc<AtomicU64> {
+        Arc::clone(&self.prunable_to)
     }
 
     /// The newest event's `seq`.
@@ -158,11 +174,12 @@ impl Hall {
         request: Result<&Request, &ErrorReply>,
     ) -> rusqlite::Result<Outcome> {
         let cfg = Arc::clone(&self.cfg);
+        let kept_to = Arc::clone(&self.prunable_to);
         let last_seq = self.last_seq;
         let fc = &mut self.forecast;
         let outcome = self.store.write(|tx| {
             let mut pending = Vec::new();
-            let day = roll_day(tx, &cfg, now, &mut pending)?;
+            let day = roll_day(tx, &cfg, &kept_to, now, &mut pending)?;
             let dao = tx.dao(&day, now.timestamp_millis());
             fc.begin(&dao, &cfg)?;
             let reply = match dao.stored_reply(device.id.as_str(), id)? {
@@ -277,11 +294,12 @@ impl Hall {
     /// SQLite fails.
     pub fn tick(&mut self, now: DateTime<Utc>) -> rusqlite::Result<(Vec<Event>, Vec<String>)> {
         let cfg = Arc::clone(&self.cfg);
+        let kept_to = Arc::clone(&self.prunable_to);
         let last_seq = self.last_seq;
         let fc = &mut self.forecast;
         let events = self.store.write(|tx| {
             let mut pending = Vec::new();
-            let day = roll_day(tx, &cfg, now, &mut pending)?;
+            let day = roll_day(tx, &cfg, &kept_to, now, &mut pending)?;
             if pending.is_empty() {
                 return Ok((vec![], vec![])); // nothing written
             }
@@ -299,12 +317,65 @@ impl Hall {
     }
 }
 
+impl Hall {
+    /// Keeps bookings pulled from the city's service (new ones, and the status of those
+    /// pulled before); one that cannot be read is left out and logged. Returns how many were
+    /// kept. Bookings change no ticket: nothing is announced.
+    ///
+    /// # Errors
+    /// SQLite fails.
+    pub fn save_bookings(
+        &mut self,
+        now: DateTime<Utc>,
+        bookings: &[antre_core::proto::sync::HallBooking],
+    ) -> rusqlite::Result<usize> {
+        use antre_core::domain::booking::Session;
+        use chrono::TimeZone;
+        let tz = self.cfg.hall.timezone;
+        let rows: Vec<crate::store::dao::BookingRow> = bookings
+            .iter()
+            .filter_map(|b| {
+                let parsed = (
+                    antre_core::domain::booking::parse_code(&b.code),
+                    Session::parse(&b.session),
+                    chrono::NaiveDate::parse_from_str(&b.date, "%Y-%m-%d"),
+                );
+                let (Some(code), Ok(session), Ok(day)) = parsed else {
+                    tracing::warn!(code = %b.code, session = %b.session, date = %b.date, "a pulled booking cannot be read; left out");
+                    return None;
+                };
+                let ends = tz.from_local_datetime(&session.ends(day)).earliest()?;
+                Some(crate::store::dao::BookingRow {
+                    code,
+                    day: day.to_string(),
+                    service: b.service.clone(),
+                    session: session.to_string(),
+                    ends_ms: ends.timestamp_millis(),
+                    name: antre_core::domain::text::one_line(&b.name),
+                    // Masked by the service; masked again should it ever send a whole one.
+                    phone: antre_core::domain::booking::mask_phone(&b.phone),
+                    status: if b.status == "cancelled" { "cancelled" } else { "booked" }.to_owned(),
+                    ticket: None,
+                })
+            })
+            .collect();
+        self.store.write(|tx| {
+            let dao = tx.dao("", now.timestamp_millis());
+            for r in &rows {
+                dao.save_booking(r)?;
+            }
+            Ok(rows.len())
+        })
+    }
+}
+
 /// Moves the store to the service day of `now` if it is not there yet, and returns that
 /// day. A new day needs no rewrite: counters whose row is of an earlier day are closed, and
 /// tickets are looked up by day. Old request ids and events are pruned.
 fn roll_day(
     tx: &crate::store::Tx<'_>,
     cfg: &Config,
+    kept_to: &AtomicU64,
     now: DateTime<Utc>,
     pending: &mut Vec<PendingEvent>,
 ) -> rusqlite::Result<String> {
@@ -322,7 +393,10 @@ fn roll_day(
         return Ok(stored.unwrap_or(day));
     }
     dao.start_day(&day)?;
-    dao.prune_events_before(&(today - chrono::Duration::days(EVENT_DAYS_KEPT)).to_string())?;
+    dao.prune_events_before(
+        &(today - chrono::Duration::days(EVENT_DAYS_KEPT)).to_string(),
+        kept_to.load(std::sync::atomic::Ordering::SeqCst),
+    )?;
     tracing::info!(%day, "a new service day started");
     pending.push(PendingEvent {
         day: Some(day.clone()),

@@ -94,6 +94,7 @@ pub(super) fn handle(ctx: &mut Ctx<'_>, req: &Request) -> Handled {
         Request::ResumeCounter { counter } => resume_counter(ctx, counter),
         Request::CancelTicket { ticket, key } => cancel_ticket(ctx, ticket, key.as_deref()),
         Request::DeviceStatus { printer, message } => device_status(ctx, *printer, message),
+        Request::CheckIn { booking, priority } => check_in(ctx, booking, *priority),
     }
 }
 
@@ -350,10 +351,13 @@ fn issue_ticket(ctx: &mut Ctx<'_>, visit: &[ServiceId], priority: Option<Priorit
         );
     }
     for (service, svc) in visit.iter().zip(&services) {
-        // Counting is only needed against a quota.
+        // Counting is only needed against a quota; seats held for bookings count too.
         let issued_today: u32 = match svc.daily_quota {
             None => 0,
-            Some(_) => ctx.dao.issued_for(service.as_str())?,
+            Some(_) => issuing::walk_in_count(
+                ctx.dao.issued_for(service.as_str())?,
+                ctx.dao.held_bookings(service.as_str())?,
+            ),
         };
         match issuing::may_issue(
             now_local,
@@ -380,7 +384,19 @@ fn issue_ticket(ctx: &mut Ctx<'_>, visit: &[ServiceId], priority: Option<Priorit
             }
         }
     }
-    let (service, svc) = (&visit[0], services[0]);
+    issue(ctx, visit, services[0], priority, None)
+}
+
+/// Issues the ticket of `visit` (its first service `svc`), checked-in with `booking` if
+/// given: numbered, keyed, stored, announced.
+fn issue(
+    ctx: &mut Ctx<'_>,
+    visit: &[ServiceId],
+    svc: &crate::config::Service,
+    priority: Option<Priority>,
+    booking: Option<&str>,
+) -> Handled {
+    let service = &visit[0];
     let number = ctx.dao.next_number(&svc.prefix)?;
     let key = ticket_key();
     let steps = (visit.len() > 1).then(|| {
@@ -398,7 +414,11 @@ fn issue_ticket(ctx: &mut Ctx<'_>, visit: &[ServiceId], priority: Option<Priorit
         device: ctx.device.id.as_str(),
         key: &key,
         visit: steps.as_deref(),
+        booking,
     })?;
+    if let Some(code) = booking {
+        ctx.dao.use_booking(code, id)?;
+    }
     let row = ctx.dao.ticket(id)?;
     let ticket = ctx.with_estimate(&row)?;
     ctx.emit(EventKind::TicketIssued, Some(ticket.clone()), None);
@@ -410,6 +430,75 @@ fn issue_ticket(ctx: &mut Ctx<'_>, visit: &[ServiceId], priority: Option<Priorit
         }),
         counter: None,
     })
+}
+
+/// `check_in`: a booking made online becomes a ticket of its service, in the queue from
+/// now, if it is this hall's, unused, and within its window (from 30 minutes before its
+/// session until the session ends). Its seat was held, so the quota does not refuse it.
+fn check_in(ctx: &mut Ctx<'_>, typed: &str, priority: Option<Priority>) -> Handled {
+    use antre_core::domain::booking::{parse_code, CheckIn, Session};
+    let Some(code) = parse_code(typed) else {
+        return refuse(
+            ErrorCode::UnknownBooking,
+            format!("{typed:?} is not a booking code (BK- and 7 letters or digits)"),
+        );
+    };
+    let unknown = || {
+        refuse(
+            ErrorCode::UnknownBooking,
+            format!("no booking {code} for this hall"),
+        )
+    };
+    let Some(b) = ctx.dao.booking(&code)? else {
+        return unknown();
+    };
+    if b.status != "booked" {
+        return refuse(
+            ErrorCode::UnknownBooking,
+            format!("booking {code} was cancelled"),
+        );
+    }
+    if let Some(t) = b.ticket {
+        let ticket = ctx.dao.ticket(t)?.code();
+        return refuse(
+            ErrorCode::BookingUsed,
+            format!("booking {code} was checked in already, as ticket {ticket}"),
+        );
+    }
+    let (Ok(session), Ok(day), Some(svc)) = (
+        Session::parse(&b.session),
+        chrono::NaiveDate::parse_from_str(&b.day, "%Y-%m-%d"),
+        ctx.cfg.service(&b.service),
+    ) else {
+        return unknown();
+    };
+    let now = ctx.now.with_timezone(&ctx.tz()).naive_local();
+    match session.check_in(day, now) {
+        CheckIn::Good => {}
+        CheckIn::OtherDay => {
+            return refuse(
+                ErrorCode::BookingOtherDay,
+                format!("booking {code} is for {day}, not today"),
+            )
+        }
+        CheckIn::TooEarly => {
+            return refuse(
+                ErrorCode::BookingExpired,
+                format!(
+                    "booking {code} is for the session {session}: check in from {}",
+                    session.opens(day).format("%H:%M")
+                ),
+            )
+        }
+        CheckIn::Expired => {
+            return refuse(
+                ErrorCode::BookingExpired,
+                format!("booking {code} was for the session {session}, which has ended"),
+            )
+        }
+    }
+    let visit = [svc.id.clone()];
+    issue(ctx, &visit, svc, priority, Some(&code))
 }
 
 /// `call_next` (`chosen` = None) and `call_ticket`.

@@ -190,6 +190,7 @@ pub(crate) fn hall_info(
         timezone: Some(cfg.hall.timezone.name().to_owned()),
         running_text: cfg.hall.running_text.clone(),
         public_url: cfg.hall.public_url.clone(),
+        bookings: cfg.hall.central.is_some(),
         // Today's and those to come: the kiosk needs no more.
         holidays: cfg
             .holidays

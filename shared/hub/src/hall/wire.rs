@@ -41,6 +41,7 @@ impl ToWire for TicketRow {
             }),
             step: Some(self.step),
             queued_at: Some(rfc3339_ms(self.queued_ms, tz)),
+            booking: self.booking.clone(),
         }
     }
 }

@@ -139,6 +139,9 @@ pub struct Hub {
     pub started: DateTime<Utc>,
     /// When presence was last written to the database ([`Hub::save_presence`]).
     presence_saved: Mutex<DateTime<Utc>>,
+    /// Up to which `seq` old events may be pruned (the hall's; moved by the link to the
+    /// city's service).
+    prunable_to: Arc<std::sync::atomic::AtomicU64>,
     /// Wrong pairing codes per address in the last minute.
     pair_failures: Mutex<std::collections::HashMap<std::net::IpAddr, Vec<std::time::Instant>>>,
 }
@@ -177,6 +180,7 @@ impl Hub {
     ) -> Result<Arc<Hub>, SchemaError> {
         let mut hall = Hall::open_seeded(db, cfg, seed)?;
         let cfg = Arc::clone(hall.config());
+        let prunable_to = hall.prunable_to();
         let (cfg_tx, _) = watch::channel(Arc::clone(&cfg));
         let writer_cfg = cfg_tx.clone();
         // Checkpoints run on their own connection and thread (PASSIVE: they never block
@@ -289,6 +293,7 @@ impl Hub {
             writer: Mutex::new(Some(writer)),
             checkpointer: Mutex::new(checkpointer),
             pair_failures: Mutex::default(),
+            prunable_to,
             presence: Mutex::default(),
             presence_changed: watch::channel(0).0,
             started,
@@ -659,6 +664,19 @@ pub async fn run(
         })
     };
 
+    let central = match hub.config().hall.central.clone() {
+        Some(link) => {
+            tracing::info!(url = %link.url, hall = %link.hall, "linked to the city's service");
+            crate::central::spawn(
+                Arc::clone(&hub),
+                link,
+                Arc::clone(&hub.prunable_to),
+                stop_rx.clone(),
+            )
+        }
+        None => vec![],
+    };
+
     tokio::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -694,6 +712,9 @@ pub async fn run(
     drop(done_tx);
     let _ = done_rx.recv().await;
     let _ = ticker.await;
+    for task in central {
+        let _ = task.await;
+    }
     hub.save_presence().await;
     hub.close().await;
     tracing::info!("the hub has stopped; the database is closed");

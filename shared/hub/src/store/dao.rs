@@ -7,7 +7,24 @@ use antre_core::domain::calling::{Candidate, QueueCounts};
 use antre_core::domain::{Priority, ServiceId, TicketStatus};
 use rusqlite::{params, Connection, OptionalExtension};
 
-/// Typed access to the database for one service day at one instant.
+/// A booking as the hub keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookingRow {
+    pub code: String,
+    pub day: String,
+    pub service: String,
+    /// `HH:MM-HH:MM`.
+    pub session: String,
+    pub ends_ms: i64,
+    pub name: String,
+    /// Masked.
+    pub phone: String,
+    /// `booked` or `cancelled`.
+    pub status: String,
+    /// The ticket it was checked in as.
+    pub ticket: Option<i64>,
+}
+
 /// What a new ticket is made of ([`Dao::insert_ticket`]).
 #[derive(Debug, Clone, Copy)]
 pub struct NewTicket<'a> {
@@ -21,8 +38,11 @@ pub struct NewTicket<'a> {
     pub key: &'a str,
     /// A visit's services, comma-separated; `None` for one service.
     pub visit: Option<&'a str>,
+    /// The booking it is checked in with, if any.
+    pub booking: Option<&'a str>,
 }
 
+/// Typed access to the database for one service day at one instant.
 pub struct Dao<'a> {
     conn: &'a Connection,
     /// The service day (`YYYY-MM-DD`) the rows are read and written for.
@@ -116,11 +136,34 @@ impl<'a> Dao<'a> {
         Ok(())
     }
 
-    /// Drops the event log of days before `day`.
-    pub fn prune_events_before(&self, day: &str) -> rusqlite::Result<()> {
-        self.conn
-            .execute("DELETE FROM events WHERE day < ?1", [day])?;
+    /// Drops the event log of days before `day`, up to `seq` at most (the events the
+    /// city's service has not stored yet stay).
+    pub fn prune_events_before(&self, day: &str, up_to_seq: u64) -> rusqlite::Result<()> {
+        let up_to = i64::try_from(up_to_seq).unwrap_or(i64::MAX);
+        self.conn.execute(
+            "DELETE FROM events WHERE day < ?1 AND seq <= ?2",
+            params![day, up_to],
+        )?;
         Ok(())
+    }
+
+    /// The random id of this database's event log, made when it was created (the city's
+    /// service keys a hall's events by it).
+    pub fn epoch(&self) -> rusqlite::Result<String> {
+        self.conn
+            .prepare_cached("SELECT value FROM meta WHERE key = 'epoch'")?
+            .query_row([], |r| r.get(0))
+    }
+
+    /// Up to `limit` events after `seq`, in order, as stored (protocol lines).
+    pub fn events_after(&self, seq: u64, limit: u32) -> rusqlite::Result<Vec<(u64, String)>> {
+        self.conn
+            .prepare_cached("SELECT seq, body FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2")?
+            .query_map(
+                params![i64::try_from(seq).unwrap_or(i64::MAX), limit],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?
+            .collect()
     }
 
     // --- requests and events ------------------------------------------------------------
@@ -306,11 +349,12 @@ impl<'a> Dao<'a> {
             device,
             key,
             visit,
+            booking,
         } = *t;
         self.conn
             .prepare_cached(
-                "INSERT INTO tickets (day, prefix, number, service, first_service, priority, status, issued_ms, queued_ms, device, key, visit)
-                 VALUES (?1, ?2, ?3, ?4, ?4, ?5, 'waiting', ?6, ?6, ?7, ?8, ?9)",
+                "INSERT INTO tickets (day, prefix, number, service, first_service, priority, status, issued_ms, queued_ms, device, key, visit, booking)
+                 VALUES (?1, ?2, ?3, ?4, ?4, ?5, 'waiting', ?6, ?6, ?7, ?8, ?9, ?10)",
             )?
             .execute(params![
                 self.day,
@@ -321,7 +365,8 @@ impl<'a> Dao<'a> {
                 self.now_ms,
                 device,
                 key,
-                visit
+                visit,
+                booking
             ])?;
         Ok(self.conn.last_insert_rowid())
     }
@@ -637,6 +682,86 @@ impl<'a> Dao<'a> {
             )?
             .execute(params![counter, officer, self.day, self.now_ms])?;
         Ok(())
+    }
+
+    // --- bookings (CENTRAL.md) ----------------------------------------------------------------
+
+    /// Keeps a booking pulled from the city's service: new, or its status brought up to date
+    /// (a booking checked in here stays checked in whatever the service says).
+    pub fn save_booking(&self, b: &BookingRow) -> rusqlite::Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO bookings (code, day, service, session, ends_ms, name, phone, status, ticket, pulled_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL, ?9)
+                 ON CONFLICT (code) DO UPDATE SET status = ?8, session = ?4, ends_ms = ?5,
+                   service = ?3, day = ?2, pulled_ms = ?9",
+            )?
+            .execute(params![
+                b.code, b.day, b.service, b.session, b.ends_ms, b.name, b.phone, b.status, self.now_ms
+            ])?;
+        Ok(())
+    }
+
+    pub fn booking(&self, code: &str) -> rusqlite::Result<Option<BookingRow>> {
+        self.conn
+            .prepare_cached(
+                "SELECT code, day, service, session, ends_ms, name, phone, status, ticket
+                 FROM bookings WHERE code = ?1",
+            )?
+            .query_row([code], |r| {
+                Ok(BookingRow {
+                    code: r.get(0)?,
+                    day: r.get(1)?,
+                    service: r.get(2)?,
+                    session: r.get(3)?,
+                    ends_ms: r.get(4)?,
+                    name: r.get(5)?,
+                    phone: r.get(6)?,
+                    status: r.get(7)?,
+                    ticket: r.get(8)?,
+                })
+            })
+            .optional()
+    }
+
+    /// The booking was checked in as `ticket`.
+    pub fn use_booking(&self, code: &str, ticket: i64) -> rusqlite::Result<()> {
+        self.conn
+            .prepare_cached("UPDATE bookings SET ticket = ?2 WHERE code = ?1")?
+            .execute(params![code, ticket])?;
+        Ok(())
+    }
+
+    /// The day's bookings of `service` that still hold a seat now: booked, not checked in,
+    /// their session not over.
+    pub fn held_bookings(&self, service: &str) -> rusqlite::Result<u32> {
+        self.conn
+            .prepare_cached(
+                "SELECT COUNT(*) FROM bookings INDEXED BY bookings_of_day
+                 WHERE day = ?1 AND service = ?2 AND status = 'booked' AND ticket IS NULL
+                   AND ends_ms > ?3",
+            )?
+            .query_row(params![self.day, service, self.now_ms], |r| r.get(0))
+    }
+
+    /// Bookings of the days `from..=to` per service: `(service, booked, used, expired)`,
+    /// cancelled ones left out; expired: unused, its session over by now.
+    pub fn booking_counts(
+        &self,
+        from: &str,
+        to: &str,
+    ) -> rusqlite::Result<Vec<(String, u64, u64, u64)>> {
+        self.conn
+            .prepare_cached(
+                "SELECT service, COUNT(*), COUNT(ticket),
+                        SUM(CASE WHEN ticket IS NULL AND ends_ms <= ?3 THEN 1 ELSE 0 END)
+                 FROM bookings WHERE day BETWEEN ?1 AND ?2 AND status = 'booked'
+                 GROUP BY service ORDER BY service",
+            )?
+            .query_map(params![from, to, self.now_ms], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?
+            .collect()
     }
 
     // --- the ruang aspirasi and devices -----------------------------------------------------

@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension, Row};
 /// The columns [`TicketRow::from_row`] reads, in order.
 pub const TICKET_COLS: &str =
     "id, day, prefix, number, service, priority, status, issued_ms, called_ms, counter, \
-     recalls, serving_ms, closed_ms, visit, step, COALESCE(queued_ms, issued_ms)";
+     recalls, serving_ms, closed_ms, visit, step, COALESCE(queued_ms, issued_ms), booking";
 
 #[derive(Debug, Clone)]
 pub struct TicketRow {
@@ -31,6 +31,8 @@ pub struct TicketRow {
     pub step: u32,
     /// When it joined the queue it waits in now.
     pub queued_ms: i64,
+    /// The booking it was checked in with, if any.
+    pub booking: Option<String>,
 }
 
 /// A text column holding one of our enums.
@@ -67,6 +69,7 @@ impl TicketRow {
                 .unwrap_or_default(),
             step: r.get(14)?,
             queued_ms: r.get(15)?,
+            booking: r.get(16)?,
         })
     }
 

@@ -4,11 +4,11 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The schema version this code writes.
-pub const VERSION: u32 = 11;
+pub const VERSION: u32 = 12;
 
 /// Upgrades, in order: `MIGRATIONS[i]` takes a file from version `i` to `i + 1`.
 /// Never edit one that has shipped; add the next.
-const MIGRATIONS: [&str; VERSION as usize] = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11];
+const MIGRATIONS: [&str; VERSION as usize] = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12];
 
 /// Version 1: the queue.
 const V1: &str = r#"
@@ -263,6 +263,27 @@ CREATE TABLE device_seen (
     device  TEXT    PRIMARY KEY,
     last_ms INTEGER NOT NULL      -- connected at this time (or until it, when it went offline)
 ) WITHOUT ROWID;
+"#;
+
+/// Version 12 (CENTRAL.md): the log's epoch for the city's service, the day's bookings
+/// pulled from it (kept, so check-in works with the internet down), and the booking a
+/// checked-in ticket came from.
+const V12: &str = r#"
+INSERT OR IGNORE INTO meta (key, value) VALUES ('epoch', lower(hex(randomblob(16))));
+ALTER TABLE tickets ADD COLUMN booking TEXT;
+CREATE TABLE bookings (
+    code      TEXT    PRIMARY KEY,
+    day       TEXT    NOT NULL,
+    service   TEXT    NOT NULL,
+    session   TEXT    NOT NULL,   -- HH:MM-HH:MM
+    ends_ms   INTEGER NOT NULL,   -- when the session ends: an unused booking expires then
+    name      TEXT    NOT NULL,
+    phone     TEXT    NOT NULL,   -- masked by the city's service (0812*****890)
+    status    TEXT    NOT NULL,   -- booked | cancelled
+    ticket    INTEGER,            -- the ticket it was checked in as
+    pulled_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX bookings_of_day ON bookings (day, service);
 "#;
 
 /// Why a database cannot be used.

@@ -1,0 +1,565 @@
+//! Real hubs linked to the city's service on a real PostgreSQL: the event log arrives
+//! exactly once across a SIGKILL of the service, bookings are pulled and checked in at the
+//! kiosk (with the service down, too), walk-ins leave the seats of live bookings, and two
+//! service processes on one database act as one.
+
+use antre_central::testing::{central_toml, TestCentral, TestDb};
+use antre_client::{Client, RequestError, Update};
+use antre_core::proto::{ErrorReply, Request, Ticket};
+use antre_hub::testing::{device_settings, sample_config, TestClock, TestHub};
+use chrono::TimeZone;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::io::BufRead;
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const TOKEN: &str = "batu-sync-token-0123456789";
+
+/// `h:m` on `day` of November 2026 in Batu.
+fn batu(day: u32, h: u32, m: u32) -> chrono::DateTime<chrono::Utc> {
+    chrono_tz::Asia::Jakarta
+        .with_ymd_and_hms(2026, 11, day, h, m, 0)
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+}
+
+/// Nothing here should take this long; it turns a hang into a failure.
+const PATIENCE: Duration = Duration::from_secs(20);
+
+/// The sample hall, KTP's daily quota `quota`, no limit on a kiosk's pace, linked to the
+/// service at `url`.
+fn linked_hall(quota: u32, url: &str) -> String {
+    let hall = sample_config()
+        .replace("daily_quota = 150", &format!("daily_quota = {quota}"))
+        .replace("kiosk_tickets_per_minute = 20", "");
+    format!("{hall}\n[central]\nurl = \"{url}\"\nhall = \"batu\"\ntoken = \"{TOKEN}\"\npull_every_secs = 1\n")
+}
+
+/// A hall device on the real client library.
+struct Device {
+    client: Client,
+    _updates: tokio::sync::mpsc::UnboundedReceiver<Update>,
+}
+
+impl Device {
+    fn of(hub: &TestHub, config: &str, id: &str) -> Device {
+        let (client, updates) = Client::start(device_settings(config, hub, id));
+        Device {
+            client,
+            _updates: updates,
+        }
+    }
+
+    async fn send(&self, request: Request) -> Result<Option<Ticket>, ErrorReply> {
+        match self.client.request(request).await {
+            Ok(ok) => Ok(ok.ticket),
+            Err(RequestError::Refused(e)) => Err(e),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// Issues a ticket that must be issued; its code.
+    async fn issue(&self, service: &str) -> String {
+        self.try_issue(service)
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    async fn try_issue(&self, service: &str) -> Result<String, ErrorReply> {
+        let t = self
+            .send(Request::IssueTicket {
+                service: service.into(),
+                services: vec![],
+                priority: None,
+            })
+            .await?;
+        Ok(t.expect("a ticket").code)
+    }
+
+    async fn check_in(&self, code: &str) -> Result<Ticket, ErrorReply> {
+        Ok(self
+            .send(Request::CheckIn {
+                booking: code.to_owned(),
+                priority: None,
+            })
+            .await?
+            .expect("a ticket"))
+    }
+}
+
+/// The error code of a refusal; panics on success.
+fn refused<T: std::fmt::Debug>(r: Result<T, ErrorReply>) -> (&'static str, String) {
+    let e = r.expect_err("refused");
+    (e.code.as_str(), e.message)
+}
+
+/// Waits until `check` holds (it is asked again every 20 ms), or fails the test.
+async fn eventually<F: std::future::Future<Output = bool>>(
+    what: &str,
+    mut check: impl FnMut() -> F,
+) {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while !check().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "never happened: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// `antre-central serve` as a process of its own.
+struct CentralProcess {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl CentralProcess {
+    /// Starts it on `listen` and waits for its "serving" line.
+    fn spawn(config: &std::path::Path, listen: SocketAddr) -> CentralProcess {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_antre-central"))
+            .args(["serve", "--config"])
+            .arg(config)
+            .args(["--listen", &listen.to_string()])
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("antre-central starts");
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let addr = loop {
+            let line = lines
+                .next()
+                .expect("antre-central said it serves before it ended")
+                .unwrap();
+            if let Some(rest) = line
+                .split("addr=")
+                .nth(1)
+                .filter(|_| line.contains("serving"))
+            {
+                break rest.split_whitespace().next().unwrap().parse().unwrap();
+            }
+        };
+        // Keep reading its log, so it never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        CentralProcess { child, addr }
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn sigkill(mut self) {
+        self.child.kill().expect("SIGKILL");
+        self.child.wait().expect("reaped");
+    }
+}
+
+impl Drop for CentralProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A central.toml on `db` in `dir`.
+fn config_file(dir: &tempfile::TempDir, db: &TestDb, per_session: u32) -> std::path::PathBuf {
+    let text = central_toml(
+        &[("batu", "MPP Among Warga", TOKEN)],
+        "dukcapil-ktp",
+        per_session,
+    )
+    .replace("postgres://set-by-the-test", &db.url);
+    let path = dir.path().join("central.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+async fn stored_to(db: &tokio_postgres::Client) -> i64 {
+    db.query_opt("SELECT stored_to FROM hall_logs WHERE hall = 'batu'", &[])
+        .await
+        .unwrap()
+        .map_or(0, |r| r.get(0))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_event_arrives_once_across_a_sigkill_and_the_hall_never_waits() {
+    let db = TestDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_file(&dir, &db, 10);
+    let central = CentralProcess::spawn(&config, SocketAddr::from(([127, 0, 0, 1], 0)));
+    let addr = central.addr;
+    let hall = linked_hall(1000, &central.url());
+    let hub = TestHub::start(&hall).await;
+    let kiosk = Device::of(&hub, &hall, "kiosk-1");
+    let pg = db.connect().await;
+
+    for _ in 0..30 {
+        kiosk.issue("dukcapil-ktp").await;
+    }
+    let committed = hub.hub.committed_seq();
+    eventually("the first 30 tickets are in the city's log", || {
+        let pg = &pg;
+        async move { stored_to(pg).await == committed as i64 }
+    })
+    .await;
+
+    // The service dies mid-day; the hall goes on issuing, every ticket at once.
+    central.sigkill();
+    for _ in 0..40 {
+        kiosk.issue("dukcapil-ktp").await;
+    }
+    assert_eq!(
+        stored_to(&pg).await,
+        committed as i64,
+        "nothing stored while it was down"
+    );
+    let central = CentralProcess::spawn(&config, addr);
+    for _ in 0..10 {
+        kiosk.issue("dukcapil-kk").await;
+    }
+    let committed = hub.hub.committed_seq();
+    eventually("the hub caught up after the restart", || {
+        let pg = &pg;
+        async move { stored_to(pg).await == committed as i64 }
+    })
+    .await;
+
+    // Exactly once, in order, without a gap, and the same events as the hall's own log.
+    let rows = pg
+        .query(
+            "SELECT seq, kind, body FROM events WHERE hall = 'batu' ORDER BY seq",
+            &[],
+        )
+        .await
+        .unwrap();
+    let seqs: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
+    assert_eq!(seqs, (1..=committed as i64).collect::<Vec<_>>());
+    let ours = hub
+        .hub
+        .read(|dao| dao.events_after(0, 100_000))
+        .await
+        .unwrap();
+    assert_eq!(ours.len(), rows.len());
+    for ((seq, line), row) in ours.iter().zip(&rows) {
+        let mine: Value = serde_json::from_str(line).unwrap();
+        let theirs: Value = row.get(2);
+        assert_eq!(mine["seq"], *seq);
+        assert_eq!(theirs["seq"], mine["seq"]);
+        assert_eq!(theirs["kind"], mine["kind"]);
+        assert_eq!(theirs["ticket"]["code"], mine["ticket"]["code"]);
+        assert!(
+            theirs["ticket"].get("key").is_none(),
+            "no ticket key leaves the hall"
+        );
+    }
+    let issued = rows
+        .iter()
+        .filter(|r| r.get::<_, &str>(1) == "ticket_issued")
+        .count();
+    assert_eq!(issued, 80);
+    drop(central);
+    hub.stop().await;
+}
+
+async fn book(url: &str, date: &str, session: &str, phone: &str) -> String {
+    let r = reqwest::Client::new()
+        .post(format!("{url}/api/v1/bookings"))
+        .json(
+            &json!({"hall": "batu", "service": "dukcapil-ktp", "date": date, "session": session,
+                      "name": "Siti Aminah", "phone": phone}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    r.json::<Value>().await.unwrap()["code"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Waits until the hub keeps `code`.
+async fn pulled(hub: &TestHub, code: &str) {
+    eventually(&format!("{code} pulled"), || {
+        let code = code.to_owned();
+        async move {
+            hub.hub
+                .read(move |dao| dao.booking(&code))
+                .await
+                .unwrap()
+                .is_some()
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_booking_is_pulled_and_checked_in_once_even_with_the_city_down() {
+    // Thursday 26 November, 09:00.
+    let clock = TestClock::at(batu(26, 9, 0));
+    let db = TestDb::new().await;
+    let cfg = central_toml(&[("batu", "MPP Among Warga", TOKEN)], "dukcapil-ktp", 10);
+    let central = TestCentral::start(&db, &cfg, clock.clock(), None).await;
+    let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
+    let hall = linked_hall(100, &central.url);
+    let hub = TestHub::start_in(&hall, dir, clock.clone(), None).await;
+
+    let now = book(&central.url, "2026-11-26", "08:00-10:00", "081234567890").await;
+    let scanned = book(&central.url, "2026-11-26", "08:00-10:00", "081111111111").await;
+    let later = book(&central.url, "2026-11-26", "13:00-15:00", "082222222222").await;
+    let tomorrow = book(&central.url, "2026-11-27", "08:00-10:00", "081234567890").await;
+    for code in [&now, &scanned, &later, &tomorrow] {
+        pulled(&hub, code).await;
+    }
+    // The city's service goes away; what was pulled is checked in all the same.
+    central.stop().await;
+
+    let kiosk = Device::of(&hub, &hall, "kiosk-1");
+    let t = kiosk.check_in(&now.to_lowercase()).await.unwrap();
+    assert_eq!(t.code, "A-001");
+    assert_eq!(t.service.as_str(), "dukcapil-ktp");
+    assert_eq!(t.booking.as_deref(), Some(now.as_str()));
+    assert!(t.key.unwrap().len() >= 16);
+    let (code, why) = refused(kiosk.check_in(&now).await);
+    assert_eq!(code, "booking_used");
+    assert!(why.contains("A-001"), "{why}");
+    // The QR code's text as a scanner types it.
+    let t = kiosk
+        .check_in(&format!("ANTRE-BOOKING:{scanned}"))
+        .await
+        .unwrap();
+    assert_eq!(t.code, "A-002");
+    let (code, why) = refused(kiosk.check_in(&later).await);
+    assert_eq!(code, "booking_expired");
+    assert!(why.contains("12:30"), "{why}");
+    assert_eq!(
+        refused(kiosk.check_in(&tomorrow).await).0,
+        "booking_other_day"
+    );
+    assert_eq!(
+        refused(kiosk.check_in("BK-7KQ4MXA").await).0,
+        "unknown_booking"
+    );
+    assert_eq!(refused(kiosk.check_in("A-001").await).0, "unknown_booking");
+    // A display may not check in.
+    let display = Device::of(&hub, &hall, "display-1");
+    assert_eq!(refused(display.check_in(&later).await).0, "forbidden");
+
+    // Neither the name nor the whole phone number is in the hall's log or its database.
+    let log = hub.hub.read(|dao| dao.events_after(0, 1000)).await.unwrap();
+    for (_, line) in &log {
+        assert!(
+            !line.contains("Siti") && !line.contains("4567890"),
+            "{line}"
+        );
+    }
+    let kept = hub
+        .hub
+        .read(move |dao| dao.booking(&now))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept.phone, "0812*****890");
+    hub.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn walk_ins_leave_the_seats_of_live_bookings_until_their_session_ends() {
+    let clock = TestClock::at(batu(26, 9, 0));
+    let db = TestDb::new().await;
+    let cfg = central_toml(&[("batu", "MPP Among Warga", TOKEN)], "dukcapil-ktp", 10);
+    let central = TestCentral::start(&db, &cfg, clock.clock(), None).await;
+    let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
+    // A quota of 3 tickets of KTP a day; two are booked for 10:00-12:00.
+    let hall = linked_hall(3, &central.url);
+    let hub = TestHub::start_in(&hall, dir, clock.clone(), None).await;
+    let a = book(&central.url, "2026-11-26", "10:00-12:00", "081234567890").await;
+    let b = book(&central.url, "2026-11-26", "10:00-12:00", "081111111111").await;
+    pulled(&hub, &a).await;
+    pulled(&hub, &b).await;
+
+    let kiosk = Device::of(&hub, &hall, "kiosk-1");
+    assert_eq!(kiosk.issue("dukcapil-ktp").await, "A-001");
+    // 1 issued + 2 held = the quota.
+    assert_eq!(
+        refused(kiosk.try_issue("dukcapil-ktp").await).0,
+        "quota_exhausted"
+    );
+    clock.set(batu(26, 9, 40));
+    assert_eq!(kiosk.check_in(&a).await.unwrap().code, "A-002");
+    assert_eq!(
+        refused(kiosk.try_issue("dukcapil-ktp").await).0,
+        "quota_exhausted"
+    );
+    // The session ends: the unused booking expires and its seat goes back to walk-ins.
+    clock.set(batu(26, 12, 0));
+    assert_eq!(refused(kiosk.check_in(&b).await).0, "booking_expired");
+    assert_eq!(kiosk.issue("dukcapil-ktp").await, "A-003");
+    assert_eq!(
+        refused(kiosk.try_issue("dukcapil-ktp").await).0,
+        "quota_exhausted"
+    );
+    central.stop().await;
+    hub.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_on_one_database_are_one_service() {
+    let db = TestDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_file(&dir, &db, 5);
+    let any = SocketAddr::from(([127, 0, 0, 1], 0));
+    let (one, two) = (
+        CentralProcess::spawn(&config, any),
+        CentralProcess::spawn(&config, any),
+    );
+    let urls = [one.url(), two.url()];
+    let date = {
+        // The next Monday from today: always bookable (not a holiday in the test config).
+        use chrono::Datelike;
+        let today = chrono::Utc::now()
+            .with_timezone(&chrono_tz::Asia::Jakarta)
+            .date_naive();
+        let ahead = 7 - i64::from(today.weekday().num_days_from_monday());
+        (today + chrono::Duration::days(ahead)).to_string()
+    };
+
+    // 20 citizens at once for 5 seats, half through each process.
+    let tries = (0..20).map(|i| {
+        let url = urls[i % 2].clone();
+        let date = date.clone();
+        tokio::spawn(async move {
+            reqwest::Client::new()
+                .post(format!("{url}/api/v1/bookings"))
+                .json(
+                    &json!({"hall": "batu", "service": "dukcapil-ktp", "date": date,
+                              "session": "08:00-10:00", "name": "Warga",
+                              "phone": format!("0812000000{i:02}")}),
+                )
+                .send()
+                .await
+                .unwrap()
+                .status()
+        })
+    });
+    let mut created = 0;
+    let mut full = 0;
+    for t in tries {
+        match t.await.unwrap() {
+            StatusCode::CREATED => created += 1,
+            StatusCode::CONFLICT => full += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!((created, full), (5, 15));
+    for url in &urls {
+        let seats: Value = reqwest::get(format!(
+            "{url}/api/v1/seats?hall=batu&service=dukcapil-ktp&date={date}"
+        ))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+        assert_eq!(seats[0]["free"], 0, "{url}");
+    }
+
+    // The same push sent through both at once (a hub's retry landing elsewhere): stored once.
+    let events: Vec<Value> = (1..=50)
+        .map(|seq| json!({"type": "event", "seq": seq, "at": "2026-11-27T09:00:00.000+07:00", "kind": "ticket_issued"}))
+        .collect();
+    let body = json!({"hall": "batu", "epoch": "e1", "events": events});
+    let pushes = urls.iter().flat_map(|u| [u.clone(), u.clone()]).map(|url| {
+        let body = body.clone();
+        tokio::spawn(async move {
+            let r = reqwest::Client::new()
+                .post(format!("{url}/sync/v1/events"))
+                .bearer_auth(TOKEN)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::OK);
+            r.json::<Value>().await.unwrap()["stored_to"]
+                .as_i64()
+                .unwrap()
+        })
+    });
+    for p in pushes {
+        assert_eq!(p.await.unwrap(), 50);
+    }
+    let pg = db.connect().await;
+    let n: i64 = pg
+        .query_one(
+            "SELECT COUNT(*) FROM events WHERE hall = 'batu' AND epoch = 'e1'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 50);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_push_continues_the_log_or_stores_nothing() {
+    let db = TestDb::new().await;
+    let clock = TestClock::at(batu(26, 9, 0));
+    let cfg = central_toml(
+        &[
+            ("batu", "MPP Among Warga", TOKEN),
+            ("pujon", "MPP Mini Pujon", "pujon-sync-token-0123456789"),
+        ],
+        "dukcapil-ktp",
+        5,
+    );
+    let c = TestCentral::start(&db, &cfg, clock.clock(), None).await;
+    let push = |token: &'static str, hall: &'static str, seqs: std::ops::RangeInclusive<i64>| {
+        let url = c.url.clone();
+        async move {
+            let events: Vec<Value> = seqs
+                .map(|seq| json!({"type": "event", "seq": seq, "at": "2026-11-26T09:00:00.000+07:00",
+                                  "kind": "ticket_issued", "ticket": {"code": format!("A-{seq:03}"), "key": "secret-key-0123456789"}}))
+                .collect();
+            let r = reqwest::Client::new()
+                .post(format!("{url}/sync/v1/events"))
+                .bearer_auth(token)
+                .json(&json!({"hall": hall, "epoch": "e1", "events": events}))
+                .send()
+                .await
+                .unwrap();
+            (r.status(), r.json::<Value>().await.unwrap())
+        }
+    };
+    let (s, v) = push(TOKEN, "batu", 1..=3).await;
+    assert_eq!((s, v), (StatusCode::OK, json!({"stored_to": 3})));
+    // A gap: nothing stored, the hub hears where to go on from.
+    assert_eq!(push(TOKEN, "batu", 5..=6).await.1, json!({"stored_to": 3}));
+    // Overlapping what it has: the rest is stored.
+    assert_eq!(push(TOKEN, "batu", 2..=6).await.1, json!({"stored_to": 6}));
+    // Another hall's token for this hall; no token at all.
+    let (s, v) = push("pujon-sync-token-0123456789", "batu", 7..=7).await;
+    assert_eq!(
+        (s, v["error"].as_str()),
+        (StatusCode::FORBIDDEN, Some("forbidden"))
+    );
+    let (s, _) = push("wrong-token-0123456789", "batu", 7..=7).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let pg = db.connect().await;
+    let rows = pg
+        .query("SELECT seq, body FROM events ORDER BY seq", &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        rows.iter().map(|r| r.get::<_, i64>(0)).collect::<Vec<_>>(),
+        vec![1, 2, 3, 4, 5, 6]
+    );
+    for r in &rows {
+        let body: Value = r.get(1);
+        assert!(body["ticket"].get("key").is_none(), "{body}");
+        assert!(body.get("type").is_none());
+    }
+    c.stop().await;
+}
