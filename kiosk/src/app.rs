@@ -3,6 +3,7 @@
 //! back through the [`Inbox`] and is applied on the UI thread.
 
 use crate::flow::aspiration::Aspiration;
+use crate::flow::booking::{self, Booking};
 use crate::flow::printer_watch::PrinterWatch;
 use crate::flow::survey::{Answered, Survey};
 use crate::flow::ticket::{delivery, At, Choice, PhoneWhy, Step};
@@ -113,6 +114,8 @@ struct State {
     printer: PrinterWatch,
     survey: Survey,
     aspiration: Option<Aspiration>,
+    /// "Saya sudah booking": the code typed or scanned, then checked in.
+    booking: Booking,
 }
 
 /// The screen of a step of the ticket's choice.
@@ -208,6 +211,7 @@ impl KioskApp {
                 printer: PrinterWatch::default(),
                 survey: Survey::default(),
                 aspiration: None,
+                booking: Booking::default(),
             }),
             clock: RefCell::new(clock),
             language: std::cell::Cell::new(None),
@@ -218,6 +222,11 @@ impl KioskApp {
             let a = app.window.global::<KioskAdapter>();
             a.set_survey_mode(app.options.mode == Mode::Survey);
             a.set_lapor_qr(qr_image(LAPOR_URL));
+            let keys: Vec<SharedString> = antre_core::domain::booking::CODE_ALPHABET
+                .iter()
+                .map(|b| SharedString::from(char::from(*b).to_string()))
+                .collect();
+            a.set_booking_keys(ModelRc::from(Rc::new(VecModel::from(keys))));
         }
         inbox::pump_on_wake(&app);
         app.refresh();
@@ -271,6 +280,20 @@ impl KioskApp {
             }
         });
         on!(on_send_aspiration, |app| app.send_aspiration());
+        on!(on_start_booking, |app| app.start_booking());
+        on!(on_booking_key, |app, k| {
+            let mut s = app.state.borrow_mut();
+            if s.screen == Screen::BookingCode {
+                s.booking.key(k.as_str());
+            }
+        });
+        on!(on_booking_backspace, |app| {
+            let mut s = app.state.borrow_mut();
+            if s.screen == Screen::BookingCode {
+                s.booking.backspace();
+            }
+        });
+        on!(on_booking_submit, |app| app.booking_submit());
     }
 
     fn now(&self) -> DateTime<Utc> {
@@ -363,7 +386,10 @@ impl KioskApp {
     }
 
     fn pick_priority(&self, p: &str) {
-        if self.state.borrow().screen != Screen::Priority {
+        if !matches!(
+            self.state.borrow().screen,
+            Screen::Priority | Screen::BookingPriority
+        ) {
             return;
         }
         // "umum" (or anything else) is no priority.
@@ -388,7 +414,16 @@ impl KioskApp {
             Screen::SurveyQuestion if s.survey.back() => Screen::SurveyQuestion,
             Screen::SurveyQuestion => Screen::SurveyCode,
             Screen::AspirationText => Screen::AspirationKind,
-            _ => Screen::Start,
+            // Back to the code, to correct it.
+            Screen::BookingPriority => {
+                s.booking.error.clear();
+                s.booking.code = None;
+                Screen::BookingCode
+            }
+            _ => {
+                s.booking = Booking::default();
+                Screen::Start
+            }
         };
     }
 
@@ -405,6 +440,58 @@ impl KioskApp {
         s.issued = None;
         s.survey = Survey::default();
         s.aspiration = None;
+        s.booking = Booking::default();
+    }
+
+    // --- "Saya sudah booking" ------------------------------------------------------------------
+
+    fn start_booking(&self) {
+        let mut s = self.state.borrow_mut();
+        let bookings = self
+            .client
+            .with_view(|v| v.hall.as_ref().is_some_and(|h| h.bookings));
+        if s.busy || s.screen != Screen::Start || !bookings || !self.client.is_online() {
+            return;
+        }
+        s.booking = Booking::default();
+        s.screen = Screen::BookingCode;
+    }
+
+    /// "Lanjut ›" or a scanner's Enter: a code that reads as one goes on to the priority
+    /// question; anything else is said to be no booking code, in words.
+    fn booking_submit(&self) {
+        let w = self.words();
+        let mut s = self.state.borrow_mut();
+        if s.screen != Screen::BookingCode || !s.booking.ready() {
+            return;
+        }
+        if s.booking.submit() {
+            s.screen = Screen::BookingPriority;
+        } else {
+            s.booking.error = w.say(Say::NotABookingCode);
+        }
+    }
+
+    /// The hub would not check the booking in: an unknown code back to the keypad to be
+    /// corrected, anything else said on a message screen.
+    fn booking_refused(&self, e: &RequestError) {
+        let code = e.code();
+        tracing::info!(error = %e, "booking not checked in");
+        let w = self.words();
+        let mut s = self.state.borrow_mut();
+        s.busy = false;
+        let booking = s.booking.code.clone().unwrap_or_default();
+        match s.booking.refused(code) {
+            booking::Refused::Retype => {
+                s.booking.error = w.say(Say::NoSuchBooking { code: booking });
+                s.screen = Screen::BookingCode;
+            }
+            booking::Refused::Message => {
+                let (title, detail) = model::booking_refusal(code, &booking);
+                (s.title, s.detail) = (w.say(title), w.say(detail));
+                s.screen = Screen::Refused;
+            }
+        }
     }
 
     // --- ruang aspirasi: the survey and aspirations -------------------------------------------
@@ -579,7 +666,12 @@ impl KioskApp {
             if s.busy {
                 return;
             }
-            let Some(r) = s.choice.request(priority) else {
+            let r = if s.screen == Screen::BookingPriority {
+                s.booking.request(priority)
+            } else {
+                s.choice.request(priority)
+            };
+            let Some(r) = r else {
                 return;
             };
             request = r;
@@ -801,6 +893,7 @@ impl KioskApp {
                     self.print(job);
                 }
             }
+            Err(e) if self.state.borrow().booking.code.is_some() => self.booking_refused(&e),
             Ok(None) => self.refused(None),
             Err(e) => self.refused(Some(e)),
         }
@@ -895,6 +988,7 @@ impl KioskApp {
                 .map(|visit| self.client.with_view(|v| model::visit_lines(v, visit)))
                 .unwrap_or_default(),
             qr: qr_payload(public_url.as_deref(), &t.day, &t.code, t.key.as_deref()),
+            booking: t.booking.clone(),
         }
     }
 
@@ -1127,6 +1221,14 @@ impl KioskApp {
         });
         replace_if_changed(&self.models.prefixes, prefixes);
         a.set_code_input(s.survey.input.as_str().into());
+        a.set_bookings(
+            self.client
+                .with_view(|v| v.hall.as_ref().is_some_and(|h| h.bookings)),
+        );
+        a.set_booking_input(s.booking.shown().into());
+        a.set_booking_ready(s.booking.ready());
+        a.set_booking_error(s.booking.error.as_str().into());
+        a.set_booking_code(s.booking.code.clone().unwrap_or_default().into());
         a.set_code_error(s.survey.error.as_str().into());
         let q = s.survey.question.min(ELEMENTS - 1);
         let element = &SURVEY[q];

@@ -79,6 +79,7 @@ fn print_test(spec: PrinterSpec, paper: Paper) -> anyhow::Result<()> {
             "A-001",
             None,
         ),
+        booking: None,
     };
     let job = ticket_bytes(&sample, paper);
     match printer.print(&job) {

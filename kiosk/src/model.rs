@@ -359,6 +359,68 @@ pub fn survey_refusal(code: Option<ErrorCode>, ticket: &str) -> (Say, Say) {
     }
 }
 
+/// The title and text when the hub refuses to check in `booking` with `code`.
+pub fn booking_refusal(code: Option<ErrorCode>, booking: &str) -> (Say, Say) {
+    let code_of = || booking.to_owned();
+    match code {
+        Some(ErrorCode::UnknownBooking) => {
+            (Say::NoTicketTitle, Say::NoSuchBooking { code: code_of() })
+        }
+        Some(ErrorCode::BookingUsed) => {
+            (Say::BookingUsedTitle, Say::BookingUsed { code: code_of() })
+        }
+        Some(ErrorCode::BookingExpired) => (
+            Say::BookingExpiredTitle,
+            Say::BookingExpired {
+                code: code_of(),
+                minutes: antre_core::domain::booking::EARLY_CHECK_IN_MIN.to_string(),
+            },
+        ),
+        Some(ErrorCode::BookingOtherDay) => (
+            Say::BookingOtherDayTitle,
+            Say::BookingOtherDay { code: code_of() },
+        ),
+        Some(ErrorCode::ServiceClosed) | Some(ErrorCode::QuotaExhausted) => {
+            (Say::NoTicketTitle, Say::ServiceClosed)
+        }
+        _ => (Say::SomethingWrong, Say::TicketNotMade),
+    }
+}
+
+#[cfg(test)]
+mod booking_tests {
+    use super::*;
+
+    #[test]
+    fn each_refusal_of_a_booking_says_why_with_its_code() {
+        let said = |c| booking_refusal(Some(c), "BK-7KQ4M9A");
+        assert_eq!(
+            said(ErrorCode::BookingUsed),
+            (
+                Say::BookingUsedTitle,
+                Say::BookingUsed {
+                    code: "BK-7KQ4M9A".into()
+                }
+            )
+        );
+        assert_eq!(
+            said(ErrorCode::BookingExpired).1,
+            Say::BookingExpired {
+                code: "BK-7KQ4M9A".into(),
+                minutes: "30".into()
+            }
+        );
+        assert_eq!(
+            said(ErrorCode::BookingOtherDay).0,
+            Say::BookingOtherDayTitle
+        );
+        assert_eq!(
+            booking_refusal(None, "BK-7KQ4M9A"),
+            (Say::SomethingWrong, Say::TicketNotMade)
+        );
+    }
+}
+
 #[cfg(test)]
 mod survey_tests {
     use super::*;

@@ -62,6 +62,8 @@ pub struct TicketPaper {
     pub visit: Vec<String>,
     /// What the QR code holds.
     pub qr: String,
+    /// The booking this ticket was checked in for (`BK-7KQ4M9A`), if any.
+    pub booking: Option<String>,
 }
 
 /// What the QR code holds: the live ticket page with the ticket's key when the hall
@@ -185,6 +187,10 @@ fn build(capture: Capture, t: &TicketPaper, paper: Paper) -> EscResult<()> {
             .writeln(&format!(" PRIORITAS: {} ", ascii(group)))?
             .reverse(false)?;
     }
+    if let Some(code) = &t.booking {
+        p.bold(true)?
+            .writeln(&fit(&format!("Booking {}", ascii(code)), cols))?;
+    }
     p.bold(false)?.writeln(&fit(&ascii(&t.issued), cols))?;
     if let Some(e) = &t.estimate {
         let (ahead, wait) = estimate::describe(e, false);
@@ -243,6 +249,7 @@ mod tests {
                 "A-012",
                 Some("Zq3-_kP9xYb2Lm7Nc0RtWv"),
             ),
+            booking: None,
         }
     }
 

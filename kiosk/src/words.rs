@@ -100,6 +100,22 @@ pub enum Say {
     PriorityDisabilitas,
     /// "Prioritas: Ibu hamil"
     PriorityIbuHamil,
+    /// "Kode booking tidak dikenali. Kodenya BK- lalu 7 huruf dan angka, misalnya BK-7KQ4M9A."
+    NotABookingCode,
+    /// "Booking {0} tidak ada untuk hari ini di sini. Periksa lagi kodenya, atau tanyakan kepada petugas."
+    NoSuchBooking { code: String },
+    /// "Booking sudah dipakai"
+    BookingUsedTitle,
+    /// "Tiket untuk booking {0} sudah diambil. Satu booking untuk satu tiket; bila Anda belum menerimanya, tanyakan kepada petugas."
+    BookingUsed { code: String },
+    /// "Di luar waktu booking"
+    BookingExpiredTitle,
+    /// "Booking {0} berlaku mulai {1} menit sebelum sesinya sampai sesinya selesai. Silakan ambil tiket biasa, atau tanyakan kepada petugas."
+    BookingExpired { code: String, minutes: String },
+    /// "Booking bukan untuk hari ini"
+    BookingOtherDayTitle,
+    /// "Booking {0} untuk tanggal lain. Silakan datang pada tanggal booking Anda."
+    BookingOtherDay { code: String },
 }
 
 /// Puts a [`Say`] in the visitor's language: the window's [`KioskWords`] speak the language
@@ -157,6 +173,16 @@ impl Words for KioskWords<'_> {
             Say::PriorityLansia => self.invoke_priority_lansia(),
             Say::PriorityDisabilitas => self.invoke_priority_disabilitas(),
             Say::PriorityIbuHamil => self.invoke_priority_ibu_hamil(),
+            Say::NotABookingCode => self.invoke_not_a_booking_code(),
+            Say::NoSuchBooking { code } => self.invoke_no_such_booking(code.into()),
+            Say::BookingUsedTitle => self.invoke_booking_used_title(),
+            Say::BookingUsed { code } => self.invoke_booking_used(code.into()),
+            Say::BookingExpiredTitle => self.invoke_booking_expired_title(),
+            Say::BookingExpired { code, minutes } => {
+                self.invoke_booking_expired(code.into(), minutes.into())
+            }
+            Say::BookingOtherDayTitle => self.invoke_booking_other_day_title(),
+            Say::BookingOtherDay { code } => self.invoke_booking_other_day(code.into()),
         }
         .into()
     }
@@ -213,6 +239,17 @@ impl Say {
             Say::PriorityLansia,
             Say::PriorityDisabilitas,
             Say::PriorityIbuHamil,
+            Say::NotABookingCode,
+            Say::NoSuchBooking { code: x() },
+            Say::BookingUsedTitle,
+            Say::BookingUsed { code: x() },
+            Say::BookingExpiredTitle,
+            Say::BookingExpired {
+                code: x(),
+                minutes: "30".into(),
+            },
+            Say::BookingOtherDayTitle,
+            Say::BookingOtherDay { code: x() },
         ]
     }
 }

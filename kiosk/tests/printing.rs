@@ -27,6 +27,7 @@ fn ticket(code: &str) -> TicketPaper {
         }),
         visit: vec![],
         qr: qr_payload(None, "2026-11-27", code, None),
+        booking: None,
     }
 }
 
