@@ -1,7 +1,7 @@
 //! The citizens' side (CENTRAL.md, "Citizens book online"): which halls and services can be
 //! booked on which days, the free seats of each session, booking and cancelling.
 //!
-//! A session's seats are one row counted up in the booking's transaction, so concurrent
+//! A session's seats are one row counted up in the booking's own statement, so concurrent
 //! bookings from any number of processes never take more seats than there are; one booking
 //! per phone, service and date is a unique index.
 
@@ -225,38 +225,28 @@ pub async fn book(
     let phone = rules::normalize_phone(&req.phone)
         .ok_or_else(|| bad("phone: a mobile number such as 0812 3456 7890"))?;
     let session_text = session.to_string();
-    let mut client = app.pool.get().await?;
-    for _ in 0..4 {
-        let code = rules::make_code(rand::random());
-        let tx = client.transaction().await?;
-        let seat = tx
-            .query_opt(
-                "INSERT INTO session_seats (hall, service, day, session, booked)
-                 VALUES ($1, $2, $3, $4, 1)
+    let client = app.pool.get().await?;
+    // One statement, so one round trip and its own transaction: the seat is counted up
+    // only while the session has one free, and the booking stored with it, or neither.
+    let stmt = client
+        .prepare_cached(
+            "WITH seat AS (
+                 INSERT INTO session_seats (hall, service, day, session, booked)
+                 VALUES ($2, $3, $4, $5, 1)
                  ON CONFLICT (hall, service, day, session)
                  DO UPDATE SET booked = session_seats.booked + 1
-                 WHERE session_seats.booked < $5
-                 RETURNING booked",
-                &[
-                    &hall.id,
-                    &bookable.service,
-                    &day,
-                    &session_text,
-                    &(bookable.per_session as i32),
-                ],
-            )
-            .await?;
-        if seat.is_none() {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "session_full",
-                format!("the session {session_text} of {day} is full: choose another"),
-            ));
-        }
-        let inserted = tx
+                 WHERE session_seats.booked < $8
+                 RETURNING 1
+             )
+             INSERT INTO bookings (code, hall, service, day, session, name, phone)
+             SELECT $1, $2, $3, $4, $5, $6, $7 FROM seat",
+        )
+        .await?;
+    for _ in 0..4 {
+        let code = rules::make_code(rand::random());
+        let inserted = client
             .execute(
-                "INSERT INTO bookings (code, hall, service, day, session, name, phone)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                &stmt,
                 &[
                     &code,
                     &hall.id,
@@ -265,12 +255,19 @@ pub async fn book(
                     &session_text,
                     &name,
                     &phone,
+                    &(bookable.per_session as i32),
                 ],
             )
             .await;
         match inserted {
+            Ok(0) => {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "session_full",
+                    format!("the session {session_text} of {day} is full: choose another"),
+                ));
+            }
             Ok(_) => {
-                tx.commit().await?;
                 tracing::info!(hall = %hall.id, service = %bookable.service, %day, session = %session_text, "booked");
                 return Ok((
                     StatusCode::CREATED,
@@ -293,7 +290,7 @@ pub async fn book(
                     ),
                 ));
             }
-            // Two codes alike (1 in billions): roll back and draw another.
+            // Two codes alike (1 in billions): nothing was stored; draw another.
             Err(e) if is_unique(&e, "bookings_pkey") => continue,
             Err(e) => return Err(e.into()),
         }
