@@ -307,6 +307,24 @@ mod tests {
     const HASH: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"; // "test"
 
     #[test]
+    fn the_example_config_reads_with_its_sample_tokens() {
+        let text = include_str!("../../../config/central.toml");
+        let cfg = Config::parse(text).expect("config/central.toml is valid");
+        assert_eq!(cfg.halls.len(), 2);
+        let batu = cfg
+            .hall_by_token("ganti-token-sinkron-mpp-among-warga")
+            .expect("the sample token is the hall's");
+        assert_eq!(batu.id, "among-warga");
+        assert_eq!(
+            batu.bookable("dukcapil-kk").map(|b| b.per_session),
+            Some(10)
+        );
+        assert!(cfg
+            .hall_by_token("ganti-token-sinkron-mpp-mini-junrejo")
+            .is_some());
+    }
+
+    #[test]
     fn a_good_config_reads() {
         let cfg = Config::parse(&format!(
             r#"database_url = "postgres://x@localhost/c"
