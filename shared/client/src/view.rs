@@ -239,7 +239,8 @@ impl HallView {
                     self.hall = Some((**h).clone());
                 }
             }
-            EventKind::Other => {}
+            // A rating changes nothing a device shows.
+            EventKind::SurveyGiven | EventKind::Other => {}
         }
         if e.kind == EventKind::DayStarted {
             self.figures.clear();

@@ -57,11 +57,39 @@ async fn pause(d: Duration, stop: &mut watch::Receiver<bool>) -> bool {
     }
 }
 
-/// One push: `events` (protocol lines) after the service's `stored_to`.
+/// The hall's names as a push carries them (`catalogue`).
+fn catalogue(cfg: &crate::config::Config) -> String {
+    use antre_core::proto::sync::{Catalogue, NamedAgency, NamedService};
+    serde_json::to_string(&Catalogue {
+        name: cfg.hall.name.clone(),
+        agencies: cfg
+            .agencies
+            .iter()
+            .map(|a| NamedAgency {
+                id: a.id.as_str().to_owned(),
+                name: a.name.clone(),
+            })
+            .collect(),
+        services: cfg
+            .services
+            .iter()
+            .map(|s| NamedService {
+                id: s.id.as_str().to_owned(),
+                agency: s.agency.as_str().to_owned(),
+                name: s.name.clone(),
+            })
+            .collect(),
+    })
+    .expect("names serialize")
+}
+
+/// One push: `events` (protocol lines) after the service's `stored_to`, with the hall's
+/// names.
 async fn push(
     client: &reqwest::Client,
     link: &CentralLink,
     epoch: &str,
+    catalogue: &str,
     events: &[(u64, String)],
 ) -> Result<u64, String> {
     let mut body = String::with_capacity(64 + events.iter().map(|e| e.1.len() + 1).sum::<usize>());
@@ -69,6 +97,8 @@ async fn push(
     body.push_str(&serde_json::to_string(&link.hall).expect("a string serializes"));
     body.push_str(r#","epoch":"#);
     body.push_str(&serde_json::to_string(epoch).expect("a string serializes"));
+    body.push_str(r#","catalogue":"#);
+    body.push_str(catalogue);
     body.push_str(r#","events":["#);
     for (i, (_, line)) in events.iter().enumerate() {
         if i > 0 {
@@ -142,7 +172,8 @@ async fn push_loop(
             }
             continue;
         }
-        match push(&client, &link, &epoch, &batch).await {
+        let names = catalogue(&hub.config());
+        match push(&client, &link, &epoch, &names, &batch).await {
             Ok(to) => {
                 if failing {
                     tracing::info!(stored_to = to, "the city's service is reachable again");

@@ -224,6 +224,43 @@ impl Tally {
     }
 }
 
+/// The IKM of a group as reports give it (the hall's and the city's, in the same words):
+/// `value` and `nrr` unrounded; without respondents they are 0 and `category` is null.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct IkmFigures {
+    pub respondents: u64,
+    pub nrr: Vec<f64>,
+    pub value: f64,
+    pub category: Option<Category>,
+    /// The value as shown to people: two decimals, truncated, decimal comma.
+    pub value_display: String,
+    pub category_words: String,
+}
+
+impl IkmFigures {
+    /// The figures of `tally`.
+    pub fn of(tally: &Tally) -> IkmFigures {
+        match tally.ikm() {
+            Some(i) => IkmFigures {
+                respondents: i.respondents(),
+                nrr: i.nrr().to_vec(),
+                value: i.value(),
+                category: Some(i.category()),
+                value_display: i.value_display(),
+                category_words: i.category().words().to_owned(),
+            },
+            None => IkmFigures {
+                respondents: 0,
+                nrr: vec![0.0; ELEMENTS],
+                value: 0.0,
+                category: None,
+                value_display: "–".to_owned(),
+                category_words: "belum ada responden".to_owned(),
+            },
+        }
+    }
+}
+
 /// The index of a group with at least one respondent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ikm {

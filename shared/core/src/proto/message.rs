@@ -483,6 +483,9 @@ pub enum EventKind {
     /// Addition (2026-12): the hall was changed through the console (`hall`: the whole hall
     /// object as in the welcome). Devices apply it without reconnecting.
     HallChanged,
+    /// Addition (2026-12): a served ticket was rated (`ticket`, and `answers`: the nine
+    /// answers 1..4 of the IKM survey). Nothing of who rated it: for the city's report.
+    SurveyGiven,
     /// A kind this build does not know (a newer hub): clients skip it.
     #[serde(other)]
     Other,
@@ -524,6 +527,9 @@ pub struct Event {
     /// Addition (2026-12): the hall after the change, on `hall_changed`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hall: Option<Box<HallInfo>>,
+    /// Addition (2026-12): the survey's nine answers (1..4), on `survey_given`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answers: Option<Vec<u8>>,
 }
 
 /// Addition (2026-12, "Pairing a device"): the hub's answer to a good `pair`: the device's
@@ -536,6 +542,9 @@ pub struct Paired {
 }
 
 /// Any line the hub sends.
+// Events are most of what is sent and read: boxing each would cost an allocation apiece to
+// save the size of a rarer reply.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMessage {

@@ -32,3 +32,26 @@ pub struct DayBookings {
     pub date: String,
     pub bookings: Vec<HallBooking>,
 }
+
+/// Addition to a push: the hall's names as the hub has them now, so the city's report names
+/// agencies and services as the hall does and puts each service under its agency.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
+pub struct Catalogue {
+    /// The hall's name.
+    pub name: String,
+    pub agencies: Vec<NamedAgency>,
+    pub services: Vec<NamedService>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct NamedAgency {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct NamedService {
+    pub id: String,
+    pub agency: String,
+    pub name: String,
+}

@@ -416,7 +416,8 @@ fn attach_figures(
 ) -> rusqlite::Result<()> {
     fc.sync(dao, &named(pending))?;
     let mut touched = std::collections::BTreeSet::new();
-    for p in pending.iter() {
+    // A survey changes no queue: it touches nothing (and costs no forecast).
+    for p in pending.iter().filter(|p| p.kind != EventKind::SurveyGiven) {
         match p.kind {
             EventKind::DayStarted | EventKind::HallChanged => {
                 touched.extend(cfg.services.iter().map(|s| s.id.as_str()))
@@ -456,7 +457,7 @@ fn attach_figures(
 /// The tickets and counters `pending` names: what the forecast's board reads again.
 pub(super) fn named(pending: &[PendingEvent]) -> Vec<forecast::Named> {
     let mut named = vec![];
-    for p in pending {
+    for p in pending.iter().filter(|p| p.kind != EventKind::SurveyGiven) {
         if let Some(t) = &p.ticket {
             named.push(forecast::Named::Ticket(t.code.clone()));
         }
@@ -497,6 +498,7 @@ fn append_events(
                 figures: p.figures,
                 state: p.state,
                 hall: p.hall,
+                answers: p.answers,
             };
             let body = serde_json::to_string(&event.for_devices()).expect("events serialize");
             dao.append_event(seq, &body)?;
@@ -520,6 +522,7 @@ pub(crate) struct PendingEvent {
     pub figures: Vec<Figures>,
     pub state: Option<CounterState>,
     pub hall: Option<Box<antre_core::proto::HallInfo>>,
+    pub answers: Option<Vec<u8>>,
 }
 
 impl PendingEvent {
@@ -535,6 +538,7 @@ impl PendingEvent {
             figures: vec![],
             state: None,
             hall: None,
+            answers: None,
         }
     }
 }

@@ -796,6 +796,12 @@ fn survey(ctx: &mut Ctx<'_>, code: &str, answers: &[i64], key: Option<&str>) -> 
         .map_err(|e| Fail::Refuse(ErrorCode::InvalidRequest, e.to_string()))?;
     ctx.dao
         .insert_survey(&t, &answers, ctx.device.id.as_str())?;
+    // For the city's report: the ticket and the answers, nothing of who gave them.
+    ctx.events.push(PendingEvent {
+        ticket: Some(t.to_wire(ctx.tz())),
+        answers: Some(answers.to_vec()),
+        ..PendingEvent::new(EventKind::SurveyGiven)
+    });
     Ok(Done::default())
 }
 

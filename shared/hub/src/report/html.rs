@@ -318,6 +318,22 @@ pub fn page(r: &Report, cfg: &Config) -> String {
         h.push_str("</table></section>");
     }
 
+    if !r.bookings.is_empty() {
+        h.push_str("<section><h2>Booking online</h2><table><tr><th>Layanan</th><th class=\"n\">Dibuat</th><th class=\"n\">Dipakai</th><th class=\"n\">Hangus</th><th class=\"n\">Dibatalkan</th></tr>");
+        for b in &r.bookings {
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                escape(&service_name(&b.service)),
+                b.made,
+                b.used,
+                b.expired,
+                b.cancelled
+            );
+        }
+        h.push_str("</table></section>");
+    }
+
     // Ruang aspirasi.
     h.push_str("<section><h2>Permintaan yang tidak terlayani</h2>");
     if r.unmet.is_empty() {

@@ -12,7 +12,7 @@ pub mod html;
 use crate::config::Config;
 use crate::store::period;
 use crate::store::schema;
-use antre_core::domain::ikm::{self, Category, Tally, ELEMENTS};
+use antre_core::domain::ikm::{self, Tally};
 use chrono::{NaiveDate, TimeZone, Timelike, Utc};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
@@ -46,6 +46,10 @@ pub struct Report {
     /// per month, for the mall's yearly evaluation.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trend: Vec<TrendRow>,
+    /// The bookings of the period's days from the city's service, per service (a hall
+    /// that takes none has none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bookings: Vec<BookingRow>,
     /// The agencies the report is limited to (a supervisor's); `None`: the whole hall.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agencies: Option<Vec<String>>,
@@ -108,6 +112,17 @@ pub fn trend_buckets(from: NaiveDate, to: NaiveDate) -> Vec<(String, NaiveDate, 
     out
 }
 
+/// A service's bookings: `made` (not cancelled), `used` (checked in at the kiosk),
+/// `expired` (made, unused, its session over), `cancelled`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingRow {
+    pub service: String,
+    pub made: u64,
+    pub used: u64,
+    pub expired: u64,
+    pub cancelled: u64,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PauseRow {
     pub counter: String,
@@ -155,18 +170,8 @@ pub struct OfficerRow {
     pub service_avg_min: f64,
 }
 
-/// The IKM of a group. `value` and `nrr` are unrounded; without respondents they are 0 and
-/// `category` is null.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct IkmFigures {
-    pub respondents: u64,
-    pub nrr: Vec<f64>,
-    pub value: f64,
-    pub category: Option<Category>,
-    /// The value as shown to people: two decimals, truncated, decimal comma.
-    pub value_display: String,
-    pub category_words: String,
-}
+/// The IKM of a group (the core's, shared with the city's report).
+pub use antre_core::domain::ikm::IkmFigures;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AgencyIkm {
@@ -227,29 +232,6 @@ pub enum ReportError {
     Period { from: NaiveDate, to: NaiveDate },
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
-}
-
-impl IkmFigures {
-    fn of(tally: &Tally) -> IkmFigures {
-        match tally.ikm() {
-            Some(i) => IkmFigures {
-                respondents: i.respondents(),
-                nrr: i.nrr().to_vec(),
-                value: i.value(),
-                category: Some(i.category()),
-                value_display: i.value_display(),
-                category_words: i.category().words().to_owned(),
-            },
-            None => IkmFigures {
-                respondents: 0,
-                nrr: vec![0.0; ELEMENTS],
-                value: 0.0,
-                category: None,
-                value_display: "–".to_owned(),
-                category_words: "belum ada responden".to_owned(),
-            },
-        }
-    }
 }
 
 fn minutes(ms: i64) -> f64 {
@@ -432,6 +414,7 @@ impl Report {
             period.surveys.retain(|(s, _)| sees(s));
             period.unmet.retain(|u| sees(&u.service));
             period.aspirations.clear();
+            period.bookings.retain(|b| sees(&b.service));
             period.pauses.retain(|p| sees_counter(&p.counter));
         }
         let tickets = &period.tickets;
@@ -684,6 +667,17 @@ impl Report {
             wait_distribution,
             pauses,
             trend: vec![],
+            bookings: period
+                .bookings
+                .iter()
+                .map(|b| BookingRow {
+                    service: b.service.clone(),
+                    made: b.made,
+                    used: b.used,
+                    expired: b.expired,
+                    cancelled: b.cancelled,
+                })
+                .collect(),
             agencies: agencies.map(<[String]>::to_vec),
         })
     }

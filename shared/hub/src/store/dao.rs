@@ -744,26 +744,6 @@ impl<'a> Dao<'a> {
             .query_row(params![self.day, service, self.now_ms], |r| r.get(0))
     }
 
-    /// Bookings of the days `from..=to` per service: `(service, booked, used, expired)`,
-    /// cancelled ones left out; expired: unused, its session over by now.
-    pub fn booking_counts(
-        &self,
-        from: &str,
-        to: &str,
-    ) -> rusqlite::Result<Vec<(String, u64, u64, u64)>> {
-        self.conn
-            .prepare_cached(
-                "SELECT service, COUNT(*), COUNT(ticket),
-                        SUM(CASE WHEN ticket IS NULL AND ends_ms <= ?3 THEN 1 ELSE 0 END)
-                 FROM bookings WHERE day BETWEEN ?1 AND ?2 AND status = 'booked'
-                 GROUP BY service ORDER BY service",
-            )?
-            .query_map(params![from, to, self.now_ms], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-            })?
-            .collect()
-    }
-
     // --- the ruang aspirasi and devices -----------------------------------------------------
 
     pub fn rated(&self, ticket: i64) -> rusqlite::Result<bool> {

@@ -60,6 +60,19 @@ pub struct Period {
     pub aspirations: Vec<(String, String)>,
     /// Counter pauses, in the order they began.
     pub pauses: Vec<PauseTimes>,
+    /// The bookings of the days (pulled from the city's service), per service.
+    pub bookings: Vec<BookingCount>,
+}
+
+/// A service's bookings of the period. `made`: not cancelled; `used`: checked in;
+/// `expired`: made, unused, its session over by now (the system's clock).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BookingCount {
+    pub service: String,
+    pub made: u64,
+    pub used: u64,
+    pub expired: u64,
+    pub cancelled: u64,
 }
 
 /// Reads the period in one transaction, so its parts agree with each other while the hub
@@ -142,7 +155,28 @@ pub fn read(conn: &Connection, from: &str, to: &str) -> rusqlite::Result<Period>
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    let bookings = tx
+        .prepare(
+            "SELECT service,
+                    SUM(status = 'booked'),
+                    SUM(status = 'booked' AND ticket IS NOT NULL),
+                    SUM(status = 'booked' AND ticket IS NULL AND ends_ms <= ?3),
+                    SUM(status = 'cancelled')
+             FROM bookings WHERE day BETWEEN ?1 AND ?2 GROUP BY service ORDER BY service",
+        )?
+        .query_map(rusqlite::params![from, to, now_ms], |r| {
+            Ok(BookingCount {
+                service: r.get(0)?,
+                made: r.get(1)?,
+                used: r.get(2)?,
+                expired: r.get(3)?,
+                cancelled: r.get(4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
     Ok(Period {
+        bookings,
         tickets,
         steps,
         transferred,
