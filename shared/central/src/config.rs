@@ -322,6 +322,8 @@ mod tests {
         assert!(cfg
             .hall_by_token("ganti-token-sinkron-mpp-mini-junrejo")
             .is_some());
+        assert!(cfg.is_report_token("ganti-token-laporan-kota-batu"));
+        assert!(!cfg.is_report_token("ganti-token-sinkron-mpp-among-warga"));
     }
 
     #[test]

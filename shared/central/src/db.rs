@@ -52,6 +52,16 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (hall, service, day, session)
     );
     ",
+    // 2: each hall's names as its hub last pushed them, for the city's report; and the
+    // report's look-ups: a day's events of a kind.
+    r"
+    CREATE TABLE hall_catalogues (
+        hall      TEXT  PRIMARY KEY,
+        body      JSONB NOT NULL,
+        pushed_at TIMESTAMPTZ NOT NULL DEFAULT now()
+    );
+    CREATE INDEX events_by_day ON events (hall, kind, ((body->'ticket'->>'day')));
+    ",
 ];
 
 /// The advisory lock's key for migrations ("antre" in ASCII).

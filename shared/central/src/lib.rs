@@ -8,12 +8,14 @@
 //! - [`sync`], the hubs' side: `POST /sync/v1/events`, `GET /sync/v1/bookings`.
 //! - [`booking`], the citizens' side: halls, free seats, booking and cancelling.
 //! - [`page`], the booking page.
+//! - [`report`], the city's report: every hall's figures from its event log.
 //! - [`testing`], a test database and the service on loopback, for tests.
 
 pub mod booking;
 pub mod config;
 pub mod db;
 pub mod page;
+pub mod report;
 pub mod sync;
 pub mod testing;
 
@@ -41,6 +43,7 @@ pub fn router(app: App) -> axum::Router {
         .route("/api/v1/bookings", post(booking::book))
         .route("/api/v1/bookings/{code}", delete(booking::cancel))
         .route("/api/v1/bookings/{code}/qr.svg", get(booking::qr))
+        .route("/api/v1/report", get(report::report))
         .route("/sync/v1/events", post(sync::push_events))
         .route("/sync/v1/bookings", get(sync::day_bookings))
         .route("/healthz", get(healthz))

@@ -26,6 +26,9 @@ pub struct Push {
     pub epoch: String,
     #[serde(default)]
     pub events: Vec<Value>,
+    /// Addition: the hall's names as its hub has them now (for the city's report).
+    #[serde(default)]
+    pub catalogue: Option<antre_core::proto::sync::Catalogue>,
 }
 
 /// The hall a hub's token belongs to, checked against the hall it names.
@@ -135,6 +138,16 @@ pub async fn push_events(
         )
         .await?
         .get(0);
+    if let Some(names) = &push.catalogue {
+        let body = serde_json::to_value(names).expect("names serialize");
+        tx.execute(
+            "INSERT INTO hall_catalogues (hall, body) VALUES ($1, $2)
+             ON CONFLICT (hall) DO UPDATE SET body = $2, pushed_at = now()
+             WHERE hall_catalogues.body IS DISTINCT FROM $2",
+            &[&push.hall, &body],
+        )
+        .await?;
+    }
     // The run that continues the log: seq stored_to + 1, + 2, … without a gap.
     let mut run: Vec<&Row> = vec![];
     for r in rows.iter().filter(|r| r.seq > stored_to) {

@@ -563,3 +563,333 @@ async fn a_push_continues_the_log_or_stores_nothing() {
     }
     c.stop().await;
 }
+
+/// A hall of the sample config named `name`, linked as `hall` with `token` to `url`.
+fn city_hall(name: &str, hall: &str, token: &str, url: &str) -> String {
+    let config = sample_config()
+        .replace(
+            "name = \"MPP Among Warga Kota Batu\"",
+            &format!("name = \"{name}\""),
+        )
+        .replace("kiosk_tickets_per_minute = 20", "");
+    format!("{config}\n[central]\nurl = \"{url}\"\nhall = \"{hall}\"\ntoken = \"{token}\"\npull_every_secs = 1\n")
+}
+
+/// A counter's whole turn: call the next ticket, serve it, finish it.
+async fn serve_next(counter: &Device, id: &str) {
+    for r in [
+        Request::CallNext { counter: id.into() },
+        Request::StartServing { counter: id.into() },
+        Request::Finish { counter: id.into() },
+    ] {
+        counter.send(r).await.unwrap_or_else(|e| panic!("{e:?}"));
+    }
+}
+
+/// Calls the next ticket and marks it not present.
+async fn absent_next(counter: &Device, id: &str) {
+    for r in [
+        Request::CallNext { counter: id.into() },
+        Request::NoShow { counter: id.into() },
+    ] {
+        counter.send(r).await.unwrap_or_else(|e| panic!("{e:?}"));
+    }
+}
+
+async fn rate(kiosk: &Device, ticket: &str, answers: [i64; 9]) {
+    kiosk
+        .send(Request::Survey {
+            ticket: ticket.into(),
+            answers: answers.to_vec(),
+            key: None,
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{ticket}: {e:?}"));
+}
+
+/// The hall's report (`antre-hub report`) of the hub's day.
+fn hall_report(hub: &TestHub, config: &str) -> antre_hub::report::Report {
+    let cfg = antre_hub::config::Config::parse(config).unwrap();
+    let conn = antre_hub::report::open(&hub.db).unwrap();
+    let day = batu(27, 9, 0)
+        .with_timezone(&chrono_tz::Asia::Jakarta)
+        .date_naive();
+    antre_hub::report::Report::read(&conn, &cfg, day, day).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_citys_report_over_two_processes_is_each_halls_own_report() {
+    const JUNREJO: &str = "junrejo-sync-token-0123456789";
+    const REPORTER: &str = "city-report-token-0123456789";
+    let db = TestDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("central.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "report_token_sha256 = \"{}\"\n{}",
+            hex_sha256(REPORTER),
+            central_toml(
+                &[
+                    ("batu", "MPP Among Warga", TOKEN),
+                    ("junrejo", "MPP Mini Junrejo", JUNREJO)
+                ],
+                "dukcapil-ktp",
+                5,
+            )
+            .replace("postgres://set-by-the-test", &db.url)
+        ),
+    )
+    .unwrap();
+    let any = SocketAddr::from(([127, 0, 0, 1], 0));
+    let (one, two) = (
+        CentralProcess::spawn(&config, any),
+        CentralProcess::spawn(&config, any),
+    );
+    // Three bookings for Batu's Friday, made before it: one is checked in, one is never
+    // used (its session is long over by the report), one was cancelled.
+    let pg = db.connect().await;
+    for (code, phone, cancelled) in [
+        ("BK-7KQ4M9A", "081200000001", false),
+        ("BK-3HJ9TQW", "081200000002", false),
+        ("BK-4MNPQRT", "081200000003", true),
+    ] {
+        pg.execute(
+            "INSERT INTO bookings (code, hall, service, day, session, name, phone, cancelled_at)
+             VALUES ($1, 'batu', 'dukcapil-ktp', '2026-11-27', '08:00-10:00', 'Warga', $2,
+                     CASE WHEN $3 THEN now() END)",
+            &[&code, &phone, &cancelled],
+        )
+        .await
+        .unwrap();
+    }
+
+    // Batu pushes to the first process, Junrejo to the second; both at 09:00 on Friday 27
+    // November (the test hubs' clock).
+    let batu_cfg = city_hall("MPP Among Warga Kota Batu", "batu", TOKEN, &one.url());
+    let junrejo_cfg = city_hall("MPP Mini Junrejo", "junrejo", JUNREJO, &two.url());
+    let a = TestHub::start(&batu_cfg).await;
+    let b = TestHub::start(&junrejo_cfg).await;
+    let dev = |hub: &TestHub, cfg: &str, id: &str| Device::of(hub, cfg, id);
+    let (kiosk, survey, admin) = (
+        dev(&a, &batu_cfg, "kiosk-1"),
+        dev(&a, &batu_cfg, "survey-1"),
+        dev(&a, &batu_cfg, "admin"),
+    );
+    let (c1, c2, c5) = (
+        dev(&a, &batu_cfg, "counter-1"),
+        dev(&a, &batu_cfg, "counter-2"),
+        dev(&a, &batu_cfg, "counter-5"),
+    );
+    for (c, id) in [(&c1, "1"), (&c2, "2"), (&c5, "5")] {
+        c.send(Request::OpenCounter {
+            counter: id.into(),
+            officer: format!("Petugas {id}"),
+        })
+        .await
+        .unwrap();
+    }
+    // KTP: three walk-ins, a visit of KTP then KK, a checked-in booking, one given up.
+    let ktp: Vec<String> = [
+        kiosk.issue("dukcapil-ktp").await,
+        kiosk.issue("dukcapil-ktp").await,
+        kiosk.issue("dukcapil-ktp").await,
+    ]
+    .into();
+    let visit = kiosk
+        .send(Request::IssueTicket {
+            service: "dukcapil-ktp".into(),
+            services: vec!["dukcapil-ktp".into(), "dukcapil-kk".into()],
+            priority: None,
+        })
+        .await
+        .unwrap()
+        .unwrap()
+        .code;
+    pulled(&a, "BK-7KQ4M9A").await;
+    let booked = kiosk.check_in("BK-7KQ4M9A").await.unwrap().code;
+    let given_up = kiosk.issue("dukcapil-ktp").await;
+    admin
+        .send(Request::CancelTicket {
+            ticket: given_up,
+            key: None,
+        })
+        .await
+        .unwrap();
+    let bpjs = kiosk.issue("bpjs-kes-peserta").await;
+    // Loket 1 serves KTP in order: served, not present, served, the visit's KTP, the booking.
+    serve_next(&c1, "1").await;
+    absent_next(&c1, "1").await;
+    serve_next(&c1, "1").await;
+    serve_next(&c1, "1").await;
+    serve_next(&c1, "1").await;
+    // The visit goes on to KK at Loket 2; BPJS at Loket 5.
+    serve_next(&c2, "2").await;
+    serve_next(&c5, "5").await;
+    rate(&survey, &ktp[0], [4, 4, 4, 3, 4, 4, 4, 4, 4]).await;
+    rate(&survey, &ktp[2], [3, 3, 3, 3, 3, 3, 3, 3, 2]).await;
+    rate(&survey, &bpjs, [2, 3, 4, 4, 4, 4, 4, 4, 4]).await;
+    rate(&survey, &visit, [4, 4, 4, 4, 4, 4, 4, 4, 4]).await;
+    assert_ne!(booked, visit);
+
+    // Junrejo: two KTP tickets, one served and rated low.
+    let (jk, jc, js) = (
+        dev(&b, &junrejo_cfg, "kiosk-1"),
+        dev(&b, &junrejo_cfg, "counter-1"),
+        dev(&b, &junrejo_cfg, "survey-1"),
+    );
+    jc.send(Request::OpenCounter {
+        counter: "1".into(),
+        officer: "Rina".into(),
+    })
+    .await
+    .unwrap();
+    let first = jk.issue("dukcapil-ktp").await;
+    jk.issue("dukcapil-ktp").await;
+    serve_next(&jc, "1").await;
+    rate(&js, &first, [1, 2, 3, 4, 1, 2, 3, 4, 1]).await;
+
+    // Both logs at the city's, whole.
+    for (hub, hall) in [(&a, "batu"), (&b, "junrejo")] {
+        let ours = hub.hub.committed_seq() as i64;
+        eventually(&format!("{hall}'s log stored"), || {
+            let pg = &pg;
+            async move {
+                pg.query_opt("SELECT stored_to FROM hall_logs WHERE hall = $1", &[&hall])
+                    .await
+                    .unwrap()
+                    .is_some_and(|r| r.get::<_, i64>(0) == ours)
+            }
+        })
+        .await;
+    }
+
+    let get = |url: String, token: &'static str| async move {
+        reqwest::Client::new()
+            .get(format!("{url}/api/v1/report?from=2026-11-27&to=2026-11-27"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    };
+    assert_eq!(
+        get(one.url(), TOKEN).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let city: Value = get(one.url(), REPORTER).await.json().await.unwrap();
+    let again: Value = get(two.url(), REPORTER).await.json().await.unwrap();
+    assert_eq!(city, again, "either process gives the same report");
+
+    // Each hall's figures are its own report's, field by field.
+    for (i, (hub, cfg)) in [(&a, &batu_cfg), (&b, &junrejo_cfg)]
+        .into_iter()
+        .enumerate()
+    {
+        let own = serde_json::to_value(hall_report(hub, cfg)).unwrap();
+        let h = &city["halls"][i];
+        assert_eq!(h["hall"], own["hall"]);
+        for f in ["issued", "served", "no_show", "cancelled", "surveys"] {
+            assert_eq!(
+                h["totals"][f], own["totals"][f],
+                "{} totals.{f}",
+                own["hall"]
+            );
+        }
+        let rows = |v: &Value| -> Vec<Value> {
+            v["services"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| {
+                    json!([
+                        s["service"],
+                        s["agency"],
+                        s["name"],
+                        s["issued"],
+                        s["served"],
+                        s["no_show"],
+                        s["cancelled"]
+                    ])
+                })
+                .collect()
+        };
+        assert_eq!(rows(h), rows(&own), "{} services", own["hall"]);
+        for f in ["ikm", "ikm_by_agency", "ikm_by_service"] {
+            assert_eq!(h[f], own[f], "{} {f}", own["hall"]);
+        }
+        // The bookings the hall pulled and checked in, as the city counts them.
+        let own_bookings = own.get("bookings").cloned().unwrap_or(json!([]));
+        assert_eq!(
+            h["bookings"]["services"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default(),
+            own_bookings.as_array().cloned().unwrap(),
+            "{} bookings",
+            own["hall"]
+        );
+    }
+    // Worked by hand. Batu: 6 KTP (one of them the visit, one the booking) and 1 BPJS
+    // issued; served 4 KTP, the visit's KK and the BPJS; 1 not present, 1 given up.
+    let batu = &city["halls"][0];
+    assert_eq!(
+        batu["totals"],
+        json!({"issued": 7, "served": 6, "no_show": 1, "cancelled": 1, "surveys": 4})
+    );
+    // The IKM: the answers' sums 13+14+15+14+15+15+15+15+14 = 130 from 4 respondents:
+    // 25 × 130 ÷ 36 = 90.277… → "90,27", A.
+    assert_eq!(batu["ikm"]["value_display"], "90,27");
+    assert_eq!(batu["ikm"]["category"], "A");
+    // The city: Junrejo adds 21 from one respondent: 25 × 151 ÷ 45 = 83.88… → "83,88", B.
+    assert_eq!(city["ikm"]["respondents"], 5);
+    assert_eq!(city["ikm"]["value_display"], "83,88");
+    assert_eq!(city["ikm"]["category"], "B");
+    assert_eq!(city["totals"]["issued"], 9);
+    // Bookings: 2 made (1 used, 1 expired: Friday's session is over by today), 1 cancelled.
+    assert_eq!(
+        batu["bookings"],
+        json!({"made": 2, "used": 1, "expired": 1, "cancelled": 1,
+               "services": [{"service": "dukcapil-ktp", "made": 2, "used": 1, "expired": 1, "cancelled": 1}]})
+    );
+    assert_eq!(city["halls"][1]["bookings"]["made"], 0);
+    // No phone number in the report, and none in what the halls sent.
+    let text = city.to_string();
+    assert!(!text.contains("0812"), "{text}");
+    let leaked: i64 = pg
+        .query_one(
+            "SELECT COUNT(*) FROM events WHERE body::text LIKE '%0812%'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(leaked, 0);
+
+    // The same as a page with charts.
+    let page = reqwest::Client::new()
+        .get(format!(
+            "{}/api/v1/report?from=2026-11-27&to=2026-11-27&format=html",
+            one.url()
+        ))
+        .bearer_auth(REPORTER)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("MPP Mini Junrejo") && page.contains("90,27") && page.contains("<svg"));
+    if let Some(dir) = std::env::var_os("ANTRE_SCREENSHOTS") {
+        std::fs::write(
+            std::path::Path::new(&dir).join("central-report.html"),
+            &page,
+        )
+        .unwrap();
+    }
+    a.stop().await;
+    b.stop().await;
+}
+
+fn hex_sha256(token: &str) -> String {
+    hex::encode(antre_central::config::sha256(token))
+}
