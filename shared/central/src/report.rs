@@ -2,13 +2,13 @@
 //! with the reporting token. Every hall's figures come from its event log as its hub pushed
 //! it, in the hall report's words and shape (`antre-hub report`): tickets issued, served,
 //! not present and cancelled per service; the IKM per hall, agency and service from the
-//! summed raw answers by the core's one arithmetic ([`IkmFigures::of`]); and bookings made,
+//! summed raw answers by the core's one rule ([`ikm::add_up`]), as the hall's; and bookings made,
 //! used, expired and cancelled per hall and service. `format=html` gives the same as a page
 //! with charts.
 
 use crate::{bearer, ApiError, App};
 use antre_core::domain::booking::Session;
-use antre_core::domain::ikm::{IkmFigures, Tally, ELEMENTS};
+use antre_core::domain::ikm::{self, AgencyIkm, IkmFigures, ServiceIkm, Tally, ELEMENTS};
 use antre_core::proto::sync::Catalogue;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -75,22 +75,6 @@ pub struct ServiceRow {
     pub served: u64,
     pub no_show: u64,
     pub cancelled: u64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AgencyIkm {
-    pub agency: String,
-    pub name: String,
-    #[serde(flatten)]
-    pub ikm: IkmFigures,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ServiceIkm {
-    pub service: String,
-    pub agency: String,
-    #[serde(flatten)]
-    pub ikm: IkmFigures,
 }
 
 /// Bookings of the period's days. `made`: not cancelled; `used`: checked in at the hall;
@@ -322,27 +306,22 @@ async fn read(
                 cancelled: c.cancelled,
             });
         }
-        // The IKM as a hall adds it up: per service, then per agency and the hall.
-        let per_service: Vec<(&String, Tally)> = order
+        // The IKM as a hall adds it up (the core's one rule): per service in the hall's
+        // order, then per agency and the hall.
+        let per_service: Vec<(String, Tally)> = order
             .iter()
-            .filter_map(|s| Some((s, *tallies.get(&(hall.id.clone(), s.clone()))?)))
+            .filter_map(|s| Some((s.clone(), *tallies.get(&(hall.id.clone(), s.clone()))?)))
             .collect();
-        let mut hall_tally = Tally::default();
-        let mut per_agency: Vec<(String, Tally)> = names
+        let agencies: Vec<(String, String)> = names
             .agencies
             .iter()
-            .map(|a| (a.id.clone(), Tally::default()))
+            .map(|a| (a.id.clone(), a.name.clone()))
             .collect();
-        for (s, tally) in &per_service {
-            hall_tally.merge(tally);
-            let agency = agency_of(s);
-            match per_agency.iter_mut().find(|(a, _)| *a == agency) {
-                Some((_, t)) => t.merge(tally),
-                None => per_agency.push((agency, *tally)),
-            }
+        let summed = ikm::add_up(&per_service, &agencies, agency_of);
+        for (_, t) in &per_service {
+            city_tally.merge(t);
         }
-        totals.surveys = hall_tally.respondents;
-        city_tally.merge(&hall_tally);
+        totals.surveys = summed.hall.respondents;
         let b = bookings.get(&hall.id).cloned().unwrap_or_default();
         city.bookings.add(&b);
         city.totals.issued += totals.issued;
@@ -361,28 +340,9 @@ async fn read(
             to: t.clone(),
             totals,
             services,
-            ikm: IkmFigures::of(&hall_tally),
-            ikm_by_agency: per_agency
-                .iter()
-                .filter(|(_, t)| t.respondents > 0)
-                .map(|(a, t)| AgencyIkm {
-                    agency: a.clone(),
-                    name: names
-                        .agencies
-                        .iter()
-                        .find(|x| &x.id == a)
-                        .map_or_else(|| a.clone(), |x| x.name.clone()),
-                    ikm: IkmFigures::of(t),
-                })
-                .collect(),
-            ikm_by_service: per_service
-                .iter()
-                .map(|(s, t)| ServiceIkm {
-                    service: (*s).clone(),
-                    agency: agency_of(s),
-                    ikm: IkmFigures::of(t),
-                })
-                .collect(),
+            ikm: summed.hall,
+            ikm_by_agency: summed.by_agency,
+            ikm_by_service: summed.by_service,
             bookings: b,
         });
     }

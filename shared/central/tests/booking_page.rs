@@ -9,8 +9,9 @@ mod chromium;
 
 use antre_central::testing::{central_toml, TestCentral, TestDb};
 use antre_hub::testing::{jakarta, TestClock};
-use chromium::{browser, chromedriver, lighthouse_accessibility, shot, text, until};
-use fantoccini::Locator;
+use chromium::{
+    browser, chromedriver, click, lighthouse_accessibility, shot, text, type_into, until,
+};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -66,31 +67,11 @@ async fn a_citizen_books_on_a_phone_and_the_page_passes_lighthouse() {
         "{}",
         text(&b, "slots").await
     );
-    b.find(Locator::Css("input[name=session][value='08:00-10:00']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    b.find(Locator::Id("name"))
-        .await
-        .unwrap()
-        .send_keys("Siti Aminah")
-        .await
-        .unwrap();
-    b.find(Locator::Id("phone"))
-        .await
-        .unwrap()
-        .send_keys("0812-3456-7890")
-        .await
-        .unwrap();
+    click(&b, "input[name=session][value='08:00-10:00']").await;
+    type_into(&b, "name", "Siti Aminah").await;
+    type_into(&b, "phone", "0812-3456-7890").await;
     shot(&b, "central-booking-form").await;
-    b.find(Locator::Css("#book button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&b, "#book button[type=submit]").await;
     until(
         &b,
         "the code and its QR",
@@ -146,12 +127,7 @@ async fn a_citizen_books_on_a_phone_and_the_page_passes_lighthouse() {
     shot(&b, "central-booked").await;
 
     // Booking another: the session the two took is full now.
-    b.find(Locator::Id("again"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&b, "#again").await;
     until(
         &b,
         "the first session full",

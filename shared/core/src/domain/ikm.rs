@@ -261,6 +261,80 @@ impl IkmFigures {
     }
 }
 
+/// An agency's IKM in a report.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AgencyIkm {
+    pub agency: String,
+    pub name: String,
+    #[serde(flatten)]
+    pub ikm: IkmFigures,
+}
+
+/// A service's IKM in a report.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ServiceIkm {
+    pub service: String,
+    pub agency: String,
+    #[serde(flatten)]
+    pub ikm: IkmFigures,
+}
+
+/// A hall's IKM as its reports give it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HallIkm {
+    pub hall: IkmFigures,
+    /// The agencies with respondents.
+    pub by_agency: Vec<AgencyIkm>,
+    pub by_service: Vec<ServiceIkm>,
+}
+
+/// How a hall's IKM adds up, the one rule for the hall's report and the city's: each
+/// service's raw sums (`per_service`, in the order the report lists services); each
+/// agency's from its services' (in the order of `agencies`, `(id, name)`, then any other a
+/// service names, shown by its id), those with respondents only; the hall's from all.
+pub fn add_up(
+    per_service: &[(String, Tally)],
+    agencies: &[(String, String)],
+    agency_of: impl Fn(&str) -> String,
+) -> HallIkm {
+    let mut hall = Tally::default();
+    let mut per_agency: Vec<(String, Tally)> = agencies
+        .iter()
+        .map(|(id, _)| (id.clone(), Tally::default()))
+        .collect();
+    for (service, tally) in per_service {
+        hall.merge(tally);
+        let agency = agency_of(service);
+        match per_agency.iter_mut().find(|(a, _)| *a == agency) {
+            Some((_, t)) => t.merge(tally),
+            None => per_agency.push((agency, *tally)),
+        }
+    }
+    HallIkm {
+        hall: IkmFigures::of(&hall),
+        by_agency: per_agency
+            .iter()
+            .filter(|(_, t)| t.respondents > 0)
+            .map(|(a, t)| AgencyIkm {
+                agency: a.clone(),
+                name: agencies
+                    .iter()
+                    .find(|(id, _)| id == a)
+                    .map_or_else(|| a.clone(), |(_, name)| name.clone()),
+                ikm: IkmFigures::of(t),
+            })
+            .collect(),
+        by_service: per_service
+            .iter()
+            .map(|(s, t)| ServiceIkm {
+                service: s.clone(),
+                agency: agency_of(s),
+                ikm: IkmFigures::of(t),
+            })
+            .collect(),
+    }
+}
+
 /// The index of a group with at least one respondent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ikm {
@@ -317,6 +391,54 @@ impl Ikm {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_hall_adds_up_per_service_then_agency_in_its_order() {
+        let tally = |answers: &[[u8; ELEMENTS]]| {
+            let mut t = Tally::default();
+            for a in answers {
+                t.add(a);
+            }
+            t
+        };
+        // KTP: two respondents, all 4s and all 3s; KK: one, all 2s; a service of an agency
+        // the hall no longer names: one, all 4s.
+        let per_service = vec![
+            ("ktp".to_owned(), tally(&[[4; ELEMENTS], [3; ELEMENTS]])),
+            ("kk".to_owned(), tally(&[[2; ELEMENTS]])),
+            ("old".to_owned(), tally(&[[4; ELEMENTS]])),
+        ];
+        let agencies = vec![
+            ("bpjs".to_owned(), "BPJS".to_owned()),
+            ("dukcapil".to_owned(), "Dukcapil".to_owned()),
+        ];
+        let agency_of = |s: &str| if s == "old" { "gone" } else { "dukcapil" }.to_owned();
+        let h = add_up(&per_service, &agencies, agency_of);
+        // The hall: (4 + 3 + 2 + 4) × 9 = 117 over 4 respondents: 25 × 117 ÷ 36 = 81.25.
+        assert_eq!((h.hall.respondents, h.hall.value), (4, 81.25));
+        // Dukcapil: (4 + 3 + 2) × 9 = 81 over 3: 75,00; BPJS has no respondent and is left
+        // out; the unnamed agency comes last, by its id.
+        let agencies: Vec<_> = h
+            .by_agency
+            .iter()
+            .map(|a| {
+                (
+                    a.agency.as_str(),
+                    a.name.as_str(),
+                    a.ikm.value_display.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            agencies,
+            vec![
+                ("dukcapil", "Dukcapil", "75,00"),
+                ("gone", "gone", "100,00")
+            ]
+        );
+        let services: Vec<_> = h.by_service.iter().map(|s| s.service.as_str()).collect();
+        assert_eq!(services, vec!["ktp", "kk", "old"]);
+    }
     use super::*;
 
     #[test]

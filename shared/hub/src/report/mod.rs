@@ -173,21 +173,8 @@ pub struct OfficerRow {
 /// The IKM of a group (the core's, shared with the city's report).
 pub use antre_core::domain::ikm::IkmFigures;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AgencyIkm {
-    pub agency: String,
-    pub name: String,
-    #[serde(flatten)]
-    pub ikm: IkmFigures,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ServiceIkm {
-    pub service: String,
-    pub agency: String,
-    #[serde(flatten)]
-    pub ikm: IkmFigures,
-}
+/// An agency's and a service's IKM (the core's, shared with the city's report).
+pub use antre_core::domain::ikm::{AgencyIkm, ServiceIkm};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UnmetRow {
@@ -537,41 +524,17 @@ impl Report {
             per_service[i].1.add(answers);
         }
         per_service.sort_by_key(|(s, _)| order.iter().position(|o| o == s));
-        let mut hall = Tally::default();
-        let mut per_agency: Vec<(String, Tally)> = cfg
+        let names: Vec<(String, String)> = cfg
             .agencies
             .iter()
-            .map(|a| (a.id.as_str().to_owned(), Tally::default()))
+            .map(|a| (a.id.as_str().to_owned(), a.name.clone()))
             .collect();
-        for (service, tally) in &per_service {
-            hall.merge(tally);
-            let agency = agency_of(service);
-            match per_agency.iter_mut().find(|(a, _)| *a == agency) {
-                Some((_, t)) => t.merge(tally),
-                None => per_agency.push((agency, *tally)),
-            }
-        }
-        totals.surveys = hall.respondents;
-        let ikm_by_agency = per_agency
-            .iter()
-            .filter(|(_, t)| t.respondents > 0)
-            .map(|(a, t)| AgencyIkm {
-                agency: a.clone(),
-                name: cfg
-                    .agency(a)
-                    .map(|x| x.name.clone())
-                    .unwrap_or_else(|| a.clone()),
-                ikm: IkmFigures::of(t),
-            })
-            .collect();
-        let ikm_by_service: Vec<ServiceIkm> = per_service
-            .iter()
-            .map(|(s, t)| ServiceIkm {
-                service: s.clone(),
-                agency: agency_of(s),
-                ikm: IkmFigures::of(t),
-            })
-            .collect();
+        let ikm::HallIkm {
+            hall: hall_ikm,
+            by_agency: ikm_by_agency,
+            by_service: ikm_by_service,
+        } = ikm::add_up(&per_service, &names, |s| agency_of(s));
+        totals.surveys = hall_ikm.respondents;
 
         let unmet: Vec<UnmetRow> = period
             .unmet
@@ -658,7 +621,7 @@ impl Report {
             totals,
             services,
             officers,
-            ikm: IkmFigures::of(&hall),
+            ikm: hall_ikm,
             ikm_by_agency,
             ikm_by_service,
             unmet,

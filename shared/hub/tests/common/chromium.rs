@@ -121,6 +121,26 @@ pub async fn until(b: &Browser, what: &str, script: &str) {
     }
 }
 
+/// Clicks the element `css` selects.
+pub async fn click(b: &Browser, css: &str) {
+    b.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Types `text` into the field with id `id`.
+pub async fn type_into(b: &Browser, id: &str, text: &str) {
+    b.find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("no #{id}: {e}"))
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
 pub async fn text(b: &Browser, id: &str) -> String {
     b.find(Locator::Id(id)).await.unwrap().text().await.unwrap()
 }
