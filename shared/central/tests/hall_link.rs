@@ -151,6 +151,14 @@ impl CentralProcess {
         format!("http://{}", self.addr)
     }
 
+    /// SIGTERM, as systemd stops it; how it ended.
+    fn terminate(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        assert!(sent.success());
+        self.child.wait().expect("reaped")
+    }
+
     fn sigkill(mut self) {
         self.child.kill().expect("SIGKILL");
         self.child.wait().expect("reaped");
@@ -501,6 +509,9 @@ async fn two_processes_on_one_database_are_one_service() {
         .unwrap()
         .get(0);
     assert_eq!(n, 50);
+    // Stopped as systemd stops it: cleanly, at once.
+    assert!(one.terminate().success());
+    assert!(two.terminate().success());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

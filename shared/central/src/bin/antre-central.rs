@@ -89,10 +89,19 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 pool,
                 clock: antre_core::clock::system_clock(),
             };
+            // Ctrl-C or systemd's SIGTERM: requests under way are answered, then it stops.
             antre_central::serve(listener, app, async {
-                let _ = tokio::signal::ctrl_c().await;
+                let mut term =
+                    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                        .expect("a SIGTERM handler");
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+                tracing::info!("antre-central stopping");
             })
             .await?;
+            tracing::info!("antre-central stopped");
             Ok(())
         }
     }
