@@ -78,6 +78,80 @@ impl Central {
     }
 }
 
+impl Central {
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+/// CPU time (clock ticks) so far: the whole machine's busy time, the `antre-central`
+/// processes', and this benchmark's own (its 200 clients); what is left is PostgreSQL's
+/// (and the little else the machine runs).
+struct Cpu {
+    total: u64,
+    machine: u64,
+    central: u64,
+    clients: u64,
+}
+
+impl Cpu {
+    fn ticks_of(stat: &str) -> u64 {
+        // After the command's ")": fields 14 and 15 (utime, stime) are the 12th and 13th.
+        let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+        let f: Vec<u64> = rest
+            .split_whitespace()
+            .skip(11)
+            .take(2)
+            .filter_map(|x| x.parse().ok())
+            .collect();
+        f.iter().sum()
+    }
+
+    fn now(central: &[u32]) -> Cpu {
+        let read = |p: &str| std::fs::read_to_string(p).unwrap_or_default();
+        let line = read("/proc/stat");
+        let cpu: Vec<u64> = line
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .split_whitespace()
+            .skip(1)
+            .filter_map(|x| x.parse().ok())
+            .collect();
+        // user nice system idle iowait irq softirq steal: busy is all but idle and iowait.
+        let busy = cpu
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != 3 && *i != 4)
+            .map(|(_, v)| v)
+            .sum();
+        Cpu {
+            total: cpu.iter().sum(),
+            machine: busy,
+            central: central
+                .iter()
+                .map(|pid| Cpu::ticks_of(&read(&format!("/proc/{pid}/stat"))))
+                .sum(),
+            clients: Cpu::ticks_of(&read("/proc/self/stat")),
+        }
+    }
+
+    fn print_since(&self, before: &Cpu) {
+        let machine = self.machine.saturating_sub(before.machine).max(1) as f64;
+        let central = self.central.saturating_sub(before.central) as f64;
+        let clients = self.clients.saturating_sub(before.clients) as f64;
+        let share = |x: f64| 100.0 * x / machine;
+        let total = self.total.saturating_sub(before.total).max(1) as f64;
+        println!(
+            "  the machine busy {:.0} % of the time; of that: antre-central {:.0} %, the 200 clients {:.0} %, PostgreSQL and the rest {:.0} %",
+            100.0 * machine / total,
+            share(central),
+            share(clients),
+            share((machine - central - clients).max(0.0))
+        );
+    }
+}
+
 impl Drop for Central {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -299,12 +373,16 @@ async fn main() {
         total as f64 / secs
     );
 
-    // 2. Booking: one process, then two.
+    // 2. Booking: one process, then two; where the machine's CPU went meanwhile.
+    let before = Cpu::now(&[a.pid()]);
     let one = book_load(std::slice::from_ref(&a.url), 1).await;
     let one_rate = print_load("200 clients, 1 process", &one);
+    Cpu::now(&[a.pid()]).print_since(&before);
     let b = Central::spawn(&config).await;
+    let before = Cpu::now(&[a.pid(), b.pid()]);
     let two = book_load(&[a.url.clone(), b.url.clone()], 2).await;
     let two_rate = print_load("200 clients, 2 processes", &two);
+    Cpu::now(&[a.pid(), b.pid()]).print_since(&before);
     println!(
         "second process adds {:.2}x of the first's booking throughput",
         (two_rate - one_rate) / one_rate
