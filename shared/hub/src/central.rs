@@ -113,18 +113,28 @@ async fn push(
         .header(reqwest::header::CONTENT_TYPE, "application/json")
         .body(body)
         .send()
-        .await
-        .map_err(|e| format!("cannot reach {}: {e}", link.url))?;
+        .await;
+    let stored: Stored = answer(link, reply, "a stored_to").await?;
+    Ok(u64::try_from(stored.stored_to).unwrap_or(0))
+}
+
+/// The service's answer to a request, read as `T` (`what` it should be); an error in words
+/// when it could not be reached, refused, or sent something else.
+async fn answer<T: serde::de::DeserializeOwned>(
+    link: &CentralLink,
+    reply: reqwest::Result<reqwest::Response>,
+    what: &str,
+) -> Result<T, String> {
+    let reply = reply.map_err(|e| format!("cannot reach {}: {e}", link.url))?;
     let status = reply.status();
     if !status.is_success() {
         let text = reply.text().await.unwrap_or_default();
         return Err(format!("{} answered {status}: {text}", link.url));
     }
-    let stored: Stored = reply
+    reply
         .json()
         .await
-        .map_err(|e| format!("{} answered what is not a stored_to: {e}", link.url))?;
-    Ok(u64::try_from(stored.stored_to).unwrap_or(0))
+        .map_err(|e| format!("{} sent what is not {what}: {e}", link.url))
 }
 
 async fn push_loop(
@@ -221,17 +231,8 @@ async fn pull_day(
         .query(&[("hall", link.hall.as_str()), ("date", &date.to_string())])
         .bearer_auth(&link.token)
         .send()
-        .await
-        .map_err(|e| format!("cannot reach {}: {e}", link.url))?;
-    let status = reply.status();
-    if !status.is_success() {
-        let text = reply.text().await.unwrap_or_default();
-        return Err(format!("{} answered {status}: {text}", link.url));
-    }
-    let day: DayBookings = reply
-        .json()
-        .await
-        .map_err(|e| format!("{} sent bookings this hub cannot read: {e}", link.url))?;
+        .await;
+    let day: DayBookings = answer(link, reply, "a day's bookings").await?;
     let n = day.bookings.len();
     hub.run(move |hall, now| {
         let saved = hall.save_bookings(now, &day.bookings);
