@@ -7,6 +7,7 @@
 //! - [`day`]: the service day and local time in the hall's time zone.
 //! - [`issuing`]: issuing hours and daily quotas.
 //! - [`estimate`]: people ahead and the estimated wait.
+//! - [`durations`]: how a report adds up waits and service times (the hall's and the city's).
 //! - [`ikm`]: the public satisfaction index (IKM) of Permenpan RB 14/2017.
 //! - [`counter`]: which counter action is allowed in which state.
 //! - [`words`]: numbers, letters and calls in Indonesian words, for the voice.
@@ -15,6 +16,7 @@ pub mod booking;
 pub mod calling;
 pub mod counter;
 pub mod day;
+pub mod durations;
 pub mod estimate;
 pub mod ids;
 pub mod ikm;

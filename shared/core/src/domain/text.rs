@@ -27,6 +27,11 @@ pub fn lines(s: &str) -> String {
     cleaned.join("\n").trim_matches('\n').to_owned()
 }
 
+/// A number with `places` decimals and the Indonesian decimal comma: `12,3`.
+pub fn decimal(x: f64, places: usize) -> String {
+    format!("{x:.places$}").replace('.', ",")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,5 +58,11 @@ mod tests {
             "Tolong tambah\nlayanan paspor."
         );
         assert_eq!(lines("satu\rdua"), "satu\ndua");
+    }
+
+    #[test]
+    fn decimals_use_the_comma() {
+        assert_eq!(decimal(12.345, 1), "12,3");
+        assert_eq!(decimal(0.0, 2), "0,00");
     }
 }
