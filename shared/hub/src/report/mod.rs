@@ -12,6 +12,7 @@ pub mod html;
 use crate::config::Config;
 use crate::store::period;
 use crate::store::schema;
+use antre_core::domain::durations::{self, Sum};
 use antre_core::domain::ikm::{self, Tally};
 use chrono::{NaiveDate, TimeZone, Timelike, Utc};
 use rusqlite::Connection;
@@ -19,8 +20,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::Path;
 
-/// The upper edges (minutes, exclusive) of the waiting-time classes; the last class is open.
-pub const WAIT_CLASSES_MIN: [u32; 7] = [5, 10, 15, 20, 30, 45, 60];
+/// The upper edges (minutes, exclusive) of the waiting-time classes (the core's, shared with
+/// the city's report).
+pub use antre_core::domain::durations::WAIT_CLASSES_MIN;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
@@ -221,28 +223,6 @@ pub enum ReportError {
     Sqlite(#[from] rusqlite::Error),
 }
 
-fn minutes(ms: i64) -> f64 {
-    ms as f64 / 60_000.0
-}
-
-fn mean(xs: &[f64]) -> f64 {
-    if xs.is_empty() {
-        0.0
-    } else {
-        xs.iter().sum::<f64>() / xs.len() as f64
-    }
-}
-
-/// The 90th percentile by the nearest-rank method: the smallest value that at least 90 %
-/// of the values do not exceed. `xs` must be sorted.
-fn p90(xs: &[f64]) -> f64 {
-    if xs.is_empty() {
-        return 0.0;
-    }
-    let rank = (xs.len() * 9).div_ceil(10); // ⌈0.9 n⌉, in integers
-    xs[rank - 1]
-}
-
 /// Lower case with runs of white space made one space: how aspirations are grouped.
 pub fn normalize_text(text: &str) -> String {
     text.split_whitespace()
@@ -432,22 +412,23 @@ impl Report {
         let transferred = &period.transferred;
 
         let mut totals = Totals::default();
-        let mut all_waits = Vec::new();
+        let mut all_waits = Sum::default();
         let mut services = Vec::new();
         for id in &order {
-            let mut waits: Vec<f64> = calls
+            let mut waits: Vec<i64> = calls
                 .iter()
                 .filter(|tk| &tk.service == id)
                 // The wait in the queue it was called from (for a visit's later service,
                 // from the finish of the one before).
-                .filter_map(|tk| Some(minutes(tk.called_ms? - tk.queued_ms)))
+                .filter_map(|tk| Some(tk.called_ms? - tk.queued_ms))
                 .collect();
-            waits.sort_by(f64::total_cmp);
-            let durations: Vec<f64> = calls
+            waits.sort_unstable();
+            let service_times: Sum = calls
                 .iter()
                 .filter(|tk| &tk.service == id && tk.status == "done")
-                .filter_map(|tk| Some(minutes(tk.closed_ms? - tk.serving_ms?)))
+                .filter_map(|tk| Some(tk.closed_ms? - tk.serving_ms?))
                 .collect();
+            let wait_sum: Sum = waits.iter().copied().collect();
             let count = |status: &str| {
                 calls
                     .iter()
@@ -466,25 +447,25 @@ impl Report {
                 no_show: count("no_show"),
                 cancelled: count("cancelled"),
                 transferred_out: transferred.get(id).copied().unwrap_or(0),
-                wait_avg_min: mean(&waits),
-                wait_p90_min: p90(&waits),
-                service_avg_min: mean(&durations),
+                wait_avg_min: wait_sum.mean_min(),
+                wait_p90_min: durations::p90_min(&waits),
+                service_avg_min: service_times.mean_min(),
             };
             totals.issued += row.issued;
             totals.served += row.served;
             totals.no_show += row.no_show;
             totals.cancelled += row.cancelled;
-            all_waits.extend(waits);
+            all_waits.merge(&wait_sum);
             services.push(row);
         }
         totals.unfinished = tickets
             .iter()
             .filter(|tk| matches!(tk.status.as_str(), "waiting" | "called" | "serving"))
             .count() as u64;
-        totals.wait_avg_min = mean(&all_waits);
+        totals.wait_avg_min = all_waits.mean_min();
 
         // Officers: who served how many at which counter, in one pass.
-        let mut by_officer: HashMap<(String, String), (u64, Vec<f64>)> = HashMap::new();
+        let mut by_officer: HashMap<(String, String), (u64, Sum)> = HashMap::new();
         for tk in calls.iter().filter(|tk| tk.status == "done") {
             let key = (
                 tk.officer.clone().unwrap_or_default(),
@@ -493,7 +474,7 @@ impl Report {
             let (served, durations) = by_officer.entry(key).or_default();
             *served += 1;
             if let (Some(s), Some(c)) = (tk.serving_ms, tk.closed_ms) {
-                durations.push(minutes(c - s));
+                durations.add(c - s);
             }
         }
         let mut officers: Vec<OfficerRow> = by_officer
@@ -502,7 +483,7 @@ impl Report {
                 officer,
                 counter,
                 served,
-                service_avg_min: mean(&durations),
+                service_avg_min: durations.mean_min(),
             })
             .collect();
         officers.sort_by(|a, b| {
@@ -599,12 +580,7 @@ impl Report {
             let Some(d) = wait_distribution.iter_mut().find(|d| d.agency == agency) else {
                 continue;
             };
-            let waited = (called - tk.queued_ms).max(0) / 60_000;
-            let class = WAIT_CLASSES_MIN
-                .iter()
-                .position(|&edge| waited < i64::from(edge))
-                .unwrap_or(WAIT_CLASSES_MIN.len());
-            d.counts[class] += 1;
+            d.counts[durations::wait_class(called - tk.queued_ms)] += 1;
         }
         wait_distribution.retain(|d| d.counts.iter().any(|&c| c > 0));
 
@@ -738,26 +714,14 @@ pub fn reason_words(reason: &str) -> &'static str {
     }
 }
 
-/// A number with `places` decimals and the Indonesian decimal comma.
-pub fn decimal(x: f64, places: usize) -> String {
-    format!("{x:.places$}").replace('.', ",")
-}
+/// A number with `places` decimals and the Indonesian decimal comma (the core's).
+pub use antre_core::domain::text::decimal;
 
 pub use ikm::Category as IkmCategory;
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn p90_is_nearest_rank() {
-        let xs: Vec<f64> = (1..=10).map(f64::from).collect();
-        assert_eq!(p90(&xs), 9.0);
-        assert_eq!(p90(&[5.0]), 5.0);
-        let xs: Vec<f64> = (1..=11).map(f64::from).collect();
-        assert_eq!(p90(&xs), 10.0); // ⌈9.9⌉ = 10th
-        assert_eq!(p90(&[]), 0.0);
-    }
 
     #[test]
     fn aspirations_group_by_kind_and_text_ignoring_case_and_spacing() {
@@ -791,11 +755,5 @@ mod tests {
                 },
             ]
         );
-    }
-
-    #[test]
-    fn decimals_use_the_comma() {
-        assert_eq!(decimal(12.345, 1), "12,3");
-        assert_eq!(decimal(0.0, 2), "0,00");
     }
 }
