@@ -1,14 +1,21 @@
 //! The city's report (CENTRAL.md, "The city's view"): `GET /api/v1/report?from&to[&hall]`
 //! with the reporting token. Every hall's figures come from its event log as its hub pushed
 //! it, in the hall report's words and shape (`antre-hub report`): tickets issued, served,
-//! not present and cancelled per service; the IKM per hall, agency and service from the
-//! summed raw answers by the core's one rule ([`ikm::add_up`]), as the hall's; and bookings made,
-//! used, expired and cancelled per hall and service. `format=html` gives the same as a page
-//! with charts.
+//! not present, cancelled and transferred per service; waits (mean, 90th percentile) and
+//! service times by the core's one rule for durations ([`durations`]); arrivals and
+//! serves per hour; how many waited how long per agency; the IKM per hall, agency and
+//! service from the summed raw answers by the core's one rule ([`ikm::add_up`]), as the
+//! hall's; and bookings made, used, expired and cancelled per hall and service.
+//! `format=html` gives the same as a page with charts.
+//!
+//! Left out, as the hall keeps them to itself: officers, refused tickets (unmet demand),
+//! aspirations and counters' pauses.
 
 use crate::{bearer, ApiError, App};
 use antre_core::domain::booking::Session;
+use antre_core::domain::durations::{self, Sum, WAIT_CLASSES_MIN};
 use antre_core::domain::ikm::{self, AgencyIkm, IkmFigures, ServiceIkm, Tally, ELEMENTS};
+use antre_core::domain::text::decimal;
 use antre_core::proto::sync::Catalogue;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -54,6 +61,10 @@ pub struct HallReport {
     pub ikm: IkmFigures,
     pub ikm_by_agency: Vec<AgencyIkm>,
     pub ikm_by_service: Vec<ServiceIkm>,
+    /// Per hour of the day (the hall's time), summed over the period.
+    pub hours: Vec<HourRow>,
+    /// Per agency: how many waited how long, in the classes of [`WAIT_CLASSES_MIN`].
+    pub wait_distribution: Vec<WaitDistribution>,
     pub bookings: Bookings,
 }
 
@@ -63,6 +74,10 @@ pub struct Totals {
     pub served: u64,
     pub no_show: u64,
     pub cancelled: u64,
+    /// Tickets still waiting, called or being served at the end of their day (or now).
+    pub unfinished: u64,
+    /// Every call's wait, in minutes.
+    pub wait_avg_min: f64,
     pub surveys: u64,
 }
 
@@ -75,6 +90,25 @@ pub struct ServiceRow {
     pub served: u64,
     pub no_show: u64,
     pub cancelled: u64,
+    pub transferred_out: u64,
+    pub wait_avg_min: f64,
+    pub wait_p90_min: f64,
+    pub service_avg_min: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HourRow {
+    pub hour: u32,
+    pub arrivals: u64,
+    pub served: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WaitDistribution {
+    pub agency: String,
+    /// `counts[i]` waited less than `WAIT_CLASSES_MIN[i]` minutes (and at least the class
+    /// before); the last count waited 60 minutes or more.
+    pub counts: Vec<u64>,
 }
 
 /// Bookings of the period's days. `made`: not cancelled; `used`: checked in at the hall;
@@ -162,6 +196,27 @@ struct Counts {
     served: u64,
     no_show: u64,
     cancelled: u64,
+    transferred_out: u64,
+}
+
+/// The times of one service of one hall.
+#[derive(Default, Clone, Copy)]
+struct Times {
+    waits: Sum,
+    /// The 90th percentile's wait (nearest rank), milliseconds.
+    wait_p90_ms: i64,
+    service: Sum,
+    unfinished: u64,
+}
+
+/// One hall's times, as [`read_times`] adds them up.
+#[derive(Default)]
+struct HallTimes {
+    services: BTreeMap<String, Times>,
+    /// Per service, calls by whole minutes waited.
+    waited: BTreeMap<String, BTreeMap<i64, u64>>,
+    /// Per hour: arrivals and serves.
+    hours: BTreeMap<u32, (u64, u64)>,
 }
 
 async fn read(
@@ -180,12 +235,13 @@ async fn read(
             "SELECT hall, kind,
                     CASE WHEN kind = 'ticket_requeued'
                          THEN body->'ticket'->'visit'->>(((body->'ticket'->>'step')::int) - 1)
+                         WHEN kind = 'ticket_transferred' THEN body->>'from_service'
                          ELSE body->'ticket'->>'service' END AS service,
                     count(*)
              FROM events
              WHERE hall = ANY($1)
                AND kind IN ('ticket_issued', 'ticket_finished', 'ticket_requeued',
-                            'ticket_no_show', 'ticket_cancelled')
+                            'ticket_no_show', 'ticket_cancelled', 'ticket_transferred')
                AND body->'ticket'->>'day' BETWEEN $2 AND $3
              GROUP BY 1, 2, 3",
             &[&ids, &f, &t],
@@ -203,6 +259,7 @@ async fn read(
             "ticket_issued" => c.issued += n,
             "ticket_finished" | "ticket_requeued" => c.served += n,
             "ticket_no_show" => c.no_show += n,
+            "ticket_transferred" => c.transferred_out += n,
             _ => c.cancelled += n,
         }
     }
@@ -250,6 +307,7 @@ async fn read(
         })
         .collect();
     let bookings = read_bookings(app, &client, &ids, from, to).await?;
+    let times = read_times(&client, halls, &f, &t).await?;
 
     let mut city = CityReport {
         from: f.clone(),
@@ -260,6 +318,7 @@ async fn read(
         halls: vec![],
     };
     let mut city_tally = Tally::default();
+    let mut city_waits = Sum::default();
     for hall in halls {
         let names = names.get(&hall.id).cloned().unwrap_or_default();
         // Services as the hall orders them, then any its log has that its names do not.
@@ -281,17 +340,28 @@ async fn read(
                 .map(|x| x.agency.clone())
                 .unwrap_or_default()
         };
+        let no_times = HallTimes::default();
+        let hall_times = times.get(&hall.id).unwrap_or(&no_times);
+        for s in hall_times.services.keys() {
+            if !order.contains(s) {
+                order.push(s.clone());
+            }
+        }
         let mut totals = Totals::default();
+        let mut all_waits = Sum::default();
         let mut services = vec![];
         for id in &order {
             let c = counts
                 .get(&(hall.id.clone(), id.clone()))
                 .copied()
                 .unwrap_or_default();
+            let times = hall_times.services.get(id).copied().unwrap_or_default();
             totals.issued += c.issued;
             totals.served += c.served;
             totals.no_show += c.no_show;
             totals.cancelled += c.cancelled;
+            totals.unfinished += times.unfinished;
+            all_waits.merge(&times.waits);
             services.push(ServiceRow {
                 service: id.clone(),
                 agency: agency_of(id),
@@ -304,8 +374,42 @@ async fn read(
                 served: c.served,
                 no_show: c.no_show,
                 cancelled: c.cancelled,
+                transferred_out: c.transferred_out,
+                wait_avg_min: times.waits.mean_min(),
+                wait_p90_min: durations::minutes(times.wait_p90_ms),
+                service_avg_min: times.service.mean_min(),
             });
         }
+        totals.wait_avg_min = all_waits.mean_min();
+        city_waits.merge(&all_waits);
+        // How many waited how long, per agency in the hall's order (as its report).
+        let mut wait_distribution: Vec<WaitDistribution> = names
+            .agencies
+            .iter()
+            .map(|a| WaitDistribution {
+                agency: a.id.clone(),
+                counts: vec![0; WAIT_CLASSES_MIN.len() + 1],
+            })
+            .collect();
+        for (service, by_minute) in &hall_times.waited {
+            let agency = agency_of(service);
+            let Some(d) = wait_distribution.iter_mut().find(|d| d.agency == agency) else {
+                continue;
+            };
+            for (minute, n) in by_minute {
+                d.counts[durations::wait_class(minute * 60_000)] += n;
+            }
+        }
+        wait_distribution.retain(|d| d.counts.iter().any(|&c| c > 0));
+        let hours = hall_times
+            .hours
+            .iter()
+            .map(|(&hour, &(arrivals, served))| HourRow {
+                hour,
+                arrivals,
+                served,
+            })
+            .collect();
         // The IKM as a hall adds it up (the core's one rule): per service in the hall's
         // order, then per agency and the hall.
         let per_service: Vec<(String, Tally)> = order
@@ -328,6 +432,7 @@ async fn read(
         city.totals.served += totals.served;
         city.totals.no_show += totals.no_show;
         city.totals.cancelled += totals.cancelled;
+        city.totals.unfinished += totals.unfinished;
         city.totals.surveys += totals.surveys;
         city.halls.push(HallReport {
             id: hall.id.clone(),
@@ -343,11 +448,146 @@ async fn read(
             ikm: summed.hall,
             ikm_by_agency: summed.by_agency,
             ikm_by_service: summed.by_service,
+            hours,
+            wait_distribution,
             bookings: b,
         });
     }
     city.ikm = IkmFigures::of(&city_tally);
+    city.totals.wait_avg_min = city_waits.mean_min();
     Ok(city)
+}
+
+/// The events that carry a ticket as it stands after them.
+const TICKET_KINDS: &[&str] = &[
+    "ticket_issued",
+    "ticket_called",
+    "ticket_recalled",
+    "serving_started",
+    "ticket_finished",
+    "ticket_no_show",
+    "ticket_transferred",
+    "ticket_cancelled",
+    "ticket_requeued",
+    "survey_given",
+];
+
+/// Each hall's waits, service times, waits by the minute and hours, from its log: what the
+/// hall's report reads from its tickets and its visits' finished steps. A ticket is as its
+/// last event left it; a visit's step that ended with the ticket going on to its next
+/// service (`ticket_requeued`) is the ticket as the event before left it, closed when it went
+/// on. Durations are whole milliseconds, added up in PostgreSQL; the mean and the classes
+/// are the core's ([`durations`]), the 90th percentile its nearest rank
+/// (`percentile_disc`).
+async fn read_times(
+    client: &deadpool_postgres::Client,
+    halls: &[&crate::config::Hall],
+    from: &str,
+    to: &str,
+) -> Result<BTreeMap<String, HallTimes>, ApiError> {
+    let ids: Vec<&str> = halls.iter().map(|h| h.id.as_str()).collect();
+    let zones: Vec<&str> = halls.iter().map(|h| h.timezone.name()).collect();
+    let rows = client
+        .query(
+            "WITH t AS (
+                 SELECT hall, kind, body->'ticket' AS tk,
+                        lag(body->'ticket') OVER w AS before,
+                        lead(seq) OVER w IS NULL AS last
+                 FROM events
+                 WHERE hall = ANY($1) AND kind = ANY($4)
+                   AND body->'ticket'->>'day' BETWEEN $2 AND $3
+                 WINDOW w AS (PARTITION BY hall, epoch, body->'ticket'->>'day',
+                                           body->'ticket'->>'code' ORDER BY seq)
+             ),
+             calls AS (
+                 SELECT hall, tk AS c, tk->>'status' AS status, true AS ticket,
+                        (tk->>'closed_at')::timestamptz AS closed
+                 FROM t WHERE last
+                 UNION ALL
+                 SELECT hall, before, 'done', false, (tk->>'queued_at')::timestamptz
+                 FROM t WHERE kind = 'ticket_requeued'
+             ),
+             timed AS (
+                 SELECT hall, z.tz, c->>'service' AS service, status, ticket,
+                        (c->>'issued_at')::timestamptz AS issued,
+                        round(extract(epoch FROM (c->>'called_at')::timestamptz
+                              - COALESCE(c->>'queued_at', c->>'issued_at')::timestamptz)
+                              * 1000)::bigint AS wait_ms,
+                        CASE WHEN status = 'done' THEN round(extract(epoch FROM closed
+                              - (c->>'started_at')::timestamptz) * 1000)::bigint END
+                            AS service_ms,
+                        CASE WHEN status = 'done' THEN closed END AS served
+                 FROM calls JOIN unnest($1::text[], $5::text[]) AS z(hall, tz) USING (hall)
+             ),
+             keyed AS (
+                 SELECT *, greatest(wait_ms, 0) / 60000 AS waited_min,
+                        extract(hour FROM issued AT TIME ZONE tz)::int AS arrival_hour,
+                        extract(hour FROM served AT TIME ZONE tz)::int AS served_hour
+                 FROM timed
+             )
+             SELECT hall, service, waited_min, arrival_hour, served_hour,
+                    GROUPING(service, waited_min, arrival_hour, served_hour),
+                    count(wait_ms), COALESCE(sum(wait_ms), 0)::bigint,
+                    COALESCE(percentile_disc(0.9) WITHIN GROUP (ORDER BY wait_ms), 0),
+                    count(service_ms), COALESCE(sum(service_ms), 0)::bigint,
+                    count(*) FILTER (WHERE ticket
+                                     AND status IN ('waiting', 'called', 'serving')),
+                    count(*) FILTER (WHERE ticket), count(served)
+             FROM keyed
+             GROUP BY GROUPING SETS ((hall, service), (hall, service, waited_min),
+                                     (hall, arrival_hour), (hall, served_hour))",
+            &[&ids, &from, &to, &TICKET_KINDS, &zones],
+        )
+        .await?;
+    let mut out: BTreeMap<String, HallTimes> = BTreeMap::new();
+    for r in &rows {
+        let hall: String = r.get(0);
+        let service: Option<String> = r.get(1);
+        let h = out.entry(hall).or_default();
+        let count = |i: usize| r.get::<_, i64>(i) as u64;
+        // GROUPING's bits, from the last argument: served hour 1, arrival hour 2, minutes
+        // waited 4, service 8; a bit is set where the set leaves that key out.
+        match r.get::<_, i32>(5) {
+            0b0111 => {
+                h.services.insert(
+                    service.unwrap_or_default(),
+                    Times {
+                        waits: Sum {
+                            count: count(6),
+                            total_ms: r.get(7),
+                        },
+                        wait_p90_ms: r.get(8),
+                        service: Sum {
+                            count: count(9),
+                            total_ms: r.get(10),
+                        },
+                        unfinished: count(11),
+                    },
+                );
+            }
+            0b0011 => {
+                if let Some(minute) = r.get::<_, Option<i64>>(2) {
+                    *h.waited
+                        .entry(service.unwrap_or_default())
+                        .or_default()
+                        .entry(minute)
+                        .or_default() += count(6);
+                }
+            }
+            0b1101 => {
+                if let Some(hour) = r.get::<_, Option<i32>>(3) {
+                    h.hours.entry(hour as u32).or_default().0 += count(12);
+                }
+            }
+            0b1110 => {
+                if let Some(hour) = r.get::<_, Option<i32>>(4) {
+                    h.hours.entry(hour as u32).or_default().1 += count(13);
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
 }
 
 /// Each hall's bookings of the period: from the city's own table, with the codes its hubs
@@ -487,8 +727,10 @@ td.n{{text-align:right;font-variant-numeric:tabular-nums}}.en{{color:#4b5563;fon
     out.push_str("</tbody></table>");
     for h in &r.halls {
         out.push_str(&format!(
-            r#"<h2>{}</h2><table><thead><tr><th scope="col">Layanan</th><th scope="col">Tiket</th><th scope="col">Dilayani</th><th scope="col">Tidak hadir</th><th scope="col">Batal</th><th scope="col">IKM</th></tr></thead><tbody>"#,
-            esc(&h.hall)
+            r#"<h2>{name}</h2><p>Rata-rata menunggu {wait} menit <span class="en" lang="en">mean wait, minutes</span>; {unfinished} tiket belum selesai <span class="en" lang="en">unfinished</span>.</p><table><thead><tr><th scope="col">Layanan</th><th scope="col">Tiket</th><th scope="col">Dilayani</th><th scope="col">Tidak hadir</th><th scope="col">Batal</th><th scope="col">Tunggu rata-rata (menit)</th><th scope="col">Tunggu P90 (menit)</th><th scope="col">Lama layanan (menit)</th><th scope="col">IKM</th></tr></thead><tbody>"#,
+            name = esc(&h.hall),
+            wait = decimal(h.totals.wait_avg_min, 1),
+            unfinished = h.totals.unfinished,
         ));
         for s in h.services.iter().filter(|s| s.issued > 0 || s.served > 0) {
             let ikm = h
@@ -497,16 +739,42 @@ td.n{{text-align:right;font-variant-numeric:tabular-nums}}.en{{color:#4b5563;fon
                 .find(|x| x.service == s.service)
                 .map_or("–".to_owned(), |x| x.ikm.value_display.clone());
             out.push_str(&format!(
-                r#"<tr><th scope="row">{}</th><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>"#,
+                r#"<tr><th scope="row">{}</th><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>"#,
                 esc(&s.name),
                 s.issued,
                 s.served,
                 s.no_show,
                 s.cancelled,
+                decimal(s.wait_avg_min, 1),
+                decimal(s.wait_p90_min, 1),
+                decimal(s.service_avg_min, 1),
                 esc(&ikm)
             ));
         }
         out.push_str("</tbody></table>");
+        // Arrivals and serves per hour, side by side.
+        if !h.hours.is_empty() {
+            let max = h
+                .hours
+                .iter()
+                .map(|x| x.arrivals.max(x.served))
+                .max()
+                .unwrap_or(0) as f64;
+            out.push_str(
+                r#"<table><caption>Per jam <span class="en" lang="en">Per hour</span></caption><thead><tr><th scope="col">Jam</th><th scope="col">Datang</th><th scope="col"></th><th scope="col">Dilayani</th><th scope="col"></th></tr></thead><tbody>"#,
+            );
+            for x in &h.hours {
+                out.push_str(&format!(
+                    r#"<tr><th scope="row">{:02}.00</th><td class="n">{}</td><td>{}</td><td class="n">{}</td><td>{}</td></tr>"#,
+                    x.hour,
+                    x.arrivals,
+                    bar(x.arrivals as f64, max, 120.0, "#0b5cab"),
+                    x.served,
+                    bar(x.served as f64, max, 120.0, "#0f766e"),
+                ));
+            }
+            out.push_str("</tbody></table>");
+        }
     }
     out.push_str("</body></html>\n");
     out

@@ -597,6 +597,22 @@ async fn serve_next(counter: &Device, id: &str) {
     }
 }
 
+/// Calls the next ticket, starts serving it, runs `meanwhile` (the clock moving on), then
+/// finishes it.
+async fn serve_for(counter: &Device, id: &str, meanwhile: impl FnOnce()) {
+    for r in [
+        Request::CallNext { counter: id.into() },
+        Request::StartServing { counter: id.into() },
+    ] {
+        counter.send(r).await.unwrap_or_else(|e| panic!("{e:?}"));
+    }
+    meanwhile();
+    counter
+        .send(Request::Finish { counter: id.into() })
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+}
+
 /// Calls the next ticket and marks it not present.
 async fn absent_next(counter: &Device, id: &str) {
     for r in [
@@ -728,15 +744,30 @@ async fn the_citys_report_over_two_processes_is_each_halls_own_report() {
         .await
         .unwrap();
     let bpjs = kiosk.issue("bpjs-kes-peserta").await;
-    // Loket 1 serves KTP in order: served, not present, served, the visit's KTP, the booking.
-    serve_next(&c1, "1").await;
-    absent_next(&c1, "1").await;
-    serve_next(&c1, "1").await;
-    serve_next(&c1, "1").await;
-    serve_next(&c1, "1").await;
-    // The visit goes on to KK at Loket 2; BPJS at Loket 5.
-    serve_next(&c2, "2").await;
-    serve_next(&c5, "5").await;
+    // All issued at 09:00. Loket 1 serves KTP in order, the clock moving on between:
+    // served (called 09:02, served 4 min), not present (called 09:06), served (called
+    // 09:07, 5 min), the visit's KTP (called 09:12, 3 min; on to KK at 09:15), the booking
+    // (called 09:16, 6 min).
+    let min = |m: u64| std::time::Duration::from_secs(m * 60);
+    let clock = &a.clock;
+    for (before, serving) in [
+        (2, Some(4)),
+        (0, None),
+        (1, Some(5)),
+        (0, Some(3)),
+        (1, Some(6)),
+    ] {
+        clock.advance(min(before));
+        match serving {
+            Some(m) => serve_for(&c1, "1", || clock.advance(min(m))).await,
+            None => absent_next(&c1, "1").await,
+        }
+    }
+    // The visit's KK at Loket 2: called 09:25, served 2 min; BPJS at Loket 5: called 09:27,
+    // served 8 min.
+    clock.advance(min(3));
+    serve_for(&c2, "2", || clock.advance(min(2))).await;
+    serve_for(&c5, "5", || clock.advance(min(8))).await;
     rate(&survey, &ktp[0], [4, 4, 4, 3, 4, 4, 4, 4, 4]).await;
     rate(&survey, &ktp[2], [3, 3, 3, 3, 3, 3, 3, 3, 2]).await;
     rate(&survey, &bpjs, [2, 3, 4, 4, 4, 4, 4, 4, 4]).await;
@@ -799,7 +830,15 @@ async fn the_citys_report_over_two_processes_is_each_halls_own_report() {
         let own = serde_json::to_value(hall_report(hub, cfg)).unwrap();
         let h = &city["halls"][i];
         assert_eq!(h["hall"], own["hall"]);
-        for f in ["issued", "served", "no_show", "cancelled", "surveys"] {
+        for f in [
+            "issued",
+            "served",
+            "no_show",
+            "cancelled",
+            "unfinished",
+            "wait_avg_min",
+            "surveys",
+        ] {
             assert_eq!(
                 h["totals"][f], own["totals"][f],
                 "{} totals.{f}",
@@ -819,13 +858,23 @@ async fn the_citys_report_over_two_processes_is_each_halls_own_report() {
                         s["issued"],
                         s["served"],
                         s["no_show"],
-                        s["cancelled"]
+                        s["cancelled"],
+                        s["transferred_out"],
+                        s["wait_avg_min"],
+                        s["wait_p90_min"],
+                        s["service_avg_min"]
                     ])
                 })
                 .collect()
         };
         assert_eq!(rows(h), rows(&own), "{} services", own["hall"]);
-        for f in ["ikm", "ikm_by_agency", "ikm_by_service"] {
+        for f in [
+            "ikm",
+            "ikm_by_agency",
+            "ikm_by_service",
+            "hours",
+            "wait_distribution",
+        ] {
             assert_eq!(h[f], own[f], "{} {f}", own["hall"]);
         }
         // The bookings the hall pulled and checked in, as the city counts them.
@@ -843,9 +892,28 @@ async fn the_citys_report_over_two_processes_is_each_halls_own_report() {
     // Worked by hand. Batu: 6 KTP (one of them the visit, one the booking) and 1 BPJS
     // issued; served 4 KTP, the visit's KK and the BPJS; 1 not present, 1 given up.
     let batu = &city["halls"][0];
+    // Waits (minutes): KTP 2, 6, 7, 12, 16 (43 in all), KK 10 (from 09:15 to 09:25), BPJS
+    // 27: 80 over 7 calls.
     assert_eq!(
         batu["totals"],
-        json!({"issued": 7, "served": 6, "no_show": 1, "cancelled": 1, "surveys": 4})
+        json!({"issued": 7, "served": 6, "no_show": 1, "cancelled": 1, "unfinished": 0,
+               "wait_avg_min": 80.0 / 7.0, "surveys": 4})
+    );
+    let ktp_row = &batu["services"][0];
+    assert_eq!(ktp_row["service"], "dukcapil-ktp");
+    assert_eq!(ktp_row["wait_avg_min"], 8.6); // 43 ÷ 5
+    assert_eq!(ktp_row["wait_p90_min"], 16.0); // ⌈0.9 × 5⌉ = the 5th
+    assert_eq!(ktp_row["service_avg_min"], 4.5); // (4 + 5 + 3 + 6) ÷ 4
+                                                 // Issued at 9, served between 9:06 and 9:35: all in the hour of 9.
+    assert_eq!(
+        batu["hours"],
+        json!([{"hour": 9, "arrivals": 7, "served": 6}])
+    );
+    // Dukcapil waited 2 | 6, 7 | 12, 10 | 16 (classes <5, <10, <15, <20); BPJS 27 (<30).
+    assert_eq!(
+        batu["wait_distribution"],
+        json!([{"agency": "dukcapil", "counts": [1, 2, 2, 1, 0, 0, 0, 0]},
+               {"agency": "bpjs-kesehatan", "counts": [0, 0, 0, 0, 1, 0, 0, 0]}])
     );
     // The IKM: the answers' sums 13+14+15+14+15+15+15+15+14 = 130 from 4 respondents:
     // 25 × 130 ÷ 36 = 90.277… → "90,27", A.
