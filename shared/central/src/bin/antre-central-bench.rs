@@ -6,6 +6,12 @@
 //! 2. Booking: 200 clients book at once, one booking after another, for some seconds, against
 //!    one process, then split over two processes on the same database: p50/p99 latency,
 //!    bookings per second, and what the second process adds.
+//! 3. The same with each process on a CPU budget of its own (a cgroup's CPU quota,
+//!    `ANTRE_BENCH_CPU_BUDGET` cores each, 0.2 unless set), as if each ran on a small machine
+//!    of its own: on one machine the first process already leaves no CPU for a second, so
+//!    only a budget shows whether a second process adds what the first does or whether they
+//!    wait on each other in the database. Skipped, saying so, where the cgroup's CPU
+//!    controller cannot be written (it needs root).
 //!
 //! ```text
 //! ANTRE_TEST_PG=postgres://postgres@127.0.0.1:5432/postgres \
@@ -42,23 +48,38 @@ fn free_addr() -> SocketAddr {
 struct Central {
     child: Child,
     url: String,
+    budget: Option<Budget>,
 }
 
 impl Central {
     async fn spawn(config: &std::path::Path) -> Central {
+        Central::spawn_within(config, None).await
+    }
+
+    /// A process held to `budget`'s CPU, with every thread it starts.
+    async fn spawn_within(config: &std::path::Path, budget: Option<Budget>) -> Central {
         let exe = std::env::current_exe()
             .expect("this binary's path")
             .with_file_name("antre-central");
         let addr = free_addr();
-        let child = Command::new(&exe)
+        let mut command = Command::new(&exe);
+        command
             .args(["serve", "--config"])
             .arg(config)
             .arg("--listen")
             .arg(addr.to_string())
             .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
+            .stdout(Stdio::null());
+        let child = command
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", exe.display()));
+        if let Some(budget) = &budget {
+            // A process's pid written to `cgroup.procs` moves all its threads, and those it
+            // starts later are born there.
+            let procs = budget.dir.join("cgroup.procs");
+            std::fs::write(&procs, child.id().to_string())
+                .unwrap_or_else(|e| panic!("cannot write to {}: {e}", procs.display()));
+        }
         let url = format!("http://{addr}");
         let http = reqwest::Client::new();
         let start = Instant::now();
@@ -74,7 +95,51 @@ impl Central {
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        Central { child, url }
+        Central { child, url, budget }
+    }
+}
+
+/// A cgroup holding the processes put in it to `cores` of CPU time (cgroup v1's
+/// `cpu.cfs_quota_us`, or v2's `cpu.max`), over a 10 ms period so that a throttled request
+/// waits at most that long. Removed when dropped (once its process is gone).
+struct Budget {
+    dir: std::path::PathBuf,
+    cores: f64,
+}
+
+impl Budget {
+    const PERIOD_US: u64 = 10_000;
+
+    fn new(name: &str, cores: f64) -> Result<Budget, String> {
+        let quota = (cores * Budget::PERIOD_US as f64).round() as u64;
+        let v1 = std::path::Path::new("/sys/fs/cgroup/cpu");
+        let v2 = std::path::Path::new("/sys/fs/cgroup");
+        let (dir, files) = if v1.join("cpu.cfs_quota_us").exists() {
+            let dir = v1.join(name);
+            let files = vec![
+                ("cpu.cfs_period_us", Budget::PERIOD_US.to_string()),
+                ("cpu.cfs_quota_us", quota.to_string()),
+            ];
+            (dir, files)
+        } else {
+            let dir = v2.join(name);
+            let files = vec![("cpu.max", format!("{quota} {}", Budget::PERIOD_US))];
+            (dir, files)
+        };
+        std::fs::create_dir(&dir).map_err(|e| format!("cannot make {}: {e}", dir.display()))?;
+        let budget = Budget { dir, cores };
+        for (file, value) in files {
+            let path = budget.dir.join(file);
+            std::fs::write(&path, &value)
+                .map_err(|e| format!("cannot write {value} to {}: {e}", path.display()))?;
+        }
+        Ok(budget)
+    }
+}
+
+impl Drop for Budget {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir(&self.dir);
     }
 }
 
@@ -156,6 +221,8 @@ impl Drop for Central {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // The cgroup can go only once its process has.
+        drop(self.budget.take());
     }
 }
 
@@ -388,6 +455,38 @@ async fn main() {
         (two_rate - one_rate) / one_rate
     );
     drop((a, b));
+
+    // 3. Each process on a budget of its own.
+    let cores = std::env::var("ANTRE_BENCH_CPU_BUDGET")
+        .ok()
+        .and_then(|v| v.parse::<f64>().ok())
+        .filter(|c| *c > 0.0)
+        .unwrap_or(0.2);
+    let budget = |n: usize| Budget::new(&format!("antre-bench-{}-{n}", std::process::id()), cores);
+    match budget(1) {
+        Err(e) => println!("CPU budgets: skipped, {e}"),
+        Ok(first) => {
+            let cores = first.cores;
+            let a = Central::spawn_within(&config, Some(first)).await;
+            let before = Cpu::now(&[a.pid()]);
+            let one = book_load(std::slice::from_ref(&a.url), 3).await;
+            let one_rate = print_load(&format!("200 clients, 1 process of {cores} CPU"), &one);
+            Cpu::now(&[a.pid()]).print_since(&before);
+            let second = budget(2).expect("a second cgroup beside the first");
+            let b = Central::spawn_within(&config, Some(second)).await;
+            let before = Cpu::now(&[a.pid(), b.pid()]);
+            let two = book_load(&[a.url.clone(), b.url.clone()], 4).await;
+            let two_rate = print_load(
+                &format!("200 clients, 2 processes of {cores} CPU each"),
+                &two,
+            );
+            Cpu::now(&[a.pid(), b.pid()]).print_since(&before);
+            println!(
+                "on budgets, the second process adds {:.2}x of the first's booking throughput",
+                (two_rate - one_rate) / one_rate
+            );
+        }
+    }
     drop_database(&db).await;
 }
 
