@@ -96,20 +96,7 @@ pub struct ServiceRow {
     pub service_avg_min: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct HourRow {
-    pub hour: u32,
-    pub arrivals: u64,
-    pub served: u64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WaitDistribution {
-    pub agency: String,
-    /// `counts[i]` waited less than `WAIT_CLASSES_MIN[i]` minutes (and at least the class
-    /// before); the last count waited 60 minutes or more.
-    pub counts: Vec<u64>,
-}
+pub use antre_core::domain::durations::{HourRow, WaitDistribution};
 
 /// Bookings of the period's days. `made`: not cancelled; `used`: checked in at the hall;
 /// `expired`: made, not used, its session over; `cancelled` apart.

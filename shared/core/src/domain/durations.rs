@@ -4,6 +4,8 @@
 //! databases that add the same durations in a different order give the same figures to the
 //! last bit, where summing minutes as floats would not.
 
+use serde::{Deserialize, Serialize};
+
 /// Milliseconds as minutes.
 pub fn minutes(ms: i64) -> f64 {
     ms as f64 / 60_000.0
@@ -75,6 +77,24 @@ pub fn wait_class(ms: i64) -> usize {
         .iter()
         .position(|&edge| waited < i64::from(edge))
         .unwrap_or(WAIT_CLASSES_MIN.len())
+}
+
+/// Arrivals and tickets served in one hour of the day (`hour` 0–23, the hall's local time),
+/// as the hall's report and the city's report both show them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HourRow {
+    pub hour: u32,
+    pub arrivals: u64,
+    pub served: u64,
+}
+
+/// How long one agency's served visitors waited, counted by [`WAIT_CLASSES_MIN`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WaitDistribution {
+    pub agency: String,
+    /// `counts[i]` waited less than `WAIT_CLASSES_MIN[i]` minutes (and at least the class
+    /// before); the last count waited 60 minutes or more.
+    pub counts: Vec<u64>,
 }
 
 #[cfg(test)]

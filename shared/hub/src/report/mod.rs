@@ -192,20 +192,7 @@ pub struct AspirationRow {
     pub count: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct HourRow {
-    pub hour: u32,
-    pub arrivals: u64,
-    pub served: u64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WaitDistribution {
-    pub agency: String,
-    /// `counts[i]` waited less than `WAIT_CLASSES_MIN[i]` minutes (and at least the class
-    /// before); the last count waited 60 minutes or more.
-    pub counts: Vec<u64>,
-}
+pub use antre_core::domain::durations::{HourRow, WaitDistribution};
 
 /// Why a report cannot be made.
 #[derive(Debug, thiserror::Error)]
