@@ -13,7 +13,7 @@
 
 use crate::{bearer, ApiError, App};
 use antre_core::domain::booking::Session;
-use antre_core::domain::durations::{self, Sum, WAIT_CLASSES_MIN};
+use antre_core::domain::durations::{self, Sum};
 use antre_core::domain::ikm::{self, AgencyIkm, IkmFigures, ServiceIkm, Tally, ELEMENTS};
 use antre_core::domain::text::decimal;
 use antre_core::proto::sync::Catalogue;
@@ -63,7 +63,7 @@ pub struct HallReport {
     pub ikm_by_service: Vec<ServiceIkm>,
     /// Per hour of the day (the hall's time), summed over the period.
     pub hours: Vec<HourRow>,
-    /// Per agency: how many waited how long, in the classes of [`WAIT_CLASSES_MIN`].
+    /// Per agency: how many waited how long, in the classes of [`durations::WAIT_CLASSES_MIN`].
     pub wait_distribution: Vec<WaitDistribution>,
     pub bookings: Bookings,
 }
@@ -370,24 +370,15 @@ async fn read(
         totals.wait_avg_min = all_waits.mean_min();
         city_waits.merge(&all_waits);
         // How many waited how long, per agency in the hall's order (as its report).
-        let mut wait_distribution: Vec<WaitDistribution> = names
-            .agencies
-            .iter()
-            .map(|a| WaitDistribution {
-                agency: a.id.clone(),
-                counts: vec![0; WAIT_CLASSES_MIN.len() + 1],
-            })
-            .collect();
-        for (service, by_minute) in &hall_times.waited {
-            let agency = agency_of(service);
-            let Some(d) = wait_distribution.iter_mut().find(|d| d.agency == agency) else {
-                continue;
-            };
-            for (minute, n) in by_minute {
-                d.counts[durations::wait_class(minute * 60_000)] += n;
-            }
-        }
-        wait_distribution.retain(|d| d.counts.iter().any(|&c| c > 0));
+        let wait_distribution = WaitDistribution::tally(
+            names.agencies.iter().map(|a| a.id.as_str()),
+            hall_times.waited.iter().flat_map(|(service, by_minute)| {
+                let agency = agency_of(service);
+                by_minute
+                    .iter()
+                    .map(move |(minute, &n)| (agency.clone(), minute * 60_000, n))
+            }),
+        );
         let hours = hall_times
             .hours
             .iter()

@@ -97,9 +97,61 @@ pub struct WaitDistribution {
     pub counts: Vec<u64>,
 }
 
+impl WaitDistribution {
+    /// How many waited how long, per agency in `agencies`' order: each of `waits` is an
+    /// agency, a wait in milliseconds and how many waited it. Waits of an agency not listed
+    /// are left out, and so are agencies nobody waited at.
+    pub fn tally<A: AsRef<str>>(
+        agencies: impl IntoIterator<Item = impl Into<String>>,
+        waits: impl IntoIterator<Item = (A, i64, u64)>,
+    ) -> Vec<WaitDistribution> {
+        let mut out: Vec<WaitDistribution> = agencies
+            .into_iter()
+            .map(|agency| WaitDistribution {
+                agency: agency.into(),
+                counts: vec![0; WAIT_CLASSES_MIN.len() + 1],
+            })
+            .collect();
+        for (agency, ms, n) in waits {
+            if let Some(d) = out.iter_mut().find(|d| d.agency == agency.as_ref()) {
+                d.counts[wait_class(ms)] += n;
+            }
+        }
+        out.retain(|d| d.counts.iter().any(|&c| c > 0));
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn waits_are_tallied_per_agency_in_order() {
+        let min = 60_000;
+        let got = WaitDistribution::tally(
+            ["bpjs", "dukcapil", "samsat"],
+            [
+                ("dukcapil", 3 * min, 2),  // class 0 (< 5), twice
+                ("dukcapil", 12 * min, 1), // class 2 (10–15)
+                ("bpjs", 75 * min, 1),     // the open class (60+)
+                ("pajak", min, 4),         // not a listed agency: left out
+            ],
+        );
+        assert_eq!(
+            got,
+            vec![
+                WaitDistribution {
+                    agency: "bpjs".into(),
+                    counts: vec![0, 0, 0, 0, 0, 0, 0, 1],
+                },
+                WaitDistribution {
+                    agency: "dukcapil".into(),
+                    counts: vec![2, 0, 1, 0, 0, 0, 0, 0],
+                },
+            ]
+        );
+    }
 
     #[test]
     fn p90_is_nearest_rank() {

@@ -553,23 +553,12 @@ impl Report {
         }
         hours.sort_by_key(|h| h.hour);
 
-        let mut wait_distribution: Vec<WaitDistribution> = cfg
-            .agencies
-            .iter()
-            .map(|a| WaitDistribution {
-                agency: a.id.as_str().to_owned(),
-                counts: vec![0; WAIT_CLASSES_MIN.len() + 1],
-            })
-            .collect();
-        for tk in &calls {
-            let Some(called) = tk.called_ms else { continue };
-            let agency = agency_of(&tk.service);
-            let Some(d) = wait_distribution.iter_mut().find(|d| d.agency == agency) else {
-                continue;
-            };
-            d.counts[durations::wait_class(called - tk.queued_ms)] += 1;
-        }
-        wait_distribution.retain(|d| d.counts.iter().any(|&c| c > 0));
+        let wait_distribution = WaitDistribution::tally(
+            cfg.agencies.iter().map(|a| a.id.as_str()),
+            calls
+                .iter()
+                .filter_map(|tk| Some((agency_of(&tk.service), tk.called_ms? - tk.queued_ms, 1))),
+        );
 
         let pauses = pause_rows(&period.pauses, cfg);
         services.retain(|s| sees(&s.service));
