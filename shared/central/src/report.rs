@@ -739,16 +739,16 @@ td.n{{text-align:right;font-variant-numeric:tabular-nums}}.en{{color:#4b5563;fon
                 .max()
                 .unwrap_or(0) as f64;
             out.push_str(
-                r#"<table><caption>Per jam <span class="en" lang="en">Per hour</span></caption><thead><tr><th scope="col">Jam</th><th scope="col">Datang</th><th scope="col"></th><th scope="col">Dilayani</th><th scope="col"></th></tr></thead><tbody>"#,
+                r#"<table><caption>Per jam <span class="en" lang="en">Per hour</span></caption><thead><tr><th scope="col">Jam</th><th scope="col">Datang <span class="en" lang="en">arrived</span></th><th scope="col">Dilayani <span class="en" lang="en">served</span></th></tr></thead><tbody>"#,
             );
             for x in &h.hours {
                 out.push_str(&format!(
-                    r#"<tr><th scope="row">{:02}.00</th><td class="n">{}</td><td>{}</td><td class="n">{}</td><td>{}</td></tr>"#,
+                    r#"<tr><th scope="row">{:02}.00</th><td>{} {}</td><td>{} {}</td></tr>"#,
                     x.hour,
-                    x.arrivals,
                     bar(x.arrivals as f64, max, 120.0, "#0b5cab"),
-                    x.served,
+                    x.arrivals,
                     bar(x.served as f64, max, 120.0, "#0f766e"),
+                    x.served,
                 ));
             }
             out.push_str("</tbody></table>");
