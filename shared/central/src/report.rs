@@ -670,7 +670,7 @@ pub fn html(r: &CityReport) -> String {
 <title>Laporan kota {from} – {to}</title>
 <style>body{{font-family:system-ui,sans-serif;margin:0 auto;max-width:60rem;padding:1rem;color:#111827}}
 h1{{color:#0b5cab}}table{{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}}th,td{{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #d1d5db}}
-td.n{{text-align:right;font-variant-numeric:tabular-nums}}.en{{color:#4b5563;font-size:.85em}}</style></head><body>
+td.n{{text-align:right;font-variant-numeric:tabular-nums}}td.b{{white-space:nowrap;font-variant-numeric:tabular-nums}}.en{{color:#4b5563;font-size:.85em}}</style></head><body>
 <h1>Laporan pelayanan kota <span class="en" lang="en">City service report</span></h1>
 <p>{from} – {to}: {issued} tiket, {served} dilayani, IKM {ikm} ({cat}); booking: {made} dibuat, {used} dipakai, {expired} hangus.</p>
 "#,
@@ -687,11 +687,11 @@ td.n{{text-align:right;font-variant-numeric:tabular-nums}}.en{{color:#4b5563;fon
     // The halls side by side: tickets issued and served, and the IKM.
     let max_issued = r.halls.iter().map(|h| h.totals.issued).max().unwrap_or(0) as f64;
     out.push_str(
-        r#"<h2>Per mal pelayanan <span class="en" lang="en">Per hall</span></h2><table><thead><tr><th scope="col">Mal</th><th scope="col">Tiket</th><th scope="col">Dilayani</th><th scope="col"></th><th scope="col">IKM</th><th scope="col"></th><th scope="col">Booking dipakai / dibuat</th></tr></thead><tbody>"#,
+        r#"<h2>Per mal pelayanan <span class="en" lang="en">Per hall</span></h2><table><thead><tr><th scope="col">Mal</th><th scope="col">Tiket</th><th scope="col">Dilayani</th><th scope="col">IKM</th><th scope="col">Booking dipakai / dibuat</th></tr></thead><tbody>"#,
     );
     for h in &r.halls {
         out.push_str(&format!(
-            r#"<tr><th scope="row">{name}</th><td class="n">{issued}</td><td class="n">{served}</td><td>{bar}</td><td class="n">{ikm}</td><td>{ikmbar}</td><td class="n">{used} / {made}</td></tr>"#,
+            r#"<tr><th scope="row">{name}</th><td class="b">{bar} {issued}</td><td class="n">{served}</td><td class="b">{ikmbar} {ikm}</td><td class="n">{used} / {made}</td></tr>"#,
             name = esc(&h.hall),
             issued = h.totals.issued,
             served = h.totals.served,
@@ -743,7 +743,7 @@ td.n{{text-align:right;font-variant-numeric:tabular-nums}}.en{{color:#4b5563;fon
             );
             for x in &h.hours {
                 out.push_str(&format!(
-                    r#"<tr><th scope="row">{:02}.00</th><td>{} {}</td><td>{} {}</td></tr>"#,
+                    r#"<tr><th scope="row">{:02}.00</th><td class="b">{} {}</td><td class="b">{} {}</td></tr>"#,
                     x.hour,
                     bar(x.arrivals as f64, max, 120.0, "#0b5cab"),
                     x.arrivals,
