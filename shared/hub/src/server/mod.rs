@@ -12,7 +12,7 @@ mod connection;
 use crate::config::{Config, Device};
 use crate::hall::welcome::{self, WelcomeData};
 use crate::hall::Hall;
-use crate::store::{open_reader, SchemaError};
+use crate::store::{open_reader, SchemaError, WAL_LIMIT_BYTES};
 use antre_core::clock::Clock;
 use antre_core::proto::{ErrorCode, ErrorReply, Request, ServerMessage};
 use chrono::{DateTime, Utc};
@@ -76,8 +76,6 @@ const DAY_CHECK: Duration = Duration::from_secs(2);
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(5);
 /// How often the checkpointer looks at the WAL's size.
 const WAL_WATCH_EVERY: Duration = Duration::from_millis(100);
-/// A WAL this large is emptied at once (TRUNCATE), busy hall or not.
-const WAL_TRUNCATE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// A committed event, serialized once for every connection.
 #[derive(Debug)]
@@ -577,9 +575,12 @@ struct Checkpointer {
 /// - every [`CHECKPOINT_EVERY`], PASSIVE while the hall is busy (it takes no lock the writer
 ///   needs), and TRUNCATE once nothing was committed for a whole period, so the `-wal` file
 ///   shrinks to nothing when the hall pauses;
-/// - and whenever the `-wal` file has grown past [`WAL_TRUNCATE_BYTES`] (a busy minute: the
-///   WAL only starts over between writes, which never come under a steady stream), PASSIVE
-///   and then TRUNCATE for what is left, which holds the writer for a moment only.
+/// - and whenever the `-wal` file has grown past [`WAL_LIMIT_BYTES`] (a busy minute: the
+///   WAL only starts over by itself between writes, which never come under a steady
+///   stream), PASSIVE and then RESTART for what is left, which holds the writer for a moment
+///   only. The file keeps its blocks (cut back to that size), so the commits after it
+///   overwrite them instead of growing the file (an `fsync` that must record a new size
+///   costs twice as much); it only grows past the limit again with that much new WAL.
 fn spawn_checkpointer(
     db: PathBuf,
     committed: Arc<std::sync::atomic::AtomicU64>,
@@ -600,12 +601,23 @@ fn spawn_checkpointer(
             let wal_bytes = || std::fs::metadata(&wal).map_or(0, |m| m.len());
             let mut seen = committed.load(Ordering::SeqCst);
             let mut last_period = std::time::Instant::now();
+            // The commit count at the last RESTART that finished.
+            let mut restarted: Option<u64> = None;
             // Waiting on the channel is the pause; a disconnect is the stop.
             while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
                 stopped.recv_timeout(WAL_WATCH_EVERY)
             {
-                let done = if wal_bytes() >= WAL_TRUNCATE_BYTES {
-                    conn.checkpoint().and_then(|()| conn.truncate()).map(|_| ())
+                // A file still past the limit after a RESTART with no commit since holds
+                // nothing new (the next commit cuts it): that is for the idle rule below.
+                let commits = committed.load(Ordering::SeqCst);
+                let done = if wal_bytes() > WAL_LIMIT_BYTES && restarted != Some(commits) {
+                    conn.checkpoint()
+                        .and_then(|()| conn.restart())
+                        .map(|finished| {
+                            if finished {
+                                restarted = Some(commits);
+                            }
+                        })
                 } else if last_period.elapsed() >= CHECKPOINT_EVERY {
                     last_period = std::time::Instant::now();
                     let now = committed.load(Ordering::SeqCst);
