@@ -620,9 +620,8 @@ fn spawn_checkpointer(
                         })
                 } else if last_period.elapsed() >= CHECKPOINT_EVERY {
                     last_period = std::time::Instant::now();
-                    let now = committed.load(Ordering::SeqCst);
-                    let idle = now == seen;
-                    seen = now;
+                    let idle = commits == seen;
+                    seen = commits;
                     match (idle, wal_bytes()) {
                         (true, 0) => Ok(()),
                         (true, _) => conn.truncate().map(|_| ()),

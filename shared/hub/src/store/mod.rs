@@ -238,9 +238,12 @@ impl Checkpointer {
     /// # Errors
     /// SQLite fails.
     pub fn restart(&self) -> rusqlite::Result<bool> {
-        let busy: i64 = self
-            .0
-            .query_row("PRAGMA wal_checkpoint(RESTART)", [], |r| r.get(0))?;
+        self.finished("PRAGMA wal_checkpoint(RESTART)")
+    }
+
+    /// Runs a checkpoint that waits for the writer and readers: `true` when it finished.
+    fn finished(&self, pragma: &str) -> rusqlite::Result<bool> {
+        let busy: i64 = self.0.query_row(pragma, [], |r| r.get(0))?;
         Ok(busy == 0)
     }
 
@@ -251,10 +254,7 @@ impl Checkpointer {
     /// # Errors
     /// SQLite fails.
     pub fn truncate(&self) -> rusqlite::Result<bool> {
-        let busy: i64 = self
-            .0
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
-        Ok(busy == 0)
+        self.finished("PRAGMA wal_checkpoint(TRUNCATE)")
     }
 }
 
