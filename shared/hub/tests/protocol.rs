@@ -661,6 +661,54 @@ async fn a_device_that_stops_reading_is_dropped_and_others_are_not_held_up() {
 }
 
 #[tokio::test]
+async fn displays_joining_while_tickets_are_issued_miss_none_and_repeat_none() {
+    let hub = TestHub::start(&hall_config(5000, "")).await;
+    // A kiosk issues 300 tickets, one event each, while displays come and go.
+    let mut admin = hub.connect("admin").await;
+    const ISSUES: u64 = 300;
+    let issuing = tokio::spawn(async move {
+        for _ in 0..ISSUES {
+            admin.issue("kk", None).await;
+        }
+        admin
+    });
+    let mut joined = vec![];
+    for round in 0..20 {
+        let (mut display, welcome) = hub.connect_since("display-1", 0).await;
+        let from = welcome["seq"].as_u64().unwrap();
+        // Some with a request of their own in between: the reply comes whole, among the
+        // events, and the events around it stay in order.
+        if round % 2 == 0 {
+            let r = display.req(json!({"type":"ping"})).await;
+            assert_eq!(r["type"], "ok", "{r}");
+        }
+        let first = display.event().await;
+        assert_eq!(
+            first["seq"].as_u64().unwrap(),
+            from + 1,
+            "round {round}: {first}"
+        );
+        joined.push((display, from + 2));
+    }
+    let mut admin = issuing.await.unwrap();
+    let end = admin.ok(json!({"type":"ping"})).await;
+    assert_eq!(end["type"], "ok");
+    // The hall's last seq: a fresh display's welcome says it.
+    let (_, welcome) = hub.connect_since("display-1", 0).await;
+    let last = welcome["seq"].as_u64().unwrap();
+    assert!(last >= ISSUES, "{welcome}");
+    // Every display that joined has every event after its welcome, once, in order.
+    for (mut display, mut next) in joined {
+        while next <= last {
+            let e = display.event().await;
+            assert_eq!(e["seq"].as_u64().unwrap(), next, "{e}");
+            next += 1;
+        }
+    }
+    hub.stop().await;
+}
+
+#[tokio::test]
 async fn a_silent_connection_is_closed_after_the_hello_timeout() {
     let hub = TestHub::start(&hall_config(150, "hello_timeout_secs = 1")).await;
     let mut c = Raw::connect(hub.addr).await;

@@ -437,6 +437,14 @@ async fn bench(args: &Args, dir: &Path) -> anyhow::Result<()> {
     if call_to_display.is_empty() {
         call_to_display.push(Duration::ZERO); // no displays: nothing to measure
     }
+    // How long each call's fan-out took, from the first display that had it to the last:
+    // the part of a call the disk does not move.
+    let per = args.displays.max(1);
+    let (mut c_spread, mut w_spread, mut f_spread) = (
+        spreads(&call_to_display, per),
+        spreads(&call_to_sse, per),
+        spreads(&floor, per),
+    );
     let (c50, c99, cmax) = summary(&mut call_to_display);
     if call_to_sse.is_empty() {
         call_to_sse.push(Duration::ZERO);
@@ -481,6 +489,15 @@ async fn bench(args: &Args, dir: &Path) -> anyhow::Result<()> {
         ms(f50),
         ms(f99),
         ms(fmax)
+    );
+    let (cs50, _, _) = summary(&mut c_spread);
+    let (ws50, _, _) = summary(&mut w_spread);
+    let (fs50, _, _) = summary(&mut f_spread);
+    println!(
+        "fan-out, first display to last, p50: protocol {}  SSE {}  floor {}",
+        ms(cs50),
+        ms(ws50),
+        ms(fs50)
     );
     println!(
         "call_next round trip:                p50 {}  p99 {}",
@@ -543,6 +560,26 @@ async fn bench(args: &Args, dir: &Path) -> anyhow::Result<()> {
     );
     let _ = child.start_kill();
     Ok(())
+}
+
+/// Each call's spread: the last of its `per` arrivals less the first (`all` holds `per` a
+/// call, call after call).
+fn spreads(all: &[Duration], per: usize) -> Vec<Duration> {
+    let mut out: Vec<Duration> = all
+        .chunks(per)
+        .map(|c| {
+            let (lo, hi) = c
+                .iter()
+                .fold((Duration::MAX, Duration::ZERO), |(lo, hi), d| {
+                    (lo.min(*d), hi.max(*d))
+                });
+            hi.saturating_sub(lo)
+        })
+        .collect();
+    if out.is_empty() {
+        out.push(Duration::ZERO);
+    }
+    out
 }
 
 /// `calls` calls, one at a time, each until all `displays` have reported it on `seen`:

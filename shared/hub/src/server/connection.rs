@@ -1,6 +1,7 @@
 //! One device's connection: handshake, then requests and events until either side ends.
 
 use super::admission::Place;
+use super::displays::{Failure, Joined, Sink};
 use super::{EventLine, Hub};
 use crate::config::Device;
 use antre_client::lines::{LineReader, Read};
@@ -25,10 +26,17 @@ type End = &'static str;
 
 struct Out {
     w: BufWriter<OwnedWriteHalf>,
+    /// A display's, once its welcome is out: every byte goes out through it, after the
+    /// events the writer wrote or queued there.
+    direct: Option<Arc<Sink>>,
 }
 
 impl Out {
     async fn send(&mut self, line: &str) -> Result<(), End> {
+        if let Some(sink) = &self.direct {
+            sink.queue(line.as_bytes());
+            return Ok(());
+        }
         self.w
             .write_all(line.as_bytes())
             .await
@@ -36,7 +44,14 @@ impl Out {
     }
 
     async fn flush(&mut self) -> Result<(), End> {
-        match tokio::time::timeout(WRITE_TIMEOUT, self.w.flush()).await {
+        let done = match &self.direct {
+            Some(sink) => {
+                let sink = Arc::clone(sink);
+                tokio::time::timeout(WRITE_TIMEOUT, sink.drain(self.w.get_mut())).await
+            }
+            None => tokio::time::timeout(WRITE_TIMEOUT, self.w.flush()).await,
+        };
+        match done {
             Ok(Ok(())) => Ok(()),
             Ok(Err(_)) => Err("write failed"),
             Err(_) => Err("the device stopped reading"),
@@ -97,6 +112,7 @@ pub(super) async fn serve(
     let mut lines = LineReader::new(r, MAX_LINE);
     let mut out = Out {
         w: BufWriter::with_capacity(64 * 1024, w),
+        direct: None,
     };
 
     let hello_timeout = Duration::from_secs(net.hello_timeout_secs);
@@ -234,11 +250,18 @@ async fn session(
     stop: &mut watch::Receiver<bool>,
 ) -> End {
     // Subscribe before reading, so every event committed after the read reaches us;
-    // those already in the read are skipped by seq.
-    let mut events = if device.role == Role::Display {
-        hub.subscribe_display()
+    // those already in the read are skipped by seq. A display's events are written by the
+    // writer itself, once its welcome is out.
+    let (mut events, display) = if device.role == Role::Display {
+        match hub.join_display(out.w.get_ref()) {
+            Ok(joined) => (None, Some(joined)),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot give a display's socket to the writer");
+                return "socket failed";
+            }
+        }
     } else {
-        hub.subscribe()
+        (Some(hub.subscribe()), None)
     };
     let data = match hub.welcome(since).await {
         Ok(d) => d,
@@ -269,6 +292,13 @@ async fn session(
     if let Err(e) = out.flush().await {
         return e;
     }
+    if let Some(joined) = &display {
+        joined.sink.open(last);
+        out.direct = Some(Arc::clone(&joined.sink));
+        if let Err(e) = out.flush().await {
+            return e;
+        }
+    }
 
     loop {
         tokio::select! {
@@ -297,7 +327,19 @@ async fn session(
                     return e;
                 }
             }
-            ev = events.recv() => {
+            failure = display_wake(display.as_ref()) => {
+                if let Some(failure) = failure {
+                    tracing::warn!(device = %device.id, "dropping a display: {}", failure.reason());
+                    return match failure.error() {
+                        Some((code, message)) => out.fail(code, message).await,
+                        None => failure.reason(),
+                    };
+                }
+                if let Err(e) = out.flush().await {
+                    return e;
+                }
+            }
+            ev = next_event(events.as_mut()) => {
                 let mut ev = ev;
                 // Drain what is already queued, then flush once: one write for a burst.
                 loop {
@@ -313,6 +355,7 @@ async fn session(
                         }
                         Err(RecvError::Closed) => return "the hub is shutting down",
                     }
+                    let Some(events) = events.as_mut() else { break };
                     ev = match events.try_recv() {
                         Ok(e) => Ok(e),
                         Err(TryRecvError::Lagged(n)) => Err(RecvError::Lagged(n)),
@@ -325,6 +368,27 @@ async fn session(
                 }
             }
         }
+    }
+}
+
+/// The next broadcast event; never, for a display (the writer writes its events).
+async fn next_event(
+    events: Option<&mut tokio::sync::broadcast::Receiver<Arc<EventLine>>>,
+) -> Result<Arc<EventLine>, RecvError> {
+    match events {
+        Some(events) => events.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// A display's sink has a backlog to write, or failed (why); never, for anyone else.
+async fn display_wake(display: Option<&Joined>) -> Option<Failure> {
+    match display {
+        Some(joined) => {
+            joined.sink.wake.notified().await;
+            joined.sink.failed()
+        }
+        None => std::future::pending().await,
     }
 }
 

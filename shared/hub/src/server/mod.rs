@@ -4,10 +4,12 @@
 //!   transaction each) and broadcasts each committed event once, already serialized.
 //! - [`run`]: the accept loop, one task per connection, graceful shutdown.
 //! - `connection`: one device's connection: handshake, requests, events.
+//! - `displays`: the wall displays' sockets, which the writer writes each change to itself.
 //!
 
 mod admission;
 mod connection;
+mod displays;
 
 use crate::config::{Config, Device};
 use crate::hall::welcome::{self, WelcomeData};
@@ -122,9 +124,11 @@ pub struct Hub {
     clock: Clock,
     jobs: mpsc::Sender<Job>,
     events: broadcast::Sender<Arc<EventLine>>,
-    /// The same events for the wall displays, sent before anyone else's: a call is seen and
+    /// The same events for the web displays, sent before anyone else's: a call is seen and
     /// heard in the hall before the officer's own screen hears back.
     display_events: broadcast::Sender<Arc<EventLine>>,
+    /// The protocol's displays, which the writer writes to itself, before anyone else.
+    displays: Arc<displays::Displays>,
     /// The `seq` of the last committed event, set before the reply goes out.
     committed: Arc<std::sync::atomic::AtomicU64>,
     writer: Mutex<Option<std::thread::JoinHandle<()>>>,
@@ -192,6 +196,8 @@ impl Hub {
         let (display_events, _) = broadcast::channel(cfg.hall.net.client_buffer_events);
         let tx_events = events.clone();
         let tx_display = display_events.clone();
+        let displays = Arc::new(displays::Displays::default());
+        let writer_displays = Arc::clone(&displays);
         let committed = Arc::new(std::sync::atomic::AtomicU64::new(hall.last_seq()));
         let checkpointer = spawn_checkpointer(db.to_owned(), Arc::clone(&committed));
         let thread_committed = Arc::clone(&committed);
@@ -213,10 +219,13 @@ impl Hub {
                         })
                         .collect::<Vec<_>>()
                 };
+                // The web displays' feeds first (the runtime thread writes them meanwhile),
+                // then the protocol's displays, written here.
                 let to_displays = |lines: &[Arc<EventLine>]| {
                     for l in lines {
                         let _ = tx_display.send(Arc::clone(l));
                     }
+                    writer_displays.send(lines);
                 };
                 let to_everyone = |lines: Vec<Arc<EventLine>>| {
                     for l in lines {
@@ -287,6 +296,7 @@ impl Hub {
             jobs,
             events,
             display_events,
+            displays,
             committed,
             writer: Mutex::new(Some(writer)),
             checkpointer: Mutex::new(checkpointer),
@@ -439,10 +449,20 @@ impl Hub {
         self.events.subscribe()
     }
 
-    /// Every committed event, for a wall display: sent before the reply and before every
+    /// Every committed event, for a web display: sent before the reply and before every
     /// other connection's (see [`Hub::subscribe`]).
     pub fn subscribe_display(&self) -> broadcast::Receiver<Arc<EventLine>> {
         self.display_events.subscribe()
+    }
+
+    /// A protocol display's place among the displays the writer writes to itself, holding
+    /// its events until its welcome is out ([`displays`]).
+    fn join_display(
+        &self,
+        w: &tokio::net::tcp::OwnedWriteHalf,
+    ) -> std::io::Result<displays::Joined> {
+        self.displays
+            .join(w, self.config().hall.net.client_buffer_events)
     }
 
     /// Executes a request from `device` and returns the reply, after the commit.

@@ -1,0 +1,276 @@
+//! The wall displays' sockets, written by the writer thread itself.
+//!
+//! A call is seen in the hall when the last display has it. The writer commits, then writes
+//! the change's lines to every display socket in turn, as the benchmark's floor does: no
+//! hand-off to the runtime thread, no task woken per display. The writes never block: what
+//! a socket does not take at once waits in its [`Sink`]'s backlog, and the display's own
+//! connection task writes it out when the socket can take it (and writes its replies through
+//! the same backlog, so every byte goes out in order). A display that falls
+//! `client_buffer_events` behind is dropped as too slow, as every other connection is.
+
+use super::EventLine;
+use antre_core::proto::ErrorCode;
+use std::io::Write;
+use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::net::tcp::OwnedWriteHalf;
+use tokio::sync::Notify;
+
+/// Why a display's sink stopped taking events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Failure {
+    /// It fell `client_buffer_events` behind: it gets `too_slow` after what it has.
+    TooSlow,
+    /// An event would have skipped a `seq` (cannot happen while the writer is the only source).
+    Gap,
+    /// The socket failed.
+    Write,
+}
+
+impl Failure {
+    /// The error the display hears before the close, if it can hear one.
+    pub(super) fn error(self) -> Option<(ErrorCode, &'static str)> {
+        match self {
+            Failure::TooSlow => Some((
+                ErrorCode::TooSlow,
+                "this connection fell too far behind; reconnect and resume",
+            )),
+            Failure::Gap | Failure::Write => None,
+        }
+    }
+
+    /// For the log.
+    pub(super) fn reason(self) -> &'static str {
+        match self {
+            Failure::TooSlow => "too slow",
+            Failure::Gap => "event gap",
+            Failure::Write => "write failed",
+        }
+    }
+}
+
+#[derive(Default)]
+struct State {
+    /// Until the welcome is out: the events committed since the sink was made.
+    held: Option<Vec<Arc<EventLine>>>,
+    /// Bytes the socket has not taken yet, in order.
+    backlog: Vec<u8>,
+    /// Events queued while the backlog was not empty.
+    behind: usize,
+    /// The `seq` of the last event queued or written.
+    last: u64,
+    failed: Option<Failure>,
+    /// The connection is gone: nothing more is written.
+    closed: bool,
+}
+
+/// One display connection's way out.
+pub(super) struct Sink {
+    /// The connection's socket (a second descriptor of it, so it stays open while the writer
+    /// holds the sink); non-blocking, like the connection's own.
+    socket: std::net::TcpStream,
+    state: Mutex<State>,
+    /// Wakes the connection task: there is a backlog to write, or the sink failed.
+    pub(super) wake: Notify,
+    /// Events a display may fall behind.
+    limit: usize,
+}
+
+impl Sink {
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Writes `bytes` now if nothing is waiting before them and the socket takes them; what
+    /// it does not take goes to the backlog.
+    fn write_or_queue(&self, s: &mut State, bytes: &[u8]) {
+        if s.backlog.is_empty() {
+            match (&self.socket).write(bytes) {
+                Ok(n) if n == bytes.len() => return,
+                Ok(n) => s.backlog.extend_from_slice(&bytes[n..]),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    s.backlog.extend_from_slice(bytes);
+                }
+                Err(_) => {
+                    s.failed = Some(Failure::Write);
+                    self.wake.notify_one();
+                    return;
+                }
+            }
+        } else {
+            s.backlog.extend_from_slice(bytes);
+        }
+        self.wake.notify_one();
+    }
+
+    /// The writer's part: one committed change, `joined` being its lines end to end.
+    fn push(&self, change: &[Arc<EventLine>], joined: &[u8]) {
+        let mut s = self.state();
+        if s.closed || s.failed.is_some() {
+            return;
+        }
+        if let Some(held) = &mut s.held {
+            if held.len() + change.len() > self.limit {
+                s.held = None;
+                s.failed = Some(Failure::TooSlow);
+                self.wake.notify_one();
+            } else {
+                held.extend(change.iter().cloned());
+            }
+            return;
+        }
+        if !s.backlog.is_empty() {
+            s.behind += change.len();
+            if s.behind > self.limit {
+                s.failed = Some(Failure::TooSlow);
+                self.wake.notify_one();
+                return;
+            }
+        }
+        if change[0].seq == s.last + 1 {
+            s.last = change[change.len() - 1].seq;
+            self.write_or_queue(&mut s, joined);
+        } else {
+            self.queue_lines(&mut s, change);
+        }
+    }
+
+    /// Queues the lines after `last` one by one; a gap fails the sink.
+    fn queue_lines(&self, s: &mut State, lines: &[Arc<EventLine>]) {
+        for e in lines {
+            if e.seq <= s.last {
+                continue; // already in the welcome
+            }
+            if e.seq != s.last + 1 {
+                tracing::error!(
+                    expected = s.last + 1,
+                    got = e.seq,
+                    "event gap; closing so the display resumes"
+                );
+                s.failed = Some(Failure::Gap);
+                self.wake.notify_one();
+                return;
+            }
+            s.last = e.seq;
+            self.write_or_queue(s, e.line.as_bytes());
+        }
+    }
+
+    /// The welcome is out, up to `seq`: the events held since then follow it, and the
+    /// writer writes from now on.
+    pub(super) fn open(&self, seq: u64) {
+        let mut s = self.state();
+        s.last = seq;
+        if let Some(held) = s.held.take() {
+            self.queue_lines(&mut s, &held);
+        }
+    }
+
+    /// Queues the connection's own line (a reply) after everything before it.
+    pub(super) fn queue(&self, line: &[u8]) {
+        let mut s = self.state();
+        s.backlog.extend_from_slice(line);
+    }
+
+    /// Why the sink stopped, if it did.
+    pub(super) fn failed(&self) -> Option<Failure> {
+        self.state().failed
+    }
+
+    /// Writes the backlog out through the connection's own socket, waiting until it can.
+    ///
+    /// # Errors
+    /// The socket failed.
+    pub(super) async fn drain(&self, w: &mut OwnedWriteHalf) -> std::io::Result<()> {
+        loop {
+            {
+                let mut s = self.state();
+                if s.failed == Some(Failure::Write) {
+                    return Err(std::io::ErrorKind::BrokenPipe.into());
+                }
+                while !s.backlog.is_empty() {
+                    match w.try_write(&s.backlog) {
+                        Ok(n) => {
+                            s.backlog.drain(..n);
+                        }
+                        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                        Err(e) => return Err(e),
+                    }
+                }
+                if s.backlog.is_empty() {
+                    s.behind = 0;
+                    return Ok(());
+                }
+            }
+            w.writable().await?;
+        }
+    }
+}
+
+/// Every display connection's sink.
+#[derive(Default)]
+pub(super) struct Displays {
+    sinks: Mutex<Vec<Arc<Sink>>>,
+}
+
+impl Displays {
+    fn sinks(&self) -> MutexGuard<'_, Vec<Arc<Sink>>> {
+        self.sinks.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A new display connection's sink, holding events until [`Sink::open`]. Made before
+    /// the welcome is read, so nothing committed after the read is missed.
+    ///
+    /// # Errors
+    /// The socket cannot be given a second descriptor.
+    pub(super) fn join(
+        self: &Arc<Self>,
+        w: &OwnedWriteHalf,
+        limit: usize,
+    ) -> std::io::Result<Joined> {
+        let socket: std::net::TcpStream = socket2::SockRef::from(w.as_ref()).try_clone()?.into();
+        let sink = Arc::new(Sink {
+            socket,
+            state: Mutex::new(State {
+                held: Some(vec![]),
+                ..State::default()
+            }),
+            wake: Notify::new(),
+            limit,
+        });
+        self.sinks().push(Arc::clone(&sink));
+        Ok(Joined {
+            displays: Arc::clone(self),
+            sink,
+        })
+    }
+
+    /// The writer's part: writes one committed change to every display.
+    pub(super) fn send(&self, change: &[Arc<EventLine>]) {
+        if change.is_empty() {
+            return;
+        }
+        let sinks = self.sinks().clone();
+        if sinks.is_empty() {
+            return;
+        }
+        let joined: Vec<u8> = change.iter().flat_map(|e| e.line.bytes()).collect();
+        for sink in &sinks {
+            sink.push(change, &joined);
+        }
+    }
+}
+
+/// A display connection's place among the displays; leaves it when dropped.
+pub(super) struct Joined {
+    displays: Arc<Displays>,
+    pub(super) sink: Arc<Sink>,
+}
+
+impl Drop for Joined {
+    fn drop(&mut self) {
+        self.sink.state().closed = true;
+        self.displays
+            .sinks()
+            .retain(|s| !Arc::ptr_eq(s, &self.sink));
+    }
+}
