@@ -88,6 +88,8 @@ pub struct EventLine {
     /// The event as one protocol line for devices ([`antre_core::proto::Event::for_devices`]),
     /// `\n` included.
     pub line: String,
+    /// The event as the web displays' SSE frames, made once by the first feed that sends it.
+    pub sse: std::sync::OnceLock<axum::body::Bytes>,
 }
 
 enum Job {
@@ -215,6 +217,7 @@ impl Hub {
                                 seq: e.seq,
                                 line,
                                 event: e,
+                                sse: std::sync::OnceLock::new(),
                             })
                         })
                         .collect::<Vec<_>>()

@@ -7,6 +7,7 @@ use crate::config::Device;
 use antre_core::domain::words;
 use antre_core::domain::TicketCode;
 use antre_core::proto::{AspirationKind, ErrorCode, EventKind, Request, Role, ServerMessage};
+use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -16,7 +17,6 @@ use axum::Json;
 use futures_util::stream::{self, Stream};
 use serde::Deserialize;
 use serde_json::json;
-use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -476,83 +476,137 @@ pub async fn display_events(
         web: Web,
         device: Device,
         events: broadcast::Receiver<std::sync::Arc<crate::server::EventLine>>,
-        queue: VecDeque<SseEvent>,
+        first: Option<Bytes>,
         last: u64,
         _slot: super::limit::StreamSlot,
     }
-    let (queue, last) = first;
+    let (first, last) = first;
     let state = S {
         web,
         device,
         events,
-        queue,
+        first: Some(first),
         last,
         _slot: slot,
     };
+    // Each change goes out as one chunk (one write per stream): its events' frames, made
+    // once for every stream.
     let stream = stream::unfold(state, |mut s| async move {
+        if let Some(first) = s.first.take() {
+            return Some((Ok::<_, Infallible>(first), s));
+        }
         loop {
-            if let Some(e) = s.queue.pop_front() {
-                return Some((Ok::<_, Infallible>(e), s));
-            }
             let mut stopping = s.web.stopping.clone();
             let received = tokio::select! {
                 r = s.events.recv() => r,
                 _ = stopping.wait_for(|stop| *stop) => return None,
+                () = tokio::time::sleep(KEEP_ALIVE) => {
+                    return Some((Ok(Bytes::from_static(b":\n\n")), s));
+                }
             };
-            match received {
-                Ok(line) if line.seq <= s.last => {}
-                Ok(line) => {
-                    s.last = line.seq;
-                    s.queue
-                        .extend(sse_of_event(&s.web, &line.event, Some(&line.line)));
-                }
-                Err(broadcast::error::RecvError::Lagged(_)) => {
-                    // Too far behind: start again from a snapshot.
-                    match first_events(&s.web, &s.device, 0).await {
-                        Ok((q, last)) => {
-                            s.queue = q;
-                            s.last = last;
-                        }
-                        Err(_) => return None,
+            let mut chunk: Vec<Bytes> = vec![];
+            let mut received = received.map_err(|e| match e {
+                broadcast::error::RecvError::Lagged(n) => broadcast::error::TryRecvError::Lagged(n),
+                broadcast::error::RecvError::Closed => broadcast::error::TryRecvError::Closed,
+            });
+            loop {
+                match received {
+                    Ok(line) if line.seq <= s.last => {}
+                    Ok(line) => {
+                        s.last = line.seq;
+                        let web = &s.web;
+                        chunk.push(
+                            line.sse
+                                .get_or_init(|| {
+                                    sse_of_event(web, &line.event, Some(&line.line)).into()
+                                })
+                                .clone(),
+                        );
                     }
+                    Err(broadcast::error::TryRecvError::Lagged(_)) => {
+                        // Too far behind: start again from a snapshot.
+                        match first_events(&s.web, &s.device, 0).await {
+                            Ok((q, last)) => {
+                                s.last = last;
+                                chunk = vec![q];
+                            }
+                            Err(_) => return None,
+                        }
+                    }
+                    Err(broadcast::error::TryRecvError::Closed) => return None,
+                    Err(broadcast::error::TryRecvError::Empty) => break,
                 }
-                Err(broadcast::error::RecvError::Closed) => return None,
+                received = s.events.try_recv();
+            }
+            match chunk.len() {
+                0 => {}
+                1 => return Some((Ok(chunk.swap_remove(0)), s)),
+                _ => return Some((Ok(Bytes::from(chunk.concat())), s)),
             }
         }
     });
-    sse(stream)
+    let mut r = Response::new(axum::body::Body::from_stream(stream));
+    let headers = r.headers_mut();
+    headers.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("text/event-stream"),
+    );
+    // Proxies must not buffer a live stream.
+    headers.insert(
+        "x-accel-buffering",
+        axum::http::HeaderValue::from_static("no"),
+    );
+    headers.insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-cache"),
+    );
+    r
 }
 
-/// The welcome (or the missed events) a display stream starts with, and the `seq` it reached.
-async fn first_events(
-    web: &Web,
-    device: &Device,
-    since: u64,
-) -> anyhow::Result<(VecDeque<SseEvent>, u64)> {
+/// The welcome (or the missed events) a display stream starts with, as SSE, and the `seq`
+/// it reached.
+async fn first_events(web: &Web, device: &Device, since: u64) -> anyhow::Result<(Bytes, u64)> {
     let data = web.hub.welcome(since).await?;
-    let mut queue = VecDeque::new();
+    let mut out = String::new();
     let seq = data.seq;
     let resumed = data.snapshot.is_none() && since > 0;
     let (welcome, resume) = data.into_welcome(device);
     if !resumed {
-        queue.push_back(
-            SseEvent::default()
-                .event("welcome")
-                .id(seq.to_string())
-                .retry(RETRY)
-                .data(serde_json::to_string(&welcome)?),
+        sse_frame(
+            &mut out,
+            "welcome",
+            Some(seq),
+            Some(RETRY),
+            &serde_json::to_string(&welcome)?,
         );
     } else {
         for e in &resume {
-            queue.extend(sse_of_event(web, e, None));
+            out.push_str(&sse_of_event(web, e, None));
         }
     }
-    Ok((queue, seq))
+    Ok((Bytes::from(out), seq))
+}
+
+/// One SSE frame, as axum writes one: `event:`, `id:`, `retry:` (in ms), each line of
+/// `data` as a `data:` line, and the blank line that ends it.
+fn sse_frame(out: &mut String, event: &str, id: Option<u64>, retry: Option<Duration>, data: &str) {
+    use std::fmt::Write;
+    let _ = writeln!(out, "event: {event}");
+    if let Some(id) = id {
+        let _ = writeln!(out, "id: {id}");
+    }
+    if let Some(retry) = retry {
+        let _ = writeln!(out, "retry: {}", retry.as_millis());
+    }
+    for line in data.split('\n') {
+        let _ = writeln!(out, "data: {line}");
+    }
+    out.push('\n');
 }
 
 /// An event as SSE, and the words to say after a call or a recall.
 /// `line`: the event as the hub serialized it once for every connection, where there is one.
-fn sse_of_event(web: &Web, e: &antre_core::proto::Event, line: Option<&str>) -> Vec<SseEvent> {
+fn sse_of_event(web: &Web, e: &antre_core::proto::Event, line: Option<&str>) -> String {
     let data = match line {
         Some(line) => line.trim_end().to_owned(),
         None => antre_core::proto::ServerMessage::Event(e.clone())
@@ -560,10 +614,8 @@ fn sse_of_event(web: &Web, e: &antre_core::proto::Event, line: Option<&str>) -> 
             .trim_end()
             .to_owned(),
     };
-    let mut out = vec![SseEvent::default()
-        .event("event")
-        .id(e.seq.to_string())
-        .data(data)];
+    let mut out = String::with_capacity(data.len() + 256);
+    sse_frame(&mut out, "event", Some(e.seq), None, &data);
     if matches!(e.kind, EventKind::TicketCalled | EventKind::TicketRecalled) {
         if let (Some(t), Some(c)) = (&e.ticket, &e.counter) {
             let counter = web
@@ -573,12 +625,9 @@ fn sse_of_event(web: &Web, e: &antre_core::proto::Event, line: Option<&str>) -> 
                 .map_or_else(|| c.as_str().to_owned(), |c| c.name.clone());
             let prefix = t.code.split('-').next().unwrap_or_default();
             let text = words::call_text(prefix, t.number, &counter);
-            out.push(
-                SseEvent::default().event("say").data(
-                    json!({"ticket": t.code, "counter": c, "counter_name": counter, "text": text})
-                        .to_string(),
-                ),
-            );
+            let say =
+                json!({"ticket": t.code, "counter": c, "counter_name": counter, "text": text});
+            sse_frame(&mut out, "say", None, None, &say.to_string());
         }
     }
     out
