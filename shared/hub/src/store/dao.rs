@@ -231,12 +231,14 @@ impl<'a> Dao<'a> {
 
     /// Marks where a request starts, so a refusal can take back what it wrote.
     pub fn begin_request(&self) -> rusqlite::Result<()> {
-        self.conn.execute_batch("SAVEPOINT request")
+        self.conn.prepare_cached("SAVEPOINT request")?.execute([])?;
+        Ok(())
     }
 
     /// Keeps what the request wrote.
     pub fn keep_request(&self) -> rusqlite::Result<()> {
-        self.conn.execute_batch("RELEASE request")
+        self.conn.prepare_cached("RELEASE request")?.execute([])?;
+        Ok(())
     }
 
     /// Takes back everything the request wrote since [`Dao::begin_request`].
@@ -332,11 +334,11 @@ impl<'a> Dao<'a> {
     /// else writes, so MAX + 1 is never given twice; UNIQUE (day, prefix, number) guards it
     /// anyway.
     pub fn next_number(&self, prefix: &str) -> rusqlite::Result<u32> {
-        self.conn.query_row(
-            "SELECT COALESCE(MAX(number), 0) + 1 FROM tickets WHERE day = ?1 AND prefix = ?2",
-            params![self.day, prefix],
-            |r| r.get(0),
-        )
+        self.conn
+            .prepare_cached(
+                "SELECT COALESCE(MAX(number), 0) + 1 FROM tickets WHERE day = ?1 AND prefix = ?2",
+            )?
+            .query_row(params![self.day, prefix], |r| r.get(0))
     }
 
     /// A new waiting ticket; returns its id.
