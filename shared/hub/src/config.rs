@@ -120,7 +120,8 @@ pub struct NetLimits {
     /// oldest.
     pub unauthenticated_per_client: usize,
     /// The kernel's send buffer per connection, in bytes: with `client_buffer_events`, it
-    /// bounds what a device that stops reading can hold up.
+    /// bounds what a device that stops reading can hold up. A wall display's backlog in the
+    /// hub holds as much again (64 KiB at least).
     pub client_send_buffer_bytes: usize,
 }
 

@@ -610,11 +610,22 @@ async fn bad_input_gets_its_code_and_the_hub_keeps_serving_others() {
 
 #[tokio::test]
 async fn a_device_that_stops_reading_is_dropped_and_others_are_not_held_up() {
-    let hub = TestHub::start(&hall_config(
-        5000,
-        "client_buffer_events = 16\nclient_send_buffer_bytes = 4096",
-    ))
-    .await;
+    stalled_display_is_cut_off("client_buffer_events = 16\nclient_send_buffer_bytes = 4096").await;
+}
+
+/// 400 events of ~700 bytes (280 KB) are far fewer than the 4,096 a connection may fall
+/// behind, but a display's backlog holds at most 64 KiB (its send buffer being smaller): a
+/// display that stops reading holds up that much, not thousands of events.
+#[tokio::test]
+async fn a_display_that_stops_reading_is_dropped_when_its_backlog_is_full() {
+    stalled_display_is_cut_off("client_send_buffer_bytes = 4096").await;
+}
+
+/// A display with a tiny receive window stops reading while 400 tickets are issued: a
+/// healthy display beside it gets all 400 in order, and the stalled one, once it reads what
+/// it was sent, ends in `too_slow` and a close.
+async fn stalled_display_is_cut_off(limits: &str) {
+    let hub = TestHub::start(&hall_config(5000, limits)).await;
     // A display with a tiny receive window that never reads.
     let socket = tokio::net::TcpSocket::new_v4().unwrap();
     socket.set_recv_buffer_size(4096).unwrap();

@@ -6,7 +6,9 @@
 //! a socket does not take at once waits in its [`Sink`]'s backlog, and the display's own
 //! connection task writes it out when the socket can take it (and writes its replies through
 //! the same backlog, so every byte goes out in order). A display that falls
-//! `client_buffer_events` behind is dropped as too slow, as every other connection is.
+//! `client_buffer_events` behind is dropped as too slow, as every other connection is, and
+//! so is one whose backlog would pass [`MIN_BACKLOG`] or its send buffer's size, whichever is
+//! more: a stalled display holds up that much, not thousands of events.
 
 use super::EventLine;
 use antre_core::proto::ErrorCode;
@@ -14,6 +16,9 @@ use std::io::Write;
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::net::tcp::OwnedWriteHalf;
 use tokio::sync::Notify;
+
+/// The least backlog a display may have, in bytes, however small its send buffer.
+pub(super) const MIN_BACKLOG: usize = 64 * 1024;
 
 /// Why a display's sink stopped taking events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +78,9 @@ pub(super) struct Sink {
     pub(super) wake: Notify,
     /// Events a display may fall behind.
     limit: usize,
+    /// Bytes its backlog may hold: a display that stops reading holds up at most this
+    /// (beside the kernel's send buffer), not `limit` events each.
+    max_backlog: usize,
 }
 
 impl Sink {
@@ -120,7 +128,7 @@ impl Sink {
         }
         if !s.backlog.is_empty() {
             s.behind += change.len();
-            if s.behind > self.limit {
+            if s.behind > self.limit || s.backlog.len() + joined.len() > self.max_backlog {
                 s.failed = Some(Failure::TooSlow);
                 self.wake.notify_one();
                 return;
@@ -226,6 +234,7 @@ impl Displays {
         self: &Arc<Self>,
         w: &OwnedWriteHalf,
         limit: usize,
+        max_backlog: usize,
     ) -> std::io::Result<Joined> {
         let socket: std::net::TcpStream = socket2::SockRef::from(w.as_ref()).try_clone()?.into();
         let sink = Arc::new(Sink {
@@ -236,6 +245,7 @@ impl Displays {
             }),
             wake: Notify::new(),
             limit,
+            max_backlog,
         });
         self.sinks().push(Arc::clone(&sink));
         Ok(Joined {

@@ -464,8 +464,12 @@ impl Hub {
         &self,
         w: &tokio::net::tcp::OwnedWriteHalf,
     ) -> std::io::Result<displays::Joined> {
-        self.displays
-            .join(w, self.config().hall.net.client_buffer_events)
+        let net = &self.config().hall.net;
+        self.displays.join(
+            w,
+            net.client_buffer_events,
+            net.client_send_buffer_bytes.max(displays::MIN_BACKLOG),
+        )
     }
 
     /// Executes a request from `device` and returns the reply, after the commit.
