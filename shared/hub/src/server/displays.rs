@@ -145,21 +145,18 @@ impl Sink {
     /// Queues the lines after `last` one by one; a gap fails the sink.
     fn queue_lines(&self, s: &mut State, lines: &[Arc<EventLine>]) {
         for e in lines {
-            if e.seq <= s.last {
-                continue; // already in the welcome
+            match e.follows(s.last) {
+                Ok(false) => {}
+                Ok(true) => {
+                    s.last = e.seq;
+                    self.write_or_queue(s, e.line.as_bytes());
+                }
+                Err(()) => {
+                    s.failed = Some(Failure::Gap);
+                    self.wake.notify_one();
+                    return;
+                }
             }
-            if e.seq != s.last + 1 {
-                tracing::error!(
-                    expected = s.last + 1,
-                    got = e.seq,
-                    "event gap; closing so the display resumes"
-                );
-                s.failed = Some(Failure::Gap);
-                self.wake.notify_one();
-                return;
-            }
-            s.last = e.seq;
-            self.write_or_queue(s, e.line.as_bytes());
         }
     }
 

@@ -92,6 +92,26 @@ pub struct EventLine {
     pub sse: std::sync::OnceLock<axum::body::Bytes>,
 }
 
+impl EventLine {
+    /// Whether a connection that has sent every event up to `last` sends this one next.
+    /// `Err`: it would skip events (cannot happen while the writer is the only source; the
+    /// connection closes so the device resumes, logged here).
+    fn follows(&self, last: u64) -> Result<bool, ()> {
+        if self.seq <= last {
+            return Ok(false); // already in the welcome
+        }
+        if self.seq != last + 1 {
+            tracing::error!(
+                expected = last + 1,
+                got = self.seq,
+                "event gap; closing so the device resumes"
+            );
+            return Err(());
+        }
+        Ok(true)
+    }
+}
+
 enum Job {
     Execute {
         device: Device,
