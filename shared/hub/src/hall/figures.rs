@@ -79,7 +79,7 @@ pub fn figures(
     Ok(Figures {
         service: service.into(),
         waiting: q.normal + q.priority,
-        issued: dao.issued_for(service)?,
+        issued: board.issued(dao, service)?,
         counters_open: q.counters_open,
         service_secs: q.service_secs,
         ahead,

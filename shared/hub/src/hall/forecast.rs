@@ -372,15 +372,21 @@ pub struct Board {
     /// Ticket code → id, for the tickets in `waiting`.
     codes: HashMap<String, i64>,
     desks: HashMap<String, BoardDesk>,
+    /// How many tickets of the day count as issued for each service of the config
+    /// ([`Dao::issued_for`]): counted at load and again for the services of each issue,
+    /// so the other changes count nothing (a count reads every ticket of the service today).
+    issued: HashMap<String, u32>,
     /// Bumped by every change to the board: a play of the same version is still right.
     version: u64,
 }
 
-/// A ticket (by code) or a counter (by id) that a change named.
+/// A ticket (by code) or a counter (by id) that a change named, or the services a ticket
+/// issued by it may count for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Named {
     Ticket(String),
     Counter(String),
+    Issued(Vec<String>),
 }
 
 impl Board {
@@ -399,6 +405,7 @@ impl Board {
         self.queues = vec![Default::default(); cfg.services.len()];
         self.codes.clear();
         self.desks.clear();
+        self.issued.clear();
         self.service_ix = cfg
             .services
             .iter()
@@ -412,6 +419,10 @@ impl Board {
         for c in &cfg.counters {
             let desk = read_desk(dao, c.id.as_str())?;
             self.desks.insert(c.id.to_string(), desk);
+        }
+        for s in &cfg.services {
+            let n = dao.issued_for(s.id.as_str())?;
+            self.issued.insert(s.id.to_string(), n);
         }
         self.day = Some(dao.day.to_owned());
         self.version += 1;
@@ -472,9 +483,36 @@ impl Board {
                 }
                 self.desks.insert(id.clone(), desk);
             }
+            Named::Issued(services) => {
+                let mut changed = false;
+                for s in services {
+                    let Some(old) = self.issued.get(s).copied() else {
+                        continue; // not a service of the config
+                    };
+                    let n = dao.issued_for(s)?;
+                    if n != old {
+                        self.issued.insert(s.clone(), n);
+                        changed = true;
+                    }
+                }
+                if !changed {
+                    return Ok(());
+                }
+            }
         }
         self.version += 1;
         Ok(())
+    }
+
+    /// How many tickets of the day count as issued for `service` ([`Dao::issued_for`]).
+    ///
+    /// # Errors
+    /// SQLite fails (only counted here for a service not in the config).
+    pub fn issued(&self, dao: &Dao<'_>, service: &str) -> rusqlite::Result<u32> {
+        match self.issued.get(service) {
+            Some(&n) => Ok(n),
+            None => dao.issued_for(service),
+        }
     }
 
     fn put(&mut self, row: WaitingRow) {
@@ -539,7 +577,8 @@ impl Board {
         Ok(self.day == fresh.day
             && self.waiting == fresh.waiting
             && self.queues == fresh.queues
-            && self.desks == fresh.desks)
+            && self.desks == fresh.desks
+            && self.issued == fresh.issued)
     }
 }
 
@@ -635,9 +674,6 @@ impl Played {
         let mut desks = Vec::with_capacity(cfg.counters.len());
         let closed = BoardDesk::default();
         for c in &cfg.counters {
-            let desk = board.desks.get(c.id.as_str()).unwrap_or(&closed);
-            let row = &desk.row;
-            let (speed, gap_ms) = learned.desk(c.id.as_str());
             let services: Vec<usize> = c
                 .services
                 .iter()
@@ -646,6 +682,9 @@ impl Played {
             if !services.iter().any(|&s| played(s)) {
                 continue; // another part of the hall
             }
+            let desk = board.desks.get(c.id.as_str()).unwrap_or(&closed);
+            let row = &desk.row;
+            let (speed, gap_ms) = learned.desk(c.id.as_str());
             let free_in_ms = if !row.open {
                 None
             } else if let Some(pause) = &row.pause {

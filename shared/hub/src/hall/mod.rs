@@ -454,15 +454,33 @@ fn attach_figures(
     Ok(())
 }
 
-/// The tickets and counters `pending` names: what the forecast's board reads again.
+/// The tickets and counters `pending` names, each once, and the services of the tickets it
+/// issued: what the forecast's board reads again.
 pub(super) fn named(pending: &[PendingEvent]) -> Vec<forecast::Named> {
     let mut named = vec![];
+    let mut add = |n: forecast::Named| {
+        if !named.contains(&n) {
+            named.push(n);
+        }
+    };
     for p in pending.iter().filter(|p| p.kind != EventKind::SurveyGiven) {
         if let Some(t) = &p.ticket {
-            named.push(forecast::Named::Ticket(t.code.clone()));
+            add(forecast::Named::Ticket(t.code.clone()));
+            if p.kind == EventKind::TicketIssued {
+                let mut services: Vec<String> = t
+                    .visit
+                    .iter()
+                    .flatten()
+                    .map(|s| s.as_str().to_owned())
+                    .collect();
+                if !services.iter().any(|s| s == t.service.as_str()) {
+                    services.push(t.service.as_str().to_owned());
+                }
+                add(forecast::Named::Issued(services));
+            }
         }
         if let Some(c) = &p.counter {
-            named.push(forecast::Named::Counter(c.as_str().to_owned()));
+            add(forecast::Named::Counter(c.as_str().to_owned()));
         }
     }
     named

@@ -271,16 +271,24 @@ impl Ctx<'_> {
             self.cfg.hall.queue.max_priority_in_row,
         );
 
-        // The hall played forward, this ticket and what the request changed so far in it.
+        // The hall played forward, this ticket and what the request changed so far in it
+        // (the issued counts, which no play reads, are counted once, with the figures).
         let mut named = super::named(&self.events);
-        named.push(super::forecast::Named::Ticket(
+        named.retain(|n| !matches!(n, super::forecast::Named::Issued(_)));
+        let own = [super::forecast::Named::Ticket(
             antre_core::domain::TicketCode::new(t.prefix.as_str(), t.number).to_string(),
-        ));
-        named.extend(
+        )]
+        .into_iter()
+        .chain(
             t.counter
                 .iter()
                 .map(|c| super::forecast::Named::Counter(c.clone())),
         );
+        for n in own {
+            if !named.contains(&n) {
+                named.push(n);
+            }
+        }
         self.forecast.sync(self.dao, &named)?;
         self.forecast
             .play(self.dao, self.cfg, [t.service.as_str()])?;
