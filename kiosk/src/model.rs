@@ -33,9 +33,10 @@ pub struct Service {
     pub reason: String,
 }
 
-/// Tickets counted against `service`'s quota today, as the hub counts them.
+/// What a walk-in's ticket for `service` is counted against its quota with today, as the
+/// hub counts it: the tickets issued and the seats held for bookings.
 fn issued_today(view: &HallView, service: &str) -> u32 {
-    view.figures(service).map_or(0, |f| f.issued)
+    view.figures(service).map_or(0, |f| f.walk_in_count())
 }
 
 /// Tickets waiting for `service`, as the hub counts them (the welcome and every change
@@ -285,6 +286,33 @@ mod tests {
             closed_reason(&s, Refusal::QuotaExhausted, at(9, 0), None),
             Say::QuotaUsedUp
         );
+    }
+
+    #[test]
+    fn seats_held_for_bookings_count_against_the_quota_as_the_hub_counts_them() {
+        // A quota of 3: one walk-in issued, two seats held for the day's bookings.
+        let s = info(None, Some(3));
+        let mut view = HallView::default();
+        let figures = |issued: u32, held: u32| -> antre_core::proto::Figures {
+            serde_json::from_value(serde_json::json!({
+                "service": "ktp", "waiting": 1, "issued": issued, "held": held,
+                "counters_open": 1, "service_secs": 300.0, "ahead": 1, "estimated_wait_min": 5
+            }))
+            .unwrap()
+        };
+        view.figures.insert("ktp".into(), figures(1, 2));
+        assert_eq!(
+            availability(&view, &s, at(9, 0)),
+            Err(Refusal::QuotaExhausted)
+        );
+        // A session ended and its seat went back: one place left for walk-ins.
+        view.figures.insert("ktp".into(), figures(1, 1));
+        assert_eq!(availability(&view, &s, at(9, 0)), Ok(()));
+        // A hub that sends no `held` (none held): the tickets issued alone.
+        let mut none_held = figures(2, 0);
+        none_held = serde_json::from_str(&serde_json::to_string(&none_held).unwrap()).unwrap();
+        view.figures.insert("ktp".into(), none_held);
+        assert_eq!(availability(&view, &s, at(9, 0)), Ok(()));
     }
 
     #[test]

@@ -396,6 +396,28 @@ async fn walk_ins_leave_the_seats_of_live_bookings_until_their_session_ends() {
         refused(kiosk.try_issue("dukcapil-ktp").await).0,
         "quota_exhausted"
     );
+    // The kiosk's figures count as the hub does (its tile says the quota is used up), and a
+    // device connecting now is told the service is not open.
+    let ktp = |c: &Client| c.with_view(|v| v.figures("dukcapil-ktp").map(|f| (f.issued, f.held)));
+    eventually("the kiosk has the figures of A-001", || async {
+        ktp(&kiosk.client) == Some((1, 2))
+    })
+    .await;
+    let late = Device::of(&hub, &hall, "kiosk-2");
+    eventually("the late kiosk is welcomed", || async {
+        late.client.with_view(|v| v.hall.is_some())
+    })
+    .await;
+    let open = late.client.with_view(|v| {
+        let hall = v.hall.as_ref().unwrap();
+        hall.services
+            .iter()
+            .find(|s| s.id.as_str() == "dukcapil-ktp")
+            .unwrap()
+            .open
+    });
+    assert!(!open, "the welcome must count the held seats");
+    assert_eq!(ktp(&late.client), Some((1, 2)));
     clock.set(batu(26, 9, 40));
     assert_eq!(kiosk.check_in(&a).await.unwrap().code, "A-002");
     assert_eq!(
@@ -406,6 +428,11 @@ async fn walk_ins_leave_the_seats_of_live_bookings_until_their_session_ends() {
     clock.set(batu(26, 12, 0));
     assert_eq!(refused(kiosk.check_in(&b).await).0, "booking_expired");
     assert_eq!(kiosk.issue("dukcapil-ktp").await, "A-003");
+    eventually(
+        "the kiosk has the figures of A-003, no seat held",
+        || async { ktp(&kiosk.client) == Some((3, 0)) },
+    )
+    .await;
     assert_eq!(
         refused(kiosk.try_issue("dukcapil-ktp").await).0,
         "quota_exhausted"

@@ -235,6 +235,11 @@ pub struct Figures {
     /// Tickets issued today that count against its daily quota (by the service they were
     /// issued for: a transfer does not give a quota place back).
     pub issued: u32,
+    /// Addition (2026-12): the seats still held today for the city's bookings (booked, not
+    /// checked in, their session not over), which walk-ins cannot take. Sent for a service
+    /// with a daily quota; absent when none is held.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub held: u32,
     /// Open counters serving it now.
     pub counters_open: u32,
     /// Seconds one visitor takes: the recent median, else its standard time, else 5 min.
@@ -265,7 +270,18 @@ pub struct TicketWait {
     pub range: Option<[u32; 2]>,
 }
 
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
 impl Figures {
+    /// What a walk-in's ticket is counted against the daily quota with now: the tickets
+    /// issued and the seats held for bookings ([`crate::domain::issuing::walk_in_count`]),
+    /// as the hub counts when it issues.
+    pub fn walk_in_count(&self) -> u32 {
+        crate::domain::issuing::walk_in_count(self.issued, self.held)
+    }
+
     /// The estimate for a normal ticket issued now.
     pub fn estimate(&self) -> Estimate {
         Estimate {

@@ -80,6 +80,11 @@ pub fn figures(
         service: service.into(),
         waiting: q.normal + q.priority,
         issued: board.issued(dao, service)?,
+        // Only a quota makes the held seats matter (the issue counts them the same way).
+        held: match cfg.service(service).and_then(|s| s.daily_quota) {
+            Some(_) => dao.held_bookings(service)?,
+            None => 0,
+        },
         counters_open: q.counters_open,
         service_secs: q.service_secs,
         ahead,

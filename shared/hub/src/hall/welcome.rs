@@ -132,14 +132,30 @@ fn snapshot(dao: &Dao<'_>, cfg: &Config) -> rusqlite::Result<Snapshot> {
     })
 }
 
+/// What a walk-in's ticket for `s` is counted against its quota with, as the issue counts
+/// it (nothing to count without a quota).
+fn walk_ins_counted(dao: &Dao<'_>, s: &crate::config::Service) -> rusqlite::Result<u32> {
+    match s.daily_quota {
+        None => Ok(0),
+        Some(_) => Ok(issuing::walk_in_count(
+            dao.issued_for(s.id.as_str())?,
+            dao.held_bookings(s.id.as_str())?,
+        )),
+    }
+}
+
 /// The hall as the welcome describes it, with each service's `open` as of `now`.
 pub(crate) fn hall_info(
     dao: &Dao<'_>,
     cfg: &Config,
     now: DateTime<Utc>,
 ) -> rusqlite::Result<HallInfo> {
-    let issued = dao.issued_per_service()?;
     let now_local = local_time(now, cfg.hall.timezone);
+    let counted = cfg
+        .services
+        .iter()
+        .map(|s| walk_ins_counted(dao, s))
+        .collect::<rusqlite::Result<Vec<u32>>>()?;
     let today = chrono::NaiveDate::parse_from_str(dao.day, "%Y-%m-%d").ok();
     let holiday = today.and_then(|d| cfg.holiday(d)).is_some();
     Ok(HallInfo {
@@ -157,7 +173,8 @@ pub(crate) fn hall_info(
         services: cfg
             .services
             .iter()
-            .map(|s| ServiceInfo {
+            .zip(counted)
+            .map(|(s, counted)| ServiceInfo {
                 id: s.id.clone(),
                 agency: s.agency.clone(),
                 name: s.name.clone(),
@@ -166,13 +183,8 @@ pub(crate) fn hall_info(
                 // In training mode the devices see no hours either (the kiosk checks them).
                 hours: cfg.issuing_hours(s).map(|h| h.to_string()),
                 open: !holiday
-                    && issuing::may_issue(
-                        now_local,
-                        cfg.issuing_hours(s),
-                        s.daily_quota,
-                        issued.get(s.id.as_str()).copied().unwrap_or(0),
-                    )
-                    .is_ok(),
+                    && issuing::may_issue(now_local, cfg.issuing_hours(s), s.daily_quota, counted)
+                        .is_ok(),
                 requirements: s.requirements.clone(),
                 standard_minutes: s.standard_minutes,
                 max_wait_min: s.max_wait_min,
