@@ -478,15 +478,23 @@ pub async fn display_events(
         events: broadcast::Receiver<std::sync::Arc<crate::server::EventLine>>,
         first: Option<Bytes>,
         last: u64,
+        stopping: tokio::sync::watch::Receiver<bool>,
+        /// A comment every [`KEEP_ALIVE`], events or not: no timer is set per event.
+        keep_alive: tokio::time::Interval,
         _slot: super::limit::StreamSlot,
     }
     let (first, last) = first;
+    let mut keep_alive =
+        tokio::time::interval_at(tokio::time::Instant::now() + KEEP_ALIVE, KEEP_ALIVE);
+    keep_alive.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let state = S {
+        stopping: web.stopping.clone(),
         web,
         device,
         events,
         first: Some(first),
         last,
+        keep_alive,
         _slot: slot,
     };
     // Each change goes out as one chunk (one write per stream): its events' frames, made
@@ -496,13 +504,13 @@ pub async fn display_events(
             return Some((Ok::<_, Infallible>(first), s));
         }
         loop {
-            let mut stopping = s.web.stopping.clone();
-            let received = tokio::select! {
-                r = s.events.recv() => r,
-                _ = stopping.wait_for(|stop| *stop) => return None,
-                () = tokio::time::sleep(KEEP_ALIVE) => {
-                    return Some((Ok(Bytes::from_static(b":\n\n")), s));
-                }
+            let woke = tokio::select! {
+                r = s.events.recv() => Some(r),
+                _ = s.stopping.wait_for(|stop| *stop) => return None,
+                _ = s.keep_alive.tick() => None,
+            };
+            let Some(received) = woke else {
+                return Some((Ok(Bytes::from_static(b":\n\n")), s));
             };
             let mut chunk: Vec<Bytes> = vec![];
             let mut received = received.map_err(|e| match e {
