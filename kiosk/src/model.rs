@@ -309,8 +309,11 @@ mod tests {
         view.figures.insert("ktp".into(), figures(1, 1));
         assert_eq!(availability(&view, &s, at(9, 0)), Ok(()));
         // A hub that sends no `held` (none held): the tickets issued alone.
-        let mut none_held = figures(2, 0);
-        none_held = serde_json::from_str(&serde_json::to_string(&none_held).unwrap()).unwrap();
+        let none_held = serde_json::from_value(serde_json::json!({
+            "service": "ktp", "waiting": 1, "issued": 2,
+            "counters_open": 1, "service_secs": 300.0, "ahead": 1, "estimated_wait_min": 5
+        }))
+        .unwrap();
         view.figures.insert("ktp".into(), none_held);
         assert_eq!(availability(&view, &s, at(9, 0)), Ok(()));
     }

@@ -80,9 +80,8 @@ pub fn figures(
         service: service.into(),
         waiting: q.normal + q.priority,
         issued: board.issued(dao, service)?,
-        // Only a quota makes the held seats matter (the issue counts them the same way).
-        held: match cfg.service(service).and_then(|s| s.daily_quota) {
-            Some(_) => dao.held_bookings(service)?,
+        held: match cfg.service(service) {
+            Some(svc) => held(dao, svc)?,
             None => 0,
         },
         counters_open: q.counters_open,
@@ -96,6 +95,31 @@ pub fn figures(
             vec![]
         },
     })
+}
+
+/// The seats held today for `svc`'s bookings, as its quota counts them: only a service with
+/// a daily quota holds seats for walk-ins to leave.
+pub(super) fn held(dao: &Dao<'_>, svc: &crate::config::Service) -> rusqlite::Result<u32> {
+    match svc.daily_quota {
+        Some(_) => dao.held_bookings(svc.id.as_str()),
+        None => Ok(0),
+    }
+}
+
+/// What a walk-in's ticket for `svc` is counted against its daily quota with now: the
+/// tickets issued for it today and the seats held for its bookings (nothing to count without
+/// a quota). The issue, the welcome's `open` and the kiosk (from the figures) count so.
+pub(super) fn walk_ins_counted(
+    dao: &Dao<'_>,
+    svc: &crate::config::Service,
+) -> rusqlite::Result<u32> {
+    match svc.daily_quota {
+        None => Ok(0),
+        Some(_) => Ok(antre_core::domain::issuing::walk_in_count(
+            dao.issued_for(svc.id.as_str())?,
+            held(dao, svc)?,
+        )),
+    }
 }
 
 /// How many of a queue's waiting tickets (those waiting longest) the figures carry a

@@ -359,14 +359,8 @@ fn issue_ticket(ctx: &mut Ctx<'_>, visit: &[ServiceId], priority: Option<Priorit
         );
     }
     for (service, svc) in visit.iter().zip(&services) {
-        // Counting is only needed against a quota; seats held for bookings count too.
-        let issued_today: u32 = match svc.daily_quota {
-            None => 0,
-            Some(_) => issuing::walk_in_count(
-                ctx.dao.issued_for(service.as_str())?,
-                ctx.dao.held_bookings(service.as_str())?,
-            ),
-        };
+        // Seats held for bookings count too.
+        let issued_today = super::figures::walk_ins_counted(ctx.dao, svc)?;
         match issuing::may_issue(
             now_local,
             ctx.cfg.issuing_hours(svc),

@@ -132,18 +132,6 @@ fn snapshot(dao: &Dao<'_>, cfg: &Config) -> rusqlite::Result<Snapshot> {
     })
 }
 
-/// What a walk-in's ticket for `s` is counted against its quota with, as the issue counts
-/// it (nothing to count without a quota).
-fn walk_ins_counted(dao: &Dao<'_>, s: &crate::config::Service) -> rusqlite::Result<u32> {
-    match s.daily_quota {
-        None => Ok(0),
-        Some(_) => Ok(issuing::walk_in_count(
-            dao.issued_for(s.id.as_str())?,
-            dao.held_bookings(s.id.as_str())?,
-        )),
-    }
-}
-
 /// The hall as the welcome describes it, with each service's `open` as of `now`.
 pub(crate) fn hall_info(
     dao: &Dao<'_>,
@@ -154,7 +142,7 @@ pub(crate) fn hall_info(
     let counted = cfg
         .services
         .iter()
-        .map(|s| walk_ins_counted(dao, s))
+        .map(|s| super::figures::walk_ins_counted(dao, s))
         .collect::<rusqlite::Result<Vec<u32>>>()?;
     let today = chrono::NaiveDate::parse_from_str(dao.day, "%Y-%m-%d").ok();
     let holiday = today.and_then(|d| cfg.holiday(d)).is_some();
