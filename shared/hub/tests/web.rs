@@ -465,3 +465,218 @@ async fn a_flood_from_one_address_leaves_the_others_served() {
     kiosk.issue("ktp", None).await;
     hub.stop().await;
 }
+
+/// The web display's feed, as a display device opens it.
+const FEED: &str = "/api/v1/display/events?token=display-1-token-0123456789";
+
+/// Browsers on the wall that open their feed while tickets are issued: each gets its
+/// welcome, then every event after it once, in order, in well-formed chunks (the hub's
+/// writer writes them into the same sockets hyper writes the welcome to).
+#[tokio::test]
+async fn web_displays_joining_while_tickets_are_issued_miss_none_and_repeat_none() {
+    let extra = "http_streams_per_client = 64\nhttp_requests_per_minute = 10000";
+    let mut hub = TestHub::start(&hall_config(5000, extra)).await;
+    let http = Http::new(hub.start_web().await);
+    let mut admin = hub.connect("admin").await;
+    const ISSUES: u64 = 300;
+    let issuing = tokio::spawn(async move {
+        for _ in 0..ISSUES {
+            admin.issue("kk", None).await;
+        }
+    });
+    let mut joined = vec![];
+    for _ in 0..20 {
+        let mut feed = http.sse(FEED, &[]).await.ok().unwrap();
+        let welcome = feed.next().await;
+        assert_eq!(welcome.event, "welcome");
+        let from = welcome.json()["seq"].as_u64().unwrap();
+        joined.push((feed, from + 1));
+    }
+    issuing.await.unwrap();
+    // The hall's last seq: a fresh feed's welcome says it.
+    let last = http.sse(FEED, &[]).await.ok().unwrap().next().await.json()["seq"]
+        .as_u64()
+        .unwrap();
+    assert!(last >= ISSUES, "{last}");
+    for (mut feed, mut next) in joined {
+        while next <= last {
+            let e = feed.next().await;
+            assert_eq!(e.event, "event");
+            assert_eq!(e.id, Some(next.to_string()));
+            assert_eq!(e.json()["seq"], next, "{}", e.data);
+            assert_eq!(e.json()["kind"], "ticket_issued");
+            next += 1;
+        }
+    }
+    hub.stop().await;
+}
+
+/// A browser on the wall that stops reading is cut off once its unsent bytes pass the limit,
+/// and one beside it gets every event on time; what the stalled one did get is whole events
+/// in order, and reconnecting with Last-Event-ID it gets exactly what it missed.
+#[tokio::test]
+async fn a_web_display_that_stops_reading_is_cut_off_and_resumes() {
+    let mut hub = TestHub::start(&hall_config(5000, "client_send_buffer_bytes = 4096")).await;
+    let web = hub.start_web().await;
+    let http = Http::new(web);
+    // A browser with a tiny receive window that reads nothing after its request.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let mut stalled = socket.connect(web).await.unwrap();
+    let request = format!("GET {FEED} HTTP/1.1\r\nHost: hall\r\n\r\n");
+    tokio::io::AsyncWriteExt::write_all(&mut stalled, request.as_bytes())
+        .await
+        .unwrap();
+
+    // A healthy one beside it, reading as it goes.
+    let mut healthy = http.sse(FEED, &[]).await.ok().unwrap();
+    let first = healthy.next().await.json()["seq"].as_u64().unwrap() + 1;
+    const ISSUES: u64 = 400;
+    let reading = tokio::spawn(async move {
+        for i in 0..ISSUES {
+            assert_eq!(healthy.next().await.id, Some((first + i).to_string()));
+        }
+    });
+    let mut admin = hub.connect("admin").await;
+    for _ in 0..ISSUES {
+        admin.issue("kk", None).await;
+    }
+    reading.await.unwrap();
+
+    // The stalled one was cut off: reading all it was sent ends in a close (keep-alive
+    // comments would keep a stream that was not cut off open for good).
+    let mut got = vec![];
+    tokio::time::timeout(
+        common::PATIENCE,
+        tokio::io::AsyncReadExt::read_to_end(&mut stalled, &mut got),
+    )
+    .await
+    .expect("the stalled web display is cut off")
+    .ok();
+    // What it got: a head, then chunks, the last of them maybe cut short; no closing chunk.
+    let sse = feed_text(&got);
+    // Whole events, each the one after the last.
+    let mut ids = sse
+        .split("\n\n")
+        .filter_map(|frame| frame.lines().find_map(|l| l.strip_prefix("id: ")))
+        .map(|id| id.parse::<u64>().unwrap());
+    let welcome = ids.next().expect("the welcome");
+    let mut last = welcome;
+    for id in ids {
+        assert_eq!(id, last + 1);
+        last = id;
+    }
+    assert!(
+        last < welcome + ISSUES,
+        "cut off before the end: {last} of {}",
+        welcome + ISSUES
+    );
+
+    // Back, with the last event it has: exactly what it missed, from the next one on.
+    let mut again = http
+        .sse(FEED, &[("last-event-id", &last.to_string())])
+        .await
+        .ok()
+        .unwrap();
+    for next in last + 1..welcome + ISSUES {
+        let e = again.next().await;
+        assert_eq!(e.event, "event");
+        assert_eq!(e.id, Some(next.to_string()));
+    }
+    hub.stop().await;
+}
+
+/// The SSE text of a display feed's raw bytes: checks the head (200, chunked), then joins
+/// its chunks, each well formed, up to the end or a last chunk not all there yet. A closing
+/// (empty) chunk fails it: a feed never ends by itself.
+fn feed_text(raw: &[u8]) -> String {
+    let text = String::from_utf8_lossy(raw).into_owned();
+    let Some((head, mut body)) = text.split_once("\r\n\r\n") else {
+        return String::new();
+    };
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("transfer-encoding: chunked"),
+        "{head}"
+    );
+    let mut sse = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let size = usize::from_str_radix(size, 16).expect("a chunk size");
+        assert_ne!(size, 0, "a feed has no closing chunk");
+        if rest.len() < size + 2 {
+            break; // not all there (yet)
+        }
+        assert_eq!(&rest[size..size + 2], "\r\n");
+        sse.push_str(&rest[..size]);
+        body = &rest[size + 2..];
+    }
+    sse
+}
+
+/// Reads a display feed's socket until its SSE text satisfies `done`; returns that text.
+async fn read_feed_until(
+    tcp: &mut tokio::net::TcpStream,
+    raw: &mut Vec<u8>,
+    done: impl Fn(&str) -> bool,
+) -> String {
+    loop {
+        let text = feed_text(raw);
+        if done(&text) {
+            return text;
+        }
+        let mut buf = [0u8; 8192];
+        let n = tokio::time::timeout(
+            common::PATIENCE,
+            tokio::io::AsyncReadExt::read(tcp, &mut buf),
+        )
+        .await
+        .expect("more of the feed in time")
+        .unwrap();
+        assert_ne!(n, 0, "the feed closed: {text}");
+        raw.extend_from_slice(&buf[..n]);
+    }
+}
+
+/// A wall display's feed left idle keeps its connection: a comment 15 s after it opened,
+/// and the events after it in their place.
+#[tokio::test]
+async fn an_idle_web_display_feed_gets_a_comment_every_15_s_and_events_after_it() {
+    let mut hub = TestHub::start(&hall_config(100, "")).await;
+    let web = hub.start_web().await;
+    let mut kiosk = hub.connect("kiosk-1").await;
+    let started = std::time::Instant::now();
+    let mut tcp = tokio::net::TcpStream::connect(web).await.unwrap();
+    let request = format!("GET {FEED} HTTP/1.1\r\nHost: hall\r\n\r\n");
+    tokio::io::AsyncWriteExt::write_all(&mut tcp, request.as_bytes())
+        .await
+        .unwrap();
+    let mut raw = vec![];
+    let text = read_feed_until(&mut tcp, &mut raw, |t| t.ends_with("\n\n")).await;
+    assert!(text.starts_with("event: welcome\nid: "), "{text}");
+    let seq: u64 = text["event: welcome\nid: ".len()..]
+        .lines()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // A visitor takes a ticket, then nothing happens in the hall: a comment comes, 15 s
+    // after the feed opened.
+    kiosk.issue("ktp", None).await;
+    let first = format!("event: event\nid: {}\n", seq + 1);
+    read_feed_until(&mut tcp, &mut raw, |t| {
+        t.contains(&first) && t.ends_with("\n\n")
+    })
+    .await;
+    read_feed_until(&mut tcp, &mut raw, |t| t.ends_with("\n\n:\n\n")).await;
+    assert!(started.elapsed() >= std::time::Duration::from_secs(15));
+    // Then another: its event follows the comment, the next seq.
+    kiosk.issue("ktp", None).await;
+    let next = format!(":\n\nevent: event\nid: {}\ndata: ", seq + 2);
+    let text = read_feed_until(&mut tcp, &mut raw, |t| {
+        t.contains(&next) && t.ends_with("\n\n")
+    })
+    .await;
+    assert!(text.contains("\"kind\":\"ticket_issued\""), "{text}");
+    hub.stop().await;
+}

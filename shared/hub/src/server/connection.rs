@@ -47,7 +47,7 @@ impl Out {
         let done = match &self.direct {
             Some(sink) => {
                 let sink = Arc::clone(sink);
-                tokio::time::timeout(WRITE_TIMEOUT, sink.drain(self.w.get_mut())).await
+                tokio::time::timeout(WRITE_TIMEOUT, sink.drain(self.w.get_ref().as_ref())).await
             }
             None => tokio::time::timeout(WRITE_TIMEOUT, self.w.flush()).await,
         };

@@ -4,12 +4,13 @@
 //!   transaction each) and broadcasts each committed event once, already serialized.
 //! - [`run`]: the accept loop, one task per connection, graceful shutdown.
 //! - `connection`: one device's connection: handshake, requests, events.
-//! - `displays`: the wall displays' sockets, which the writer writes each change to itself.
+//! - `displays`: the wall displays' sockets (the protocol's and the web pages' feeds), which
+//!   the writer writes each change to itself.
 //!
 
 mod admission;
 mod connection;
-mod displays;
+pub(crate) mod displays;
 
 use crate::config::{Config, Device};
 use crate::hall::welcome::{self, WelcomeData};
@@ -88,11 +89,17 @@ pub struct EventLine {
     /// The event as one protocol line for devices ([`antre_core::proto::Event::for_devices`]),
     /// `\n` included.
     pub line: String,
-    /// The event as the web displays' SSE frames, made once by the first feed that sends it.
+    /// The event as the web displays' SSE frames, made once by the writer for every feed.
     pub sse: std::sync::OnceLock<axum::body::Bytes>,
 }
 
 impl EventLine {
+    /// The event as a web display's SSE frames (made once).
+    pub(crate) fn sse_frames(&self, cfg: &Config) -> &axum::body::Bytes {
+        self.sse
+            .get_or_init(|| crate::web::sse::of_event(cfg, &self.event, Some(&self.line)).into())
+    }
+
     /// Whether a connection that has sent every event up to `last` sends this one next.
     /// `Err`: it would skip events (cannot happen while the writer is the only source; the
     /// connection closes so the device resumes, logged here).
@@ -146,11 +153,11 @@ pub struct Hub {
     clock: Clock,
     jobs: mpsc::Sender<Job>,
     events: broadcast::Sender<Arc<EventLine>>,
-    /// The same events for the web displays, sent before anyone else's: a call is seen and
-    /// heard in the hall before the officer's own screen hears back.
-    display_events: broadcast::Sender<Arc<EventLine>>,
-    /// The protocol's displays, which the writer writes to itself, before anyone else.
+    /// The protocol's displays, which the writer writes to itself, before anyone else: a
+    /// call is seen and heard in the hall before the officer's own screen hears back.
     displays: Arc<displays::Displays>,
+    /// The web displays' feeds, written by the writer the same way, after those.
+    feeds: Arc<displays::Displays>,
     /// The `seq` of the last committed event, set before the reply goes out.
     committed: Arc<std::sync::atomic::AtomicU64>,
     writer: Mutex<Option<std::thread::JoinHandle<()>>>,
@@ -215,11 +222,11 @@ impl Hub {
         let first = hall.tick(started)?;
         let (jobs, mut rx) = mpsc::channel::<Job>(WRITE_QUEUE);
         let (events, _) = broadcast::channel(cfg.hall.net.client_buffer_events);
-        let (display_events, _) = broadcast::channel(cfg.hall.net.client_buffer_events);
         let tx_events = events.clone();
-        let tx_display = display_events.clone();
-        let displays = Arc::new(displays::Displays::default());
+        let displays = Arc::new(displays::Displays::new(displays::Framing::Lines));
+        let feeds = Arc::new(displays::Displays::new(displays::Framing::Sse));
         let writer_displays = Arc::clone(&displays);
+        let writer_feeds = Arc::clone(&feeds);
         let committed = Arc::new(std::sync::atomic::AtomicU64::new(hall.last_seq()));
         let checkpointer = spawn_checkpointer(db.to_owned(), Arc::clone(&committed));
         let thread_committed = Arc::clone(&committed);
@@ -242,13 +249,10 @@ impl Hub {
                         })
                         .collect::<Vec<_>>()
                 };
-                // The web displays' feeds first (the runtime thread writes them meanwhile),
-                // then the protocol's displays, written here.
-                let to_displays = |lines: &[Arc<EventLine>]| {
-                    for l in lines {
-                        let _ = tx_display.send(Arc::clone(l));
-                    }
-                    writer_displays.send(lines);
+                // The protocol's displays, then the web displays' feeds, written here.
+                let to_displays = |lines: &[Arc<EventLine>], cfg: &Config| {
+                    writer_displays.send(lines, cfg);
+                    writer_feeds.send(lines, cfg);
                 };
                 let to_everyone = |lines: Vec<Arc<EventLine>>| {
                     for l in lines {
@@ -256,7 +260,7 @@ impl Hub {
                     }
                 };
                 let first = made(first);
-                to_displays(&first);
+                to_displays(&first, hall.config());
                 to_everyone(first);
                 // `blocking_recv`: this is a plain thread, and SQLite calls block.
                 while let Some(job) = rx.blocking_recv() {
@@ -278,7 +282,7 @@ impl Hub {
                             // everyone else.
                             thread_committed.store(hall.last_seq(), Ordering::SeqCst);
                             let events = made((out.events, out.lines));
-                            to_displays(&events);
+                            to_displays(&events, hall.config());
                             let _ = reply.send(out.reply);
                             to_everyone(events);
                         }
@@ -286,7 +290,7 @@ impl Hub {
                             Ok(change) => {
                                 thread_committed.store(hall.last_seq(), Ordering::SeqCst);
                                 let events = made(change);
-                                to_displays(&events);
+                                to_displays(&events, hall.config());
                                 to_everyone(events);
                             }
                             Err(e) => tracing::error!(error = %e, "day check failed"),
@@ -300,7 +304,7 @@ impl Hub {
                                 writer_cfg.send_replace(Arc::clone(hall.config()));
                             }
                             let events = made(change);
-                            to_displays(&events);
+                            to_displays(&events, hall.config());
                             answer();
                             to_everyone(events);
                         }
@@ -318,8 +322,8 @@ impl Hub {
             clock,
             jobs,
             events,
-            display_events,
             displays,
+            feeds,
             committed,
             writer: Mutex::new(Some(writer)),
             checkpointer: Mutex::new(checkpointer),
@@ -472,21 +476,35 @@ impl Hub {
         self.events.subscribe()
     }
 
-    /// Every committed event, for a web display: sent before the reply and before every
-    /// other connection's (see [`Hub::subscribe`]).
-    pub fn subscribe_display(&self) -> broadcast::Receiver<Arc<EventLine>> {
-        self.display_events.subscribe()
-    }
-
     /// A protocol display's place among the displays the writer writes to itself, holding
     /// its events until its welcome is out ([`displays`]).
     fn join_display(
         &self,
         w: &tokio::net::tcp::OwnedWriteHalf,
     ) -> std::io::Result<displays::Joined> {
+        self.join(&self.displays, w.as_ref())
+    }
+
+    /// A web display feed's place among the feeds the writer writes to itself, holding its
+    /// events until its welcome is out (`web::feed`).
+    pub(crate) fn join_feed(
+        &self,
+        tcp: &tokio::net::TcpStream,
+    ) -> std::io::Result<displays::Joined> {
+        // The kernel holds as much for a feed as for a protocol display, no more.
+        let send_buffer = self.config().hall.net.client_send_buffer_bytes;
+        let _ = socket2::SockRef::from(tcp).set_send_buffer_size(send_buffer);
+        self.join(&self.feeds, tcp)
+    }
+
+    fn join(
+        &self,
+        displays: &Arc<displays::Displays>,
+        tcp: &tokio::net::TcpStream,
+    ) -> std::io::Result<displays::Joined> {
         let net = &self.config().hall.net;
-        self.displays.join(
-            w,
+        displays.join(
+            tcp,
             net.client_buffer_events,
             net.client_send_buffer_bytes.max(displays::MIN_BACKLOG),
         )

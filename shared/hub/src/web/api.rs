@@ -2,11 +2,11 @@
 //! words Indonesian first with English in brackets, the codes those of the protocol.
 
 use super::error;
+use super::sse::{self, RETRY};
 use super::{live, Web};
 use crate::config::Device;
-use antre_core::domain::words;
 use antre_core::domain::TicketCode;
-use antre_core::proto::{AspirationKind, ErrorCode, EventKind, Request, Role, ServerMessage};
+use antre_core::proto::{AspirationKind, ErrorCode, Request, Role, ServerMessage};
 use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{ConnectInfo, Path, Query, State};
@@ -20,11 +20,9 @@ use serde_json::json;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::broadcast;
 
-/// How long a browser waits before reconnecting a dropped stream.
-const RETRY: Duration = Duration::from_secs(3);
 /// A comment line this often keeps idle streams open through Wi-Fi access points.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
@@ -443,6 +441,7 @@ fn display_device(web: &Web, headers: &HeaderMap, query: &TokenQuery) -> Result<
 pub async fn display_events(
     State(web): State<Web>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    axum::Extension(tap): axum::Extension<Arc<super::feed::Tap>>,
     headers: HeaderMap,
     Query(query): Query<TokenQuery>,
 ) -> Response {
@@ -459,97 +458,95 @@ pub async fn display_events(
         .and_then(|h| h.to_str().ok())
         .and_then(|s| s.trim().parse::<u64>().ok())
         .unwrap_or(0);
-    // Subscribe before reading, so nothing committed in between is missed.
-    let events = web.hub.subscribe_display();
-    let first = match first_events(&web, &device, since).await {
+    // Join the writer's feeds before reading, so nothing committed in between is missed.
+    let joined = match tap.feed(&web.hub) {
+        Ok(Some(j)) => j,
+        Ok(None) => {
+            return error(
+                StatusCode::CONFLICT,
+                "conflict",
+                "Sambungan ini sudah membawa umpan layar. (This connection already carries a display feed.)",
+            )
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "display stream: cannot join the feeds");
+            return busy();
+        }
+    };
+    let (first, last) = match first_events(&web, &device, since).await {
         Ok(f) => f,
         Err(e) => {
             tracing::warn!(error = %e, "display stream: cannot read the hall");
-            return error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "busy",
-                "Server sedang sibuk; halaman akan mencoba lagi. (Busy; the page retries.)",
-            );
+            return busy();
         }
     };
     struct S {
-        web: Web,
-        device: Device,
-        events: broadcast::Receiver<std::sync::Arc<crate::server::EventLine>>,
+        tap: Arc<super::feed::Tap>,
+        joined: crate::server::displays::Joined,
         first: Option<Bytes>,
         last: u64,
+        /// The stream failed: it has said so, and ends.
+        done: bool,
         stopping: tokio::sync::watch::Receiver<bool>,
         /// A comment every [`KEEP_ALIVE`], events or not: no timer is set per event.
         keep_alive: tokio::time::Interval,
         _slot: super::limit::StreamSlot,
     }
-    let (first, last) = first;
     let mut keep_alive =
         tokio::time::interval_at(tokio::time::Instant::now() + KEEP_ALIVE, KEEP_ALIVE);
     keep_alive.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let state = S {
         stopping: web.stopping.clone(),
-        web,
-        device,
-        events,
+        tap,
+        joined,
         first: Some(first),
         last,
+        done: false,
         keep_alive,
         _slot: slot,
     };
-    // Each change goes out as one chunk (one write per stream): its events' frames, made
-    // once for every stream.
+    // The welcome goes out through hyper; every change after it the hub's writer writes to
+    // the socket itself, one chunk each (`web::feed`). This stream only writes out what
+    // the socket did not take at once, keeps the stream alive, and ends it.
     let stream = stream::unfold(state, |mut s| async move {
+        if s.done {
+            return None;
+        }
         if let Some(first) = s.first.take() {
-            return Some((Ok::<_, Infallible>(first), s));
+            // hyper takes the welcome into its buffer now; the writer starts on this feed
+            // once hyper has written it out.
+            s.tap.open_after_flush(s.last);
+            return Some((Ok::<_, std::io::Error>(first), s));
         }
         loop {
-            let woke = tokio::select! {
-                r = s.events.recv() => Some(r),
-                _ = s.stopping.wait_for(|stop| *stop) => return None,
-                _ = s.keep_alive.tick() => None,
-            };
-            let Some(received) = woke else {
-                return Some((Ok(Bytes::from_static(b":\n\n")), s));
-            };
-            let mut chunk: Vec<Bytes> = vec![];
-            let mut received = received.map_err(|e| match e {
-                broadcast::error::RecvError::Lagged(n) => broadcast::error::TryRecvError::Lagged(n),
-                broadcast::error::RecvError::Closed => broadcast::error::TryRecvError::Closed,
-            });
-            loop {
-                match received {
-                    Ok(line) if line.seq <= s.last => {}
-                    Ok(line) => {
-                        s.last = line.seq;
-                        let web = &s.web;
-                        chunk.push(
-                            line.sse
-                                .get_or_init(|| {
-                                    sse_of_event(web, &line.event, Some(&line.line)).into()
-                                })
-                                .clone(),
-                        );
-                    }
-                    Err(broadcast::error::TryRecvError::Lagged(_)) => {
-                        // Too far behind: start again from a snapshot.
-                        match first_events(&s.web, &s.device, 0).await {
-                            Ok((q, last)) => {
-                                s.last = last;
-                                chunk = vec![q];
-                            }
-                            Err(_) => return None,
-                        }
-                    }
-                    Err(broadcast::error::TryRecvError::Closed) => return None,
-                    Err(broadcast::error::TryRecvError::Empty) => break,
-                }
-                received = s.events.try_recv();
+            enum Woke {
+                Sink,
+                Stop,
+                KeepAlive,
             }
-            match chunk.len() {
-                0 => {}
-                1 => return Some((Ok(chunk.swap_remove(0)), s)),
-                _ => return Some((Ok(Bytes::from(chunk.concat())), s)),
+            let woke = tokio::select! {
+                () = s.joined.sink.wake.notified() => Woke::Sink,
+                _ = s.stopping.wait_for(|stop| *stop) => Woke::Stop,
+                _ = s.keep_alive.tick() => Woke::KeepAlive,
+            };
+            match woke {
+                Woke::Sink => {
+                    if let Some(failure) = s.joined.sink.failed() {
+                        // The browser reconnects with Last-Event-ID and resumes.
+                        tracing::info!("dropping a web display: {}", failure.reason());
+                        s.done = true;
+                        return Some((Err(std::io::Error::other(failure.reason())), s));
+                    }
+                    if let Err(e) = s.joined.sink.drain(s.tap.tcp()).await {
+                        s.done = true;
+                        return Some((Err(e), s));
+                    }
+                }
+                Woke::Stop => {
+                    s.joined.sink.close();
+                    return None;
+                }
+                Woke::KeepAlive => return Some((Ok(Bytes::from_static(b":\n\n")), s)),
             }
         }
     });
@@ -571,6 +568,15 @@ pub async fn display_events(
     r
 }
 
+/// `503 busy`: the hall cannot be read now; the page retries.
+fn busy() -> Response {
+    error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "busy",
+        "Server sedang sibuk; halaman akan mencoba lagi. (Busy; the page retries.)",
+    )
+}
+
 /// The welcome (or the missed events) a display stream starts with, as SSE, and the `seq`
 /// it reached.
 async fn first_events(web: &Web, device: &Device, since: u64) -> anyhow::Result<(Bytes, u64)> {
@@ -580,7 +586,7 @@ async fn first_events(web: &Web, device: &Device, since: u64) -> anyhow::Result<
     let resumed = data.snapshot.is_none() && since > 0;
     let (welcome, resume) = data.into_welcome(device);
     if !resumed {
-        sse_frame(
+        sse::frame(
             &mut out,
             "welcome",
             Some(seq),
@@ -589,54 +595,8 @@ async fn first_events(web: &Web, device: &Device, since: u64) -> anyhow::Result<
         );
     } else {
         for e in &resume {
-            out.push_str(&sse_of_event(web, e, None));
+            out.push_str(&sse::of_event(&web.hub.config(), e, None));
         }
     }
     Ok((Bytes::from(out), seq))
-}
-
-/// One SSE frame, as axum writes one: `event:`, `id:`, `retry:` (in ms), each line of
-/// `data` as a `data:` line, and the blank line that ends it.
-fn sse_frame(out: &mut String, event: &str, id: Option<u64>, retry: Option<Duration>, data: &str) {
-    use std::fmt::Write;
-    let _ = writeln!(out, "event: {event}");
-    if let Some(id) = id {
-        let _ = writeln!(out, "id: {id}");
-    }
-    if let Some(retry) = retry {
-        let _ = writeln!(out, "retry: {}", retry.as_millis());
-    }
-    for line in data.split('\n') {
-        let _ = writeln!(out, "data: {line}");
-    }
-    out.push('\n');
-}
-
-/// An event as SSE, and the words to say after a call or a recall.
-/// `line`: the event as the hub serialized it once for every connection, where there is one.
-fn sse_of_event(web: &Web, e: &antre_core::proto::Event, line: Option<&str>) -> String {
-    let data = match line {
-        Some(line) => line.trim_end().to_owned(),
-        None => antre_core::proto::ServerMessage::Event(e.clone())
-            .to_line()
-            .trim_end()
-            .to_owned(),
-    };
-    let mut out = String::with_capacity(data.len() + 256);
-    sse_frame(&mut out, "event", Some(e.seq), None, &data);
-    if matches!(e.kind, EventKind::TicketCalled | EventKind::TicketRecalled) {
-        if let (Some(t), Some(c)) = (&e.ticket, &e.counter) {
-            let counter = web
-                .hub
-                .config()
-                .counter(c.as_str())
-                .map_or_else(|| c.as_str().to_owned(), |c| c.name.clone());
-            let prefix = t.code.split('-').next().unwrap_or_default();
-            let text = words::call_text(prefix, t.number, &counter);
-            let say =
-                json!({"ticket": t.code, "counter": c, "counter_name": counter, "text": text});
-            sse_frame(&mut out, "say", None, None, &say.to_string());
-        }
-    }
-    out
 }

@@ -12,9 +12,11 @@
 
 mod api;
 mod conns;
+mod feed;
 mod limit;
 pub mod live;
 mod pages;
+pub(crate) mod sse;
 
 use crate::config::WebLimits;
 use crate::server::Hub;
@@ -201,10 +203,14 @@ pub(crate) async fn accept(
         // Without TCP_NODELAY, Nagle holds the second small frame of a call (an SSE event
         // after another) until the phone's delayed ACK: about 40 ms for every tenth call.
         let _ = tcp.set_nodelay(true);
+        // The socket, which a display feed's handler finds in its request (`feed`).
+        let tap = feed::Tap::new(tcp);
         let service = {
             let app = app.clone();
+            let tap = Arc::clone(&tap);
             hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
                 req.extensions_mut().insert(ConnectInfo(peer));
+                req.extensions_mut().insert(Arc::clone(&tap));
                 let app = app.clone();
                 async move { app.oneshot(req.map(axum::body::Body::new)).await }
             })
@@ -215,7 +221,7 @@ pub(crate) async fn accept(
                 .timer(hyper_util::rt::TokioTimer::new())
                 .header_read_timeout(header_timeout)
                 .keep_alive(true)
-                .serve_connection(hyper_util::rt::TokioIo::new(tcp), service);
+                .serve_connection(hyper_util::rt::TokioIo::new(feed::FeedIo(tap)), service);
             tokio::pin!(conn);
             tokio::select! {
                 r = conn.as_mut() => {
