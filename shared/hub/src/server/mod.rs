@@ -119,6 +119,17 @@ impl EventLine {
     }
 }
 
+/// Whether a change calls a ticket to a counter (the wall says it aloud).
+fn calls(change: &[Arc<EventLine>]) -> bool {
+    use antre_core::proto::EventKind;
+    change.iter().any(|e| {
+        matches!(
+            e.event.kind,
+            EventKind::TicketCalled | EventKind::TicketRecalled
+        )
+    })
+}
+
 enum Job {
     Execute {
         device: Device,
@@ -277,13 +288,19 @@ impl Hub {
                                 &id,
                                 request.as_ref().as_ref(),
                             );
-                            // All after the commit: the displays first (the hall sees and
-                            // hears the call), then the reply the device waits on, then
-                            // everyone else.
+                            // All after the commit. A call is seen and heard in the hall
+                            // first, then the officer's screen hears back; anything else
+                            // answers its device first (a kiosk's visitor waits for the
+                            // ticket; the wall has nothing to call out). Then everyone else.
                             thread_committed.store(hall.last_seq(), Ordering::SeqCst);
                             let events = made((out.events, out.lines));
-                            to_displays(&events, hall.config());
-                            let _ = reply.send(out.reply);
+                            if calls(&events) {
+                                to_displays(&events, hall.config());
+                                let _ = reply.send(out.reply);
+                            } else {
+                                let _ = reply.send(out.reply);
+                                to_displays(&events, hall.config());
+                            }
                             to_everyone(events);
                         }
                         Job::Tick => match hall.tick(thread_clock()) {
