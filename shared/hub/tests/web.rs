@@ -680,3 +680,79 @@ async fn an_idle_web_display_feed_gets_a_comment_every_15_s_and_events_after_it(
     assert!(text.contains("\"kind\":\"ticket_issued\""), "{text}");
     hub.stop().await;
 }
+
+/// Reads `tcp` until `raw` holds `end`; returns all of it as text.
+async fn read_until(tcp: &mut tokio::net::TcpStream, raw: &mut Vec<u8>, end: &str) -> String {
+    loop {
+        let text = String::from_utf8_lossy(raw).into_owned();
+        if text.contains(end) {
+            return text;
+        }
+        let mut buf = [0u8; 8192];
+        let n = tokio::time::timeout(
+            common::PATIENCE,
+            tokio::io::AsyncReadExt::read(tcp, &mut buf),
+        )
+        .await
+        .expect("more of the answer in time")
+        .unwrap();
+        assert_ne!(n, 0, "closed before {end:?}: {text}");
+        raw.extend_from_slice(&buf[..n]);
+    }
+}
+
+/// The web display's feed is a GET over HTTP/1.1, since the hub writes its chunks itself: a
+/// HEAD gets the head alone and its connection serves the next request as usual, and an
+/// HTTP/1.0 client is told in words.
+#[tokio::test]
+async fn a_web_display_feed_is_a_get_over_http_1_1() {
+    let mut hub = TestHub::start(&hall_config(100, "")).await;
+    let web = hub.start_web().await;
+    let mut kiosk = hub.connect("kiosk-1").await;
+    kiosk.issue("ktp", None).await;
+
+    let mut tcp = tokio::net::TcpStream::connect(web).await.unwrap();
+    let head = format!("HEAD {FEED} HTTP/1.1\r\nHost: hall\r\n\r\n");
+    tokio::io::AsyncWriteExt::write_all(&mut tcp, head.as_bytes())
+        .await
+        .unwrap();
+    let mut raw = vec![];
+    let text = read_until(&mut tcp, &mut raw, "\r\n\r\n").await;
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    assert!(
+        text.to_ascii_lowercase()
+            .contains("content-type: text/event-stream"),
+        "{text}"
+    );
+    // The hall goes on; the same connection asks for a ticket and gets just that.
+    kiosk.issue("ktp", None).await;
+    let get = "GET /api/v1/tickets/A-002 HTTP/1.1\r\nHost: hall\r\nConnection: close\r\n\r\n";
+    tokio::io::AsyncWriteExt::write_all(&mut tcp, get.as_bytes())
+        .await
+        .unwrap();
+    tokio::time::timeout(
+        common::PATIENCE,
+        tokio::io::AsyncReadExt::read_to_end(&mut tcp, &mut raw),
+    )
+    .await
+    .expect("the connection closes after the ticket")
+    .unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (_, next) = text.split_once("\r\n\r\n").unwrap();
+    assert!(next.starts_with("HTTP/1.1 200"), "{text}");
+    assert!(next.contains("\"code\":\"A-002\""), "{text}");
+    assert!(!text.contains("event: "), "{text}");
+
+    // HTTP/1.0 has no chunks: a clear answer instead of a feed.
+    let mut old = tokio::net::TcpStream::connect(web).await.unwrap();
+    let get = format!("GET {FEED} HTTP/1.0\r\nHost: hall\r\n\r\n");
+    tokio::io::AsyncWriteExt::write_all(&mut old, get.as_bytes())
+        .await
+        .unwrap();
+    let mut raw = vec![];
+    let text = read_until(&mut old, &mut raw, "}").await;
+    assert!(text.contains(" 505 "), "{text}");
+    assert!(text.contains("\"error\":\"http_version\""), "{text}");
+    assert!(text.contains("membutuhkan HTTP/1.1"), "{text}");
+    hub.stop().await;
+}

@@ -437,11 +437,13 @@ fn display_device(web: &Web, headers: &HeaderMap, query: &TokenQuery) -> Result<
 /// events as SSE. First `event: welcome` (the protocol's welcome with a snapshot), or with
 /// `Last-Event-ID` the missed events; then `event: event` with `id:` = `seq` for each event,
 /// and `event: say` with the call's words after each call and recall.
-#[utoipa::path(get, path = "/api/v1/display/events", tag = "web", summary = "The wall display's feed as SSE, with a display device's token (Authorization: Bearer, or ?token=)", params(("token" = Option<String>, Query)), responses((status = 200, description = "text/event-stream: welcome, event, say"), (status = 401, description = "unauthorized"), (status = 403, description = "forbidden")))]
+#[utoipa::path(get, path = "/api/v1/display/events", tag = "web", summary = "The wall display's feed as SSE, with a display device's token (Authorization: Bearer, or ?token=)", params(("token" = Option<String>, Query)), responses((status = 200, description = "text/event-stream: welcome, event, say"), (status = 401, description = "unauthorized"), (status = 403, description = "forbidden"), (status = 505, description = "http_version: the feed is served over HTTP/1.1 only")))]
 pub async fn display_events(
     State(web): State<Web>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     axum::Extension(tap): axum::Extension<Arc<super::feed::Tap>>,
+    method: axum::http::Method,
+    version: axum::http::Version,
     headers: HeaderMap,
     Query(query): Query<TokenQuery>,
 ) -> Response {
@@ -449,6 +451,18 @@ pub async fn display_events(
         Ok(d) => d,
         Err(e) => return e.into_response(),
     };
+    // The hub's writer writes the feed's chunks into the connection itself: only a GET's
+    // answer over HTTP/1.1 is a body of chunks (a HEAD's has no body, HTTP/1.0 no chunks).
+    if method == axum::http::Method::HEAD {
+        return event_stream(axum::body::Body::empty());
+    }
+    if version != axum::http::Version::HTTP_11 {
+        return error(
+            StatusCode::HTTP_VERSION_NOT_SUPPORTED,
+            "http_version",
+            "Layar web membutuhkan HTTP/1.1. (The web display's feed needs HTTP/1.1.)",
+        );
+    }
     let slot = match web.limits.stream(peer.ip()) {
         Ok(s) => s,
         Err(r) => return stream_refused(r),
@@ -550,7 +564,12 @@ pub async fn display_events(
             }
         }
     });
-    let mut r = Response::new(axum::body::Body::from_stream(stream));
+    event_stream(axum::body::Body::from_stream(stream))
+}
+
+/// A live stream's answer: `text/event-stream`, never buffered or cached on the way.
+fn event_stream(body: axum::body::Body) -> Response {
+    let mut r = Response::new(body);
     let headers = r.headers_mut();
     headers.insert(
         axum::http::header::CONTENT_TYPE,
