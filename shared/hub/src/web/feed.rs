@@ -92,7 +92,9 @@ impl AsyncRead for FeedIo {
         let tcp = &self.0.tcp;
         loop {
             ready!(tcp.poll_read_ready(cx))?;
-            match tcp.try_read(buf.initialize_unfilled()) {
+            // At most 64 KiB zeroed per read, however large hyper's buffer has grown.
+            let room = buf.remaining().min(64 * 1024);
+            match tcp.try_read(buf.initialize_unfilled_to(room)) {
                 Ok(n) => {
                     buf.advance(n);
                     return Poll::Ready(Ok(()));
