@@ -614,14 +614,15 @@ fn feed_text(raw: &[u8]) -> String {
     sse
 }
 
-/// Reads a display feed's socket until its SSE text satisfies `done`; returns that text.
-async fn read_feed_until(
+/// Reads `tcp` into `raw` until `seen(raw)` satisfies `done`; returns that.
+async fn read_until_seen(
     tcp: &mut tokio::net::TcpStream,
     raw: &mut Vec<u8>,
+    seen: impl Fn(&[u8]) -> String,
     done: impl Fn(&str) -> bool,
 ) -> String {
     loop {
-        let text = feed_text(raw);
+        let text = seen(raw);
         if done(&text) {
             return text;
         }
@@ -631,11 +632,20 @@ async fn read_feed_until(
             tokio::io::AsyncReadExt::read(tcp, &mut buf),
         )
         .await
-        .expect("more of the feed in time")
+        .expect("more of the answer in time")
         .unwrap();
-        assert_ne!(n, 0, "the feed closed: {text}");
+        assert_ne!(n, 0, "closed before it was all there: {text}");
         raw.extend_from_slice(&buf[..n]);
     }
+}
+
+/// Reads a display feed's socket until its SSE text satisfies `done`; returns that text.
+async fn read_feed_until(
+    tcp: &mut tokio::net::TcpStream,
+    raw: &mut Vec<u8>,
+    done: impl Fn(&str) -> bool,
+) -> String {
+    read_until_seen(tcp, raw, feed_text, done).await
 }
 
 /// A wall display's feed left idle keeps its connection: a comment 15 s after it opened,
@@ -683,22 +693,8 @@ async fn an_idle_web_display_feed_gets_a_comment_every_15_s_and_events_after_it(
 
 /// Reads `tcp` until `raw` holds `end`; returns all of it as text.
 async fn read_until(tcp: &mut tokio::net::TcpStream, raw: &mut Vec<u8>, end: &str) -> String {
-    loop {
-        let text = String::from_utf8_lossy(raw).into_owned();
-        if text.contains(end) {
-            return text;
-        }
-        let mut buf = [0u8; 8192];
-        let n = tokio::time::timeout(
-            common::PATIENCE,
-            tokio::io::AsyncReadExt::read(tcp, &mut buf),
-        )
-        .await
-        .expect("more of the answer in time")
-        .unwrap();
-        assert_ne!(n, 0, "closed before {end:?}: {text}");
-        raw.extend_from_slice(&buf[..n]);
-    }
+    let text = |raw: &[u8]| String::from_utf8_lossy(raw).into_owned();
+    read_until_seen(tcp, raw, text, |t| t.contains(end)).await
 }
 
 /// The web display's feed is a GET over HTTP/1.1, since the hub writes its chunks itself: a
